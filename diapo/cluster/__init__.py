@@ -1,0 +1,1 @@
+"""Kubernetes access and the local control plane used by tests and CI."""

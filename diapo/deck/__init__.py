@@ -1,0 +1,1 @@
+"""Deck parsing: Marp-style Markdown into the Deck / Slide / Demo model."""

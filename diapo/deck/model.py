@@ -1,0 +1,169 @@
+"""The one data model shared by the site and the demo runner: Deck, Slide, Demo.
+
+Everything carries a `Location` (deck file, 1-based line) so that any error or report can point
+the lecturer at the exact place in the Markdown source.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+from diapo.errors import DiapoWarning, Location
+
+
+class MatchMode(str, Enum):
+    """How an `expect` block is compared with a step's actual output."""
+
+    EXACT = "exact"
+    ELLIPSIS = "ellipsis"
+    REGEX = "regex"
+    TABLE = "table"
+
+
+class DemoKind(str, Enum):
+    """What a demo block does."""
+
+    RUN = "run"  # ```bash demo   : shell step in the deck's session
+    FILE = "file"  # ```yaml file=x : written to the run's work directory before any step
+    APPLY = "apply"  # ```yaml apply  : server-side applied through the Python client
+
+
+@dataclass
+class Note:
+    """A presenter note: an HTML comment that is not a directive."""
+
+    text: str
+    location: Location
+
+
+@dataclass
+class Image:
+    """A Markdown image with its Marp keywords parsed out of the alt text."""
+
+    src: str
+    alt: str  # alt text with Marp keywords removed
+    location: Location
+    width: str | None = None  # CSS length, e.g. "350px"
+    height: str | None = None
+    background: bool = False  # `bg`
+    split: str | None = None  # "left" / "right" for `bg left` / `bg right`
+    split_size: str | None = None  # "40%" in `bg left:40%`
+    size: str | None = None  # contain / cover / fit / auto / "N%"
+    vertical: bool = False
+    filters: dict[str, str] = field(default_factory=dict)  # blur -> "10px", sepia -> "1", ...
+    title: str | None = None
+
+
+@dataclass
+class Fence:
+    """A fenced code block: language, attributes after it, and its text."""
+
+    lang: str
+    info: str  # the whole info string, as written
+    attrs: dict[str, str | bool]  # attributes after the language, in order; flags map to True
+    text: str
+    location: Location  # line of the opening fence
+    end_line: int  # line of the closing fence
+
+
+@dataclass
+class Expect:
+    """The expected output of the previous demo step (an `expect` fence)."""
+
+    text: str
+    match: MatchMode
+    location: Location  # opening fence of the expect block
+    end_line: int  # closing fence of the expect block (for `verify --update`)
+
+
+@dataclass
+class Demo:
+    """One demo step, from a tagged fence (see the demo-tag language in design.md)."""
+
+    id: str  # `demo=ID`, or generated as "<slide>-<k>" (k counts demo blocks of the slide)
+    kind: DemoKind
+    lang: str
+    code: str
+    location: Location
+    slide: int  # 1-based slide number
+    fence: Fence
+    path: str | None = None  # `file=PATH`
+    expect: Expect | None = None
+    exit: int = 0
+    timeout: float | None = None  # None: the configured default
+    wait: list[str] = field(default_factory=list)  # e.g. ["deployment/whoami Available"]
+    only: str | None = None  # "live" / "ci"
+    needs: str | None = None  # "node"
+    hidden: bool = False
+
+
+@dataclass
+class Slide:
+    """One slide of a deck, with its effective directives (inherited local + spot)."""
+
+    index: int  # 0-based position in the deck
+    location: Location  # first line of the slide's source
+    end_line: int
+    source: str  # the slide's raw Markdown, as written
+    content: str  # Markdown to render: directive comments and notes removed
+    directives: dict[str, Any]  # effective local and spot directives (Marp's names)
+    notes: list[Note] = field(default_factory=list)
+    images: list[Image] = field(default_factory=list)
+    fences: list[Fence] = field(default_factory=list)
+    demos: list[Demo] = field(default_factory=list)
+    fragments: int = 0  # number of fragmented list items (`*` bullets, `1)` lists)
+    title: str | None = None  # text of the first heading
+    page: int | None = None  # pagination number Marp shows (None: not paginated)
+    total: int = 0  # pagination total Marp computes
+
+    @property
+    def number(self) -> int:
+        """1-based slide number, as in `#N` deep links."""
+        return self.index + 1
+
+    @property
+    def paginate(self) -> bool:
+        return self.page is not None
+
+
+@dataclass
+class Deck:
+    """A parsed Marp deck."""
+
+    path: Path
+    name: str  # path relative to docs/ without `.md`, with "/" (e.g. "kubernetes")
+    source: str
+    front_matter: dict[str, Any]
+    directives: dict[str, Any]  # global directives (theme, size, lang, title, ...)
+    slides: list[Slide]
+    warnings: list[DiapoWarning] = field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        """The `title` directive, else the first heading, else the file name."""
+        if self.directives.get("title"):
+            return str(self.directives["title"])
+        for slide in self.slides:
+            if slide.title:
+                return slide.title
+        return self.name
+
+    @property
+    def description(self) -> str | None:
+        value = self.directives.get("description")
+        return str(value) if value else None
+
+    @property
+    def demos(self) -> list[Demo]:
+        """All demo steps of the deck, in source order."""
+        return [demo for slide in self.slides for demo in slide.demos]
+
+    def demo(self, demo_id: str) -> Demo:
+        """The demo with this id (KeyError if none)."""
+        for demo in self.demos:
+            if demo.id == demo_id:
+                return demo
+        raise KeyError(demo_id)

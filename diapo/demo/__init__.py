@@ -1,0 +1,1 @@
+"""The demo engine: runs deck demos (verification and lecture mode)."""

@@ -1,0 +1,1 @@
+"""The MkDocs plugin `diapo`: reading pages and presentation views."""
