@@ -1,0 +1,1 @@
+"""diapo's benchmarks: each `bench/bench_*.py` module exposes `main() -> None`."""
