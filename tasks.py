@@ -154,6 +154,15 @@ def cluster_build(c, version=None):
     _call(binaries.ensure_all, version=version)
 
 
+# --------------------------------------------------------------------------- content
+
+
+@task(help={"name": "render only this diagram (module of docs/diagrams/, e.g. whoami_service)"})
+def images(c, name=None):
+    """Re-render the deck diagrams (docs/diagrams/*.py, Graphviz) into docs/img and docs/schema."""
+    c.run(f"{sys.executable} docs/diagrams/render.py {name or ''}".strip(), pty=False)
+
+
 # --------------------------------------------------------------------------- quality
 
 
@@ -181,7 +190,7 @@ demo_ns = Collection("demo")
 demo_ns.add_task(demo, name="run", default=True)
 demo_ns.add_task(demo_reset, name="reset")
 
-ns = Collection(build, serve, pdf, inspect, verify, bench, test)
+ns = Collection(build, serve, pdf, inspect, verify, bench, test, images)
 ns.add_collection(demo_ns)
 ns.add_collection(
     Collection("cluster", up=cluster_up, down=cluster_down, status=cluster_status,
