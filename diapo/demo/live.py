@@ -1,0 +1,402 @@
+"""`invoke demo DECK`: the lecture mode, stepping through a deck's demos in front of students.
+
+The lecturer sees a header per demo (slide number and title), the command highlighted (or typed
+out with `--type` / `--auto`), and presses keys: Enter runs, `s` skips, `b` goes back, `r`
+reruns, `e` shows the recorded output, `q` quits, `?` helps. Steps run through the same engine
+as `invoke verify` (`DeckRun`, mode "live": where the slides say, no random namespace), their
+output streamed through a pseudo-terminal. Ctrl-C stops the running step only.
+
+Before the first demo a pre-flight line shows the context, server, version and node readiness,
+and a context the config does not allow is refused (see live_preflight). When the API server
+dies mid-lecture, one line says so and the output recorded by the last `invoke verify` can be
+shown instead, marked as recorded.
+
+Also runnable as `python -m diapo.demo.live DECK [options]` (same options as the task).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from types import FrameType
+
+from rich.console import Console
+
+from diapo import config as diapo_config
+from diapo.deck import parse
+from diapo.deck.model import Deck, Demo, DemoKind
+from diapo.demo import live_ui as ui
+from diapo.demo import report as report_mod
+from diapo.demo.live_keys import CTRL_C, CTRL_D, ENTER, KeyReader
+from diapo.demo.live_preflight import Health, HealthWatch, Target, choose_target, probe
+from diapo.demo.live_typing import Typist
+from diapo.demo.report import PASSED, DemoResult
+from diapo.errors import DemoError, DiapoError
+
+RUN_KEYS = {ENTER, "right", "down"}
+BACK_KEYS = {"b", "left", "up"}
+COMMAND_KEYS = RUN_KEYS | BACK_KEYS | {"s", "r", "e", "q", "?", CTRL_C, CTRL_D}
+
+
+# --------------------------------------------------------------------------- decks and demos
+
+
+def find_deck(name: str, root: Path) -> Deck:
+    """Parse the deck named `name` (e.g. `kubernetes`) or at path `name` (docs/kubernetes.md)."""
+    docs = root / "docs"
+    as_path = Path(name)
+    for path in (as_path, root / as_path, docs / f"{name}.md"):
+        if path.suffix == ".md" and path.is_file():
+            resolved = path.resolve()
+            try:
+                deck_name = resolved.relative_to(docs.resolve()).with_suffix("").as_posix()
+            except ValueError:
+                deck_name = resolved.stem
+            return parse(resolved, name=deck_name)
+    known = sorted(p.relative_to(docs).with_suffix("").as_posix() for p in docs.rglob("*.md")
+                   if p.name != "index.md")
+    raise DiapoError(f"deck « {name} » introuvable dans {docs}",
+                     hint="decks: " + (", ".join(known) or "aucun"))
+
+
+def select_demos(deck: Deck, *, slide: int | None = None, start: int | None = None,
+                 demo: str | None = None) -> list[Demo]:
+    """The demos of a lecture: all but `only=ci`, narrowed by --slide / --from / --demo."""
+    demos = [d for d in deck.demos if d.only != "ci"]
+    if demo is not None:
+        chosen = [d for d in demos if d.id == demo]
+        if not chosen:
+            raise DemoError(f"aucune démo « {demo} » dans {deck.path}",
+                            hint="ids: " + ", ".join(d.id for d in demos))
+        return chosen
+    if slide is not None:
+        demos = [d for d in demos if d.slide == int(slide)]
+    elif start is not None:
+        demos = [d for d in demos if d.slide >= int(start)]
+    if not demos:
+        where = f"diapo {slide}" if slide is not None else f"à partir de la diapo {start}"
+        raise DemoError(f"aucune démo {where} dans {deck.path}" if slide or start
+                        else f"aucune démo dans {deck.path}")
+    return demos
+
+
+class Recorded:
+    """The outputs of the last `invoke verify` of a deck, to show when the cluster is down."""
+
+    def __init__(self, path: Path, deck: Deck, console: Console):
+        self.date: str | None = None
+        self.results: dict[str, DemoResult] = {}
+        try:
+            report = report_mod.load(path)
+        except DiapoError as exc:
+            console.print(f"[yellow]rapport de vérification ignoré: {exc}[/]")
+            return
+        deck_result = report.deck(deck.name) if report else None
+        if report and deck_result:
+            self.date = report.date
+            self.results = {d.id: d for d in deck_result.demos}
+
+    def date_for(self, demo: Demo) -> str | None:
+        """The French date of the recording of `demo`, None when it was not recorded."""
+        return ui.french_date(self.date) if self.date and demo.id in self.results else None
+
+
+# --------------------------------------------------------------------------- the lecture loop
+
+
+class Lecture:
+    """Steps through `demos` with single keys, running each through `deck_run`."""
+
+    def __init__(self, deck: Deck, demos: list[Demo], deck_run, *, keys: KeyReader,
+                 console: Console, target: Target, health: Health, recorded: Recorded,
+                 type_speed: int = 0, auto: float = 0):
+        self.deck = deck
+        self.demos = demos
+        self.run = deck_run
+        self.keys = keys
+        self.console = console
+        self.target = target
+        self.recorded = recorded
+        self.type_speed = int(type_speed or 0)
+        self.auto = float(auto or 0)
+        self.watch = HealthWatch(target)
+        self.down = not health.ok  # the last probe found the API server unreachable
+        self.last_run: int | None = None
+        self._stepping = False
+        self._interrupted = False  # Ctrl-C arrived while the current step ran
+
+    # -- keys and signals
+
+    def _key(self, timeout: float | None = None) -> str | None:
+        """One key; Ctrl-C at the prompt reads as the key "ctrl-c" (it does not quit)."""
+        try:
+            return self.keys.read(timeout)
+        except KeyboardInterrupt:
+            return CTRL_C
+
+    def _on_sigint(self, signum: int, frame: FrameType | None) -> None:
+        """Ctrl-C stops the running step only; elsewhere it is an ordinary key."""
+        if self._stepping:
+            self._interrupted = True
+            self.run.interrupt()
+        else:
+            raise KeyboardInterrupt
+
+    @contextmanager
+    def _sigint(self) -> Iterator[None]:
+        previous = signal.signal(signal.SIGINT, self._on_sigint)
+        try:
+            yield
+        finally:
+            signal.signal(signal.SIGINT, previous)
+
+    # -- showing a demo
+
+    def present(self, index: int, note: str = "") -> str | None:
+        """Show demo `index` and, with the typing effect, type it; returns a key already read.
+
+        A key pressed before typing starts is a command (returned); any other key types.
+        """
+        demo = self.demos[index]
+        ui.header(self.console, self.deck, demo, index + 1, len(self.demos), note)
+        reason = self.run.skip_reason(demo)
+        typing = (self.type_speed or self.auto) and demo.kind == DemoKind.RUN and not reason
+        if not typing:
+            ui.show_code(self.console, demo)
+            if reason:
+                self.console.print(f"[yellow]○ ignorée[/]: {reason} [dim](Entrée: suivante)[/]")
+            return None
+        ui.prompt(self.console)
+        typist = Typist(self.console, demo.code, demo.lang, self.type_speed or 1)
+        if self.auto:
+            key = typist.at_speed(self.auto, self._key)
+        else:
+            first = self._key()
+            if first in COMMAND_KEYS - {ENTER}:
+                self.console.print()
+                return first
+            typist.type(-1 if first == ENTER else None)
+            key = typist.by_keys(self._key)
+        self.console.print()
+        return key
+
+    # -- running a demo
+
+    def execute(self, index: int) -> bool:
+        """Run demo `index`; False when it did not run because the API server is down."""
+        demo = self.demos[index]
+        if self.down or self._probe_failed():
+            health = probe(self.target)  # the server may be back: ask again, a few seconds max
+            self.down = not health.ok
+            if self.down:
+                ui.unreachable_line(self.console, self.target, health,
+                                    self.recorded.date_for(demo))
+                return False
+        self.console.file.flush()
+        out = sys.stdout.fileno()
+
+        def stream(data: bytes) -> None:
+            os.write(out, data)
+
+        self._stepping, self._interrupted = True, False
+        try:
+            result = self.run.run_step(demo, on_output=stream, pty=True)
+        finally:
+            self._stepping = False
+        interrupted = self._interrupted
+        self.keys.drain()
+        self.last_run = index
+        if result.output and not result.output.endswith("\n"):
+            self.console.print()
+        ui.result_line(self.console, result, demo.exit, interrupted=interrupted)
+        if result.status != PASSED and not interrupted:
+            health = probe(self.target)
+            if not health.ok:
+                self.down = True
+                ui.unreachable_line(self.console, self.target, health,
+                                    self.recorded.date_for(demo))
+                return False
+        self.watch.start()  # check the server again while the lecturer talks
+        return True
+
+    def _probe_failed(self) -> bool:
+        """The background probe has finished and found the server down (never waits)."""
+        future = self.watch._future  # noqa: SLF001 - our own helper
+        return bool(future and future.done() and not future.result().ok)
+
+    def run_hidden(self, index: int) -> None:
+        """Hidden steps (setup) run without a key press, their output kept off the screen."""
+        demo = self.demos[index]
+        if self.run.skip_reason(demo):
+            return
+        result = self.run.run_step(demo)
+        ui.hidden_line(self.console, demo, result)
+        if result.status != PASSED and result.output:
+            self.console.print(result.output.rstrip("\n"), markup=False, highlight=False)
+
+    # -- the loop
+
+    def loop(self) -> int:
+        """Step through the demos until the last one or `q`; returns the exit code (0)."""
+        self.console.print(f"[dim]{ui.KEYS_HINT}[/]")
+        index = 0
+        pending_key: str | None = None
+        shown = -1
+        with self._sigint():
+            while True:
+                if index >= len(self.demos):
+                    self.console.print()
+                    self.console.rule(f"[bold]Fin des démos de {self.deck.name}[/]", style="cyan")
+                    self.console.print("[dim][b]b[/] retour · [b]r[/] relancer · "
+                                       "[b]q[/] ou [b]Entrée[/] quitter[/]")
+                elif self.demos[index].hidden:
+                    self.run_hidden(index)
+                    index += 1
+                    continue
+                elif shown != index:
+                    pending_key = self.present(index)
+                    shown = index
+                    self.watch.start()
+                key = pending_key or self._key()
+                pending_key = None
+                if key in ("q", CTRL_D) or (index >= len(self.demos) and key in RUN_KEYS):
+                    self.console.print("[dim]au revoir.[/]")
+                    return 0
+                if key == CTRL_C:
+                    self.console.print("[dim]Ctrl-C: la démo n'est pas lancée; "
+                                       "[b]q[/] pour quitter[/]")
+                elif key == "?":
+                    ui.help_panel(self.console)
+                elif key in RUN_KEYS:
+                    if self.run.skip_reason(self.demos[index]) or self.execute(index):
+                        index += 1
+                elif key == "s":
+                    self.console.print(f"[dim]démo {self.demos[index].id} passée[/]")
+                    index += 1
+                elif key in BACK_KEYS:
+                    index = self._previous(index)
+                    shown = -1
+                elif key == "r":
+                    if self.last_run is None:
+                        self.console.print("[dim]rien à relancer: aucune démo exécutée[/]")
+                        continue
+                    self.present_and_rerun(self.last_run)
+                    shown = -1 if index < len(self.demos) else shown
+                elif key == "e" and index < len(self.demos):
+                    demo = self.demos[index]
+                    ui.recorded(self.console, demo, self.recorded.results.get(demo.id),
+                                self.recorded.date)
+                    index += 1
+
+    def _previous(self, index: int) -> int:
+        """The visible demo before `index` (hidden steps are not stepped back into)."""
+        for previous in range(min(index, len(self.demos)) - 1, -1, -1):
+            if not self.demos[previous].hidden:
+                return previous
+        self.console.print("[dim]déjà à la première démo[/]")
+        return min(index, len(self.demos) - 1) if index < len(self.demos) else index
+
+    def present_and_rerun(self, index: int) -> None:
+        """`r`: show the last demo run again and run it at once."""
+        demo = self.demos[index]
+        ui.header(self.console, self.deck, demo, index + 1, len(self.demos), "relance")
+        ui.show_code(self.console, demo)
+        self.execute(index)
+
+    def close(self) -> None:
+        self.watch.close()
+
+
+# --------------------------------------------------------------------------- entry points
+
+
+def _deck_run(deck: Deck, target: Target, config, root: Path):
+    """The engine's session for the lecture (mode "live": no random namespace)."""
+    from diapo.demo.engine import DeckRun
+
+    return DeckRun(deck, mode="live", kubeconfig=target.kubeconfig, context=target.context,
+                   config=config, root=root)
+
+
+def run(deck: str, *, slide: int | None = None, start: int | None = None,
+        demo: str | None = None, list_only: bool = False, type_speed: int = 0,
+        auto: float = 0, context: str | None = None) -> int:
+    """Lecture mode for `deck` (name or path); returns the exit code. See the module doc."""
+    config, root = diapo_config.load()
+    the_deck = find_deck(deck, root)
+    demos = select_demos(the_deck, slide=slide, start=start, demo=demo)
+    console = ui.make_console()
+    if list_only:
+        ui.listing(console, the_deck, demos)
+        return 0
+    with KeyReader() as keys:
+        target = choose_target(list(config.contexts), requested=context, confirm=keys.ask,
+                               config_path=root / "mkdocs.yml")
+        health = probe(target)
+        console.print(ui.health_line(target, health))
+        recorded = Recorded(root / config.report, the_deck, console)
+        if not health.ok and recorded.date:
+            console.print(f"[yellow]sorties enregistrées le {ui.french_date(recorded.date)} "
+                          "disponibles: touche [b]e[/][/]")
+        with _deck_run(the_deck, target, config, root) as deck_run:
+            lecture = Lecture(the_deck, demos, deck_run, keys=keys, console=console,
+                              target=target, health=health, recorded=recorded,
+                              type_speed=type_speed, auto=auto)
+            try:
+                return lecture.loop()
+            finally:
+                lecture.close()
+
+
+def reset(deck: str, *, context: str | None = None) -> int:
+    """`invoke demo.reset DECK`: remove what the deck's demos created on the cluster."""
+    from diapo.demo import engine
+
+    config, root = diapo_config.load()
+    the_deck = find_deck(deck, root)
+    console = ui.make_console()
+    with KeyReader() as keys:
+        target = choose_target(list(config.contexts), requested=context, confirm=keys.ask,
+                               config_path=root / "mkdocs.yml")
+    health = probe(target)
+    console.print(ui.health_line(target, health))
+    if not health.ok:
+        raise DemoError(f"serveur API injoignable ({health.server}): {health.error}")
+    removed = engine.reset(the_deck, kubeconfig=target.kubeconfig, context=target.context,
+                           config=config, root=root)
+    for line in removed or []:
+        console.print(f"supprimé: {line}")
+    console.print(f"[green]✓[/] {the_deck.name}: {len(removed or [])} objet(s) supprimé(s)")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m diapo.demo.live`: the same options as `invoke demo`."""
+    parser = argparse.ArgumentParser(prog="python -m diapo.demo.live", description=__doc__
+                                     .splitlines()[0])
+    parser.add_argument("deck")
+    parser.add_argument("--slide", type=int)
+    parser.add_argument("--from", dest="start", type=int)
+    parser.add_argument("--demo")
+    parser.add_argument("--list", dest="list_only", action="store_true")
+    parser.add_argument("--type", dest="type_speed", type=int, default=0)
+    parser.add_argument("--auto", type=float, default=0)
+    parser.add_argument("--context")
+    parser.add_argument("--reset", action="store_true", help="remove what the demos created")
+    args = vars(parser.parse_args(argv))
+    try:
+        if args.pop("reset"):
+            return reset(args["deck"], context=args["context"])
+        return run(args.pop("deck"), **args)
+    except DiapoError as exc:
+        print(f"erreur: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

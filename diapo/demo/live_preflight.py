@@ -1,0 +1,198 @@
+"""Safety checks of the lecture mode: which cluster we are about to touch, and is it there.
+
+Two questions, asked before the first demo and again whenever a step fails:
+
+- is the kubeconfig context one the course allows (`contexts` in the diapo plugin config)? A
+  context that is not listed is refused unless `--context` names it and the lecturer types
+  "oui": a lecture must never run against the wrong cluster by accident;
+- does the API server answer? One short request (no client retries, a few seconds at most)
+  gives the server URL, its version and node readiness, or one line saying why not.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import urllib3
+from kubernetes import client as k8s
+from kubernetes.config.config_exception import ConfigException
+from kubernetes.config.kube_config import list_kube_config_contexts, load_kube_config
+
+from diapo.errors import ClusterError, Location
+
+PROBE_TIMEOUT = 2.0  # seconds per request: a dead server is reported within a few seconds
+
+
+@dataclass(frozen=True)
+class Target:
+    """The kubeconfig context the lecture runs against."""
+
+    context: str
+    kubeconfig: str  # path (or KUBECONFIG-style list of paths)
+    server: str
+
+
+@dataclass(frozen=True)
+class Health:
+    """What one probe of the API server found."""
+
+    server: str
+    version: str | None = None
+    nodes_ready: int = 0
+    nodes_total: int = 0
+    error: str | None = None  # French, one line; None when the server answered
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def default_kubeconfig() -> str:
+    """The kubeconfig kubectl would use: $KUBECONFIG, else ~/.kube/config."""
+    return os.environ.get("KUBECONFIG") or str(Path("~/.kube/config").expanduser())
+
+
+def _config_location(config_path: str | Path) -> Location:
+    """Where `contexts` is set in mkdocs.yml (line 1 when it is left at its default)."""
+    path = Path(config_path)
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return Location(str(path), 1)
+    line = next((n for n, text in enumerate(lines, 1) if re.match(r"\s*contexts\s*:", text)), 1)
+    return Location(str(path), line)
+
+
+def choose_target(
+    allowed: list[str],
+    *,
+    requested: str | None,
+    confirm: Callable[[str], str],
+    config_path: str | Path,
+    kubeconfig: str | None = None,
+) -> Target:
+    """The context to use, after the safety check; `ClusterError` when it is refused.
+
+    `requested` is `--context`; without it the kubeconfig's current context is used.
+    `confirm(question)` returns the lecturer's typed answer for a context that is not allowed.
+    """
+    kubeconfig = kubeconfig or default_kubeconfig()
+    try:
+        contexts, current = list_kube_config_contexts(kubeconfig)
+    except (ConfigException, OSError) as exc:
+        raise ClusterError(f"kubeconfig illisible ({kubeconfig}): {exc}") from None
+    by_name = {ctx["name"]: ctx for ctx in contexts}
+    name = requested or (current or {}).get("name")
+    if not name:
+        raise ClusterError(f"aucun contexte courant dans {kubeconfig}",
+                           hint="choisissez-en un avec --context NOM")
+    if name not in by_name:
+        raise ClusterError(f"le contexte « {name} » n'existe pas dans {kubeconfig}",
+                           hint="contextes connus: " + ", ".join(sorted(by_name)))
+    server = _server_of(kubeconfig, name)
+    target = Target(context=name, kubeconfig=kubeconfig, server=server)
+    if name in allowed:
+        return target
+    where = _config_location(config_path)
+    listed = ", ".join(allowed) or "aucun"
+    if requested is None:
+        raise ClusterError(
+            f"contexte « {name} » refusé: il n'est pas dans `contexts` (autorisés: {listed})",
+            where,
+            hint=f"ajoutez-le à `contexts`, ou passez --context {name} pour confirmer",
+        )
+    answer = confirm(
+        f"Le contexte « {name} » ({server}) n'est pas dans `contexts` ({listed}).\n"
+        "Tapez « oui » pour lancer les démos sur ce cluster: "
+    )
+    if answer.strip().lower() != "oui":
+        raise ClusterError(f"contexte « {name} » refusé: non confirmé", where)
+    return target
+
+
+def _server_of(kubeconfig: str, context: str) -> str:
+    """The API server URL of `context` (empty when the kubeconfig cannot be loaded)."""
+    configuration = k8s.Configuration()
+    try:
+        load_kube_config(kubeconfig, context, client_configuration=configuration,
+                         persist_config=False)
+    except (ConfigException, OSError, ValueError):
+        return ""
+    return configuration.host
+
+
+def _api_client(target: Target, timeout: float) -> k8s.ApiClient:
+    """A client that fails at once instead of retrying (urllib3 retries are off)."""
+    configuration = k8s.Configuration()
+    load_kube_config(target.kubeconfig, target.context, client_configuration=configuration,
+                     persist_config=False)
+    configuration.retries = False
+    return k8s.ApiClient(configuration)
+
+
+def _reason(exc: BaseException, timeout: float) -> str:
+    """A short French reason for a failed request."""
+    while isinstance(exc, urllib3.exceptions.MaxRetryError) and exc.reason is not None:
+        exc = exc.reason
+    if isinstance(exc, (urllib3.exceptions.TimeoutError, socket.timeout, TimeoutError)):
+        return f"pas de réponse en {timeout:g} s"
+    if isinstance(exc, urllib3.exceptions.NewConnectionError | ConnectionRefusedError):
+        return "connexion refusée" if "refused" in str(exc).lower() else "connexion impossible"
+    if isinstance(exc, urllib3.exceptions.SSLError):
+        return "erreur TLS"
+    if isinstance(exc, k8s.ApiException):
+        return f"réponse HTTP {exc.status} {exc.reason or ''}".strip()
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return text[:120]
+
+
+def probe(target: Target, timeout: float = PROBE_TIMEOUT) -> Health:
+    """Ask the API server its version and node readiness, in a few seconds at most."""
+    try:
+        api = _api_client(target, timeout)
+    except (ConfigException, OSError, ValueError) as exc:
+        return Health(server=target.server, error=f"kubeconfig inutilisable: {exc}")
+    limits = (timeout, timeout)
+    try:
+        with api:
+            version = k8s.VersionApi(api).get_code(_request_timeout=limits).git_version
+            nodes = k8s.CoreV1Api(api).list_node(_request_timeout=limits).items
+    except Exception as exc:  # noqa: BLE001 - any failure is "unreachable", in one line
+        return Health(server=target.server, error=_reason(exc, timeout))
+    ready = sum(
+        any(c.type == "Ready" and c.status == "True" for c in (n.status.conditions or []))
+        for n in nodes
+    )
+    return Health(server=target.server, version=version, nodes_ready=ready,
+                  nodes_total=len(nodes))
+
+
+class HealthWatch:
+    """Probes in the background, so checking the server costs no time at the key press."""
+
+    def __init__(self, target: Target, timeout: float = PROBE_TIMEOUT):
+        self.target = target
+        self.timeout = timeout
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="diapo-probe")
+        self._future: Future[Health] | None = None
+
+    def start(self) -> None:
+        """Start a probe unless one is already running."""
+        if self._future is None or self._future.done():
+            self._future = self._pool.submit(probe, self.target, self.timeout)
+
+    def result(self) -> Health:
+        """The latest probe's result (waits for a running probe: a few seconds at most)."""
+        if self._future is None:
+            self.start()
+        assert self._future is not None
+        return self._future.result()
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
