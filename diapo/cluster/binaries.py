@@ -1,0 +1,270 @@
+"""Find or build the control-plane binaries: kube-apiserver, kube-controller-manager,
+kube-scheduler, etcd and kwok.
+
+Lookup order for each binary: `$KUBEBUILDER_ASSETS`, then `PATH`, then the cache
+`~/.cache/diapo/k8s/<version>/bin/`. Missing ones are built with the machine's Go:
+
+- Kubernetes components from the module `k8s.io/kubernetes` through a generated wrapper module
+  whose `replace` lines point each `k8s.io/*` staging module at its published `v0.Y.Z` (the list
+  comes from the release's own go.mod, whose replaces point at `./staging/...`), with the version
+  ldflags `hack/lib/version.sh` sets, so `kubectl version` shows the real version;
+- etcd from `go.etcd.io/etcd/server/v3` (its `main` package), at the version the Kubernetes
+  release pins, in the same wrapper module;
+- kwok with `go install sigs.k8s.io/kwok/cmd/kwok@<KWOK_VERSION>`.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from diapo.errors import ClusterError
+
+KWOK_VERSION = "v0.7.0"
+KUBE_COMPONENTS = ("kube-apiserver", "kube-controller-manager", "kube-scheduler")
+COMPONENTS = (*KUBE_COMPONENTS, "etcd", "kwok")
+_ETCD_MAIN = "go.etcd.io/etcd/server/v3"
+_MIN_GO = (1, 24)
+
+
+@dataclass(frozen=True)
+class Binaries:
+    """Absolute paths of the control-plane binaries for one Kubernetes version."""
+
+    version: str
+    paths: dict[str, Path]
+
+    def __getitem__(self, name: str) -> Path:
+        return self.paths[name]
+
+
+def default_version() -> str:
+    """The pinned Kubernetes version: `kubernetes_version` of the diapo plugin in mkdocs.yml."""
+    from diapo import config
+
+    return str(config.load()[0]["kubernetes_version"])
+
+
+def normalize(version: str | None) -> str:
+    """`'v1.33.13'`, `'1.33.13'` or None (the pinned one) -> `'1.33.13'`; reject anything else."""
+    version = (version or default_version()).strip().removeprefix("v")
+    if not re.fullmatch(r"1\.\d+\.\d+", version):
+        raise ClusterError(f"version de Kubernetes invalide : {version!r} (attendu : 1.Y.Z)")
+    return version
+
+
+def cache_root() -> Path:
+    """`$DIAPO_CACHE` or `$XDG_CACHE_HOME/diapo` or `~/.cache/diapo`."""
+    if os.environ.get("DIAPO_CACHE"):
+        return Path(os.environ["DIAPO_CACHE"])
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "diapo"
+
+
+def version_dir(version: str) -> Path:
+    """Where one version's wrapper module, binaries and build log live."""
+    return cache_root() / "k8s" / version
+
+
+def build_log(version: str) -> Path:
+    """The build log of one version (shown when a build fails)."""
+    return version_dir(version) / "build.log"
+
+
+def find(name: str, version: str) -> Path | None:
+    """A usable binary `name`: from KUBEBUILDER_ASSETS, then PATH, then the cache; else None."""
+    assets = os.environ.get("KUBEBUILDER_ASSETS")
+    if assets and os.access(Path(assets) / name, os.X_OK):
+        return (Path(assets) / name).resolve()
+    on_path = shutil.which(name)
+    if on_path:
+        return Path(on_path).resolve()
+    cached = version_dir(version) / "bin" / name
+    return cached if os.access(cached, os.X_OK) else None
+
+
+def ensure_all(version: str | None = None, *, quiet: bool = False) -> Binaries:
+    """Return every control-plane binary for `version`, building the missing ones (cached).
+
+    Raises ClusterError when Go is missing or too old, or a build fails (with the log path).
+    """
+    version = normalize(version)
+    found = {name: find(name, version) for name in COMPONENTS}
+    if all(found.values()):
+        return Binaries(version, found)  # type: ignore[arg-type]
+    root = version_dir(version)
+    root.mkdir(parents=True, exist_ok=True)
+    with _locked(root / ".lock", quiet):
+        # Another process may have built them while we waited for the lock.
+        found = {name: find(name, version) for name in COMPONENTS}
+        missing = [name for name, path in found.items() if path is None]
+        if missing:
+            go = _go()
+            started = time.monotonic()
+            _say(quiet, f"construction de {', '.join(missing)} (Kubernetes v{version}) avec "
+                        f"{go} — journal : {build_log(version)}")
+            _build(go, version, missing, quiet)
+            _say(quiet, f"binaires prêts en {time.monotonic() - started:.0f} s dans "
+                        f"{root / 'bin'}")
+            found = {name: find(name, version) for name in COMPONENTS}
+    still = [name for name, path in found.items() if path is None]
+    if still:  # pragma: no cover - a successful build always installs them
+        raise ClusterError(f"binaires introuvables après construction : {', '.join(still)}")
+    return Binaries(version, found)  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------- building
+
+
+def _say(quiet: bool, text: str) -> None:
+    if not quiet:
+        print(f"diapo cluster: {text}", file=sys.stderr, flush=True)
+
+
+@contextmanager
+def _locked(path: Path, quiet: bool) -> Iterator[None]:
+    """Hold an exclusive lock on `path` so two builds of one version never run at once."""
+    with open(path, "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            _say(quiet, "une autre construction est en cours, attente…")
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _go() -> str:
+    """The `go` command, checked to be recent enough for Kubernetes 1.33."""
+    go = shutil.which("go")
+    if not go:
+        raise ClusterError(
+            "Go est introuvable : il faut Go ≥ 1.24 pour construire le plan de contrôle local",
+            hint="installez Go (https://go.dev/dl/) ou mettez les binaires dans "
+                 "$KUBEBUILDER_ASSETS")
+    out = subprocess.run([go, "env", "GOVERSION"], capture_output=True, text=True).stdout
+    match = re.match(r"go(\d+)\.(\d+)", out.strip())
+    if not match or (int(match[1]), int(match[2])) < _MIN_GO:
+        raise ClusterError(f"Go trop ancien ({out.strip() or 'version inconnue'}) : il faut "
+                           f"Go ≥ {_MIN_GO[0]}.{_MIN_GO[1]}")
+    return go
+
+
+def _run(cmd: list[str], cwd: Path, log: Path, env: dict[str, str] | None = None,
+         what: str = "") -> str:
+    """Run a build command, appending its output to `log`; ClusterError with the tail on failure."""
+    with open(log, "a", encoding="utf-8") as out:
+        out.write(f"\n$ {shlex.join(cmd)}\n")
+        out.flush()
+        proc = subprocess.run(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                              text=True, env={**os.environ, **(env or {})})
+        out.write(proc.stdout)
+    if proc.returncode != 0:
+        tail = "\n".join(proc.stdout.strip().splitlines()[-15:])
+        raise ClusterError(f"échec de la construction{' de ' + what if what else ''} "
+                           f"(code {proc.returncode}) — journal complet : {log}\n{tail}")
+    return proc.stdout
+
+
+def _download(go: str, module: str, cwd: Path, log: Path) -> dict:
+    """`go mod download -json module` -> its JSON description (paths of .info, .mod, dir)."""
+    out = _run([go, "mod", "download", "-json", module], cwd, log, what=module)
+    return json.loads(out[out.index("{"):])
+
+
+def staging_replaces(release_go_mod: str, version: str) -> list[str]:
+    """The `replace` lines of the wrapper module, generated from the release's go.mod.
+
+    Each `k8s.io/X => ./staging/src/k8s.io/X` of the release becomes
+    `k8s.io/X => k8s.io/X v0.Y.Z`, the published tag of that staging module.
+    """
+    _, minor, patch = version.split(".")
+    modules = re.findall(r"^\s*(?:replace\s+)?(k8s\.io/[\w.-]+)\s+=>\s+\./staging/",
+                         release_go_mod, flags=re.M)
+    if not modules:
+        raise ClusterError("go.mod de k8s.io/kubernetes sans modules staging : format inattendu")
+    return [f"replace {mod} => {mod} v0.{minor}.{patch}" for mod in sorted(set(modules))]
+
+
+def wrapper_go_mod(release_go_mod: str, version: str) -> str:
+    """The go.mod of the wrapper module that builds the release's commands."""
+    go_line = re.search(r"^go\s+(\S+)$", release_go_mod, flags=re.M)
+    godebug = re.search(r"^godebug\s+.+$", release_go_mod, flags=re.M)
+    lines = ["module diapo.local/k8s", "", f"go {go_line[1] if go_line else '1.24.0'}"]
+    if godebug:
+        lines.append(godebug[0])
+    lines += ["", f"require k8s.io/kubernetes v{version}", ""]
+    lines += staging_replaces(release_go_mod, version)
+    return "\n".join(lines) + "\n"
+
+
+def _tools_go() -> str:
+    imports = [f"k8s.io/kubernetes/cmd/{name}" for name in KUBE_COMPONENTS] + [_ETCD_MAIN]
+    body = "\n".join(f'\t_ "{path}"' for path in imports)
+    return f"//go:build tools\n\n// Package tools pins the commands diapo builds.\npackage tools\n\nimport (\n{body}\n)\n"
+
+
+def version_ldflags(version: str, build_date: str) -> str:
+    """The `-X` flags of hack/lib/version.sh, so `--version` and `kubectl version` are right."""
+    major, minor, _ = version.split(".")
+    values = {"gitVersion": f"v{version}", "gitMajor": major, "gitMinor": minor,
+              "gitTreeState": "archive", "buildDate": build_date}
+    flags = [f"-X {pkg}.{key}={value}"
+             for pkg in ("k8s.io/component-base/version", "k8s.io/client-go/pkg/version")
+             for key, value in values.items()]
+    return " ".join(["-s", "-w", *flags])
+
+
+def _build(go: str, version: str, missing: list[str], quiet: bool) -> None:
+    root = version_dir(version)
+    log, src, bin_dir = build_log(version), root / "src", root / "bin"
+    src.mkdir(exist_ok=True)
+    bin_dir.mkdir(exist_ok=True)
+    log.write_text(f"diapo: build of {', '.join(missing)} for Kubernetes v{version}\n")
+    env = {"GOFLAGS": "-trimpath -buildvcs=false", "GOTOOLCHAIN": "local", "GOWORK": "off"}
+
+    need_module = [name for name in missing if name != "kwok"]
+    if need_module:
+        release = _download(go, f"k8s.io/kubernetes@v{version}", root, log)
+        release_mod = Path(release["GoMod"]).read_text(encoding="utf-8")
+        info = json.loads(Path(release["Info"]).read_text(encoding="utf-8"))
+        go_mod = wrapper_go_mod(release_mod, version)
+        if not (src / "go.mod").is_file() or (src / "go.mod").read_text() != go_mod:
+            (src / "go.mod").write_text(go_mod)
+            (src / "tools.go").write_text(_tools_go())
+            _say(quiet, "go mod tidy du module d'emballage…")
+            _run([go, "mod", "tidy"], src, log, env, what="go.mod (go mod tidy)")
+        kube = [name for name in need_module if name in KUBE_COMPONENTS]
+        out = src / "out"
+        out.mkdir(exist_ok=True)
+        if kube:
+            _say(quiet, f"go build {' '.join(kube)} (plusieurs minutes la première fois)…")
+            flags = version_ldflags(version, info.get("Time", ""))
+            _run([go, "build", "-ldflags", flags, "-o", f"{out}/",
+                  *[f"k8s.io/kubernetes/cmd/{name}" for name in kube]], src, log, env,
+                 what=", ".join(kube))
+        if "etcd" in need_module:
+            _say(quiet, "go build etcd…")
+            _run([go, "build", "-ldflags", "-s -w", "-o", str(out / "etcd"), _ETCD_MAIN],
+                 src, log, env, what="etcd")
+        for name in need_module:  # install only complete binaries
+            (out / name).replace(bin_dir / name)
+    if "kwok" in missing:
+        _say(quiet, f"go install kwok {KWOK_VERSION}…")
+        staging = root / "kwok-bin"
+        _run([go, "install", f"sigs.k8s.io/kwok/cmd/kwok@{KWOK_VERSION}"], root, log,
+             {**env, "GOBIN": str(staging)}, what="kwok")
+        (staging / "kwok").replace(bin_dir / "kwok")

@@ -1,0 +1,455 @@
+"""The local control plane: etcd, kube-apiserver, kube-controller-manager, kube-scheduler and
+kwok (two simulated nodes), on loopback, in a state directory (`.diapo/cluster/` by default).
+
+`up()` starts it (a no-op when it already runs; leftovers of a crashed run are stopped and
+cleared first), `down()` stops it (apiserver before etcd, no process left behind), `status()`
+prints what runs. Readiness is polled with timeouts, never slept on; when a component fails,
+the error shows the tail of its log.
+
+State directory layout: `pki/` (kept across runs so kubeconfigs stay valid), `kubeconfig` (for
+users, context `diapo-local`), `components.kubeconfig`, `cluster.json` (version, ports),
+`run/<name>.pid`, `logs/<name>.log`, `etcd/` (data, wiped at each start).
+"""
+
+from __future__ import annotations
+
+import base64
+import fcntl
+import json
+import os
+import shutil
+import socket
+import ssl
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from diapo.cluster import binaries, pki, processes
+from diapo.errors import ClusterError
+
+CONTEXT = "diapo-local"
+NODES = ("node-1", "node-2")
+# Start order; `down` stops in reverse, so the apiserver stops before etcd.
+COMPONENTS = ("etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kwok")
+SERVICE_CIDR = "10.96.0.0/16"
+POD_CIDR = "10.244.0.0/16"
+KWOK_ANNOTATION = "kwok.x-k8s.io/node"
+NODE_CAPACITY = {"cpu": "8", "memory": "32Gi", "pods": "110"}
+DEFAULT_TIMEOUT = 90.0
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """A running local control plane, as tests and the demo runner see it."""
+
+    state_dir: Path
+    kubeconfig: Path
+    server: str
+    version: str
+    context: str = CONTEXT
+
+
+def default_state_dir() -> Path:
+    """`state_dir` of the diapo plugin in mkdocs.yml, under the project root."""
+    from diapo import config
+
+    cfg, root = config.load()
+    return (root / cfg["state_dir"]).resolve()
+
+
+def _say(quiet: bool, text: str) -> None:
+    if not quiet:
+        print(f"diapo cluster: {text}", file=sys.stderr, flush=True)
+
+
+@contextmanager
+def _locked(state_dir: Path) -> Iterator[None]:
+    """Serialize up/down on one state directory (parallel test sessions share it)."""
+    state_dir.mkdir(parents=True, exist_ok=True)
+    with open(state_dir / ".lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+# --------------------------------------------------------------------------- public API
+
+
+def up(version: str | None = None, *, state_dir: Path | None = None, port: int | None = None,
+       timeout: float = DEFAULT_TIMEOUT, quiet: bool = False) -> Cluster:
+    """Start the local control plane (or return the running one) and print the export line.
+
+    `port` fixes the apiserver port (a free one is picked otherwise). Raises ClusterError on a
+    missing Go, a failed build, a taken port, a component that dies or is not ready in time.
+    """
+    state_dir = Path(state_dir or default_state_dir()).resolve()
+    with _locked(state_dir):
+        running = _running(state_dir)
+        if running is not None:
+            if version and binaries.normalize(version) != running.version:
+                raise ClusterError(
+                    f"le cluster local tourne déjà en v{running.version}, pas en "
+                    f"v{binaries.normalize(version)}", hint="invoke cluster.down d'abord")
+            _say(quiet, f"déjà démarré (Kubernetes v{running.version}, {running.server})")
+            _print_export(running, quiet)
+            return running
+        bins = binaries.ensure_all(version, quiet=quiet)
+        _stop_all(state_dir)  # leftovers of a crashed run, if any
+        started = time.monotonic()
+        try:
+            cluster = _start(state_dir, bins, port, timeout, quiet)
+        except BaseException:
+            _stop_all(state_dir)
+            raise
+        _say(quiet, f"prêt en {time.monotonic() - started:.1f} s : Kubernetes v{cluster.version}"
+                    f", nœuds {', '.join(NODES)}, {cluster.server}")
+        _print_export(cluster, quiet)
+        return cluster
+
+
+def down(*, state_dir: Path | None = None, quiet: bool = False) -> bool:
+    """Stop the local control plane, apiserver before etcd. True when something was running."""
+    state_dir = Path(state_dir or default_state_dir()).resolve()
+    if not state_dir.is_dir():
+        _say(quiet, "aucun cluster local à arrêter")
+        return False
+    with _locked(state_dir):
+        was_running = _stop_all(state_dir)
+    _say(quiet, "cluster local arrêté" if was_running else "aucun cluster local à arrêter")
+    return was_running
+
+
+def running(state_dir: Path | None = None) -> Cluster | None:
+    """The running local cluster (every component alive, apiserver ready), or None."""
+    return _running(Path(state_dir or default_state_dir()).resolve())
+
+
+def status(*, state_dir: Path | None = None) -> int:
+    """Print whether the local control plane runs, its version, nodes and kubeconfig.
+
+    Returns 0 when it runs, 1 otherwise (so scripts can test it).
+    """
+    state_dir = Path(state_dir or default_state_dir()).resolve()
+    cluster = _running(state_dir)
+    procs = {name: processes.recorded(state_dir, name) for name in COMPONENTS}
+    if cluster is None:
+        alive = [name for name, proc in procs.items() if proc and proc.alive()]
+        print("cluster local : arrêté" + (f" (processus restants : {', '.join(alive)} ; "
+                                           "invoke cluster.down les arrête)" if alive else ""))
+        return 1
+    print(f"cluster local : démarré — Kubernetes v{cluster.version}")
+    print(f"  serveur     : {cluster.server}")
+    print(f"  kubeconfig  : {cluster.kubeconfig} (contexte {cluster.context})")
+    for node in _api(state_dir, "GET", "/api/v1/nodes")["items"]:
+        ready = _condition(node, "Ready")
+        print(f"  nœud        : {node['metadata']['name']} "
+              f"({'Ready' if ready else 'NotReady'})")
+    rss = sum(processes.rss_bytes(proc.pid) for proc in procs.values() if proc)
+    print(f"  mémoire     : {rss / 2**20:.0f} Mio (RSS des {len(COMPONENTS)} processus)")
+    print(f"  export KUBECONFIG={cluster.kubeconfig}")
+    return 0
+
+
+def control_plane_rss(state_dir: Path | None = None) -> int:
+    """Sum of the resident memory of the running control-plane processes, in bytes."""
+    state_dir = Path(state_dir or default_state_dir()).resolve()
+    procs = [processes.recorded(state_dir, name) for name in COMPONENTS]
+    return sum(processes.rss_bytes(proc.pid) for proc in procs if proc and proc.alive())
+
+
+# --------------------------------------------------------------------------- state
+
+
+def _state_file(state_dir: Path) -> Path:
+    return state_dir / "cluster.json"
+
+
+def _read_state(state_dir: Path) -> dict | None:
+    try:
+        return json.loads(_state_file(state_dir).read_text())
+    except (FileNotFoundError, ValueError):
+        return None
+
+
+def _running(state_dir: Path) -> Cluster | None:
+    state = _read_state(state_dir)
+    if state is None:
+        return None
+    procs = [processes.recorded(state_dir, name) for name in COMPONENTS]
+    if not all(proc and proc.alive() for proc in procs):
+        return None
+    try:
+        if _get(state_dir, "/readyz")[0] != 200:
+            return None
+    except (OSError, ssl.SSLError):
+        return None
+    return Cluster(state_dir, state_dir / "kubeconfig", state["server"], state["version"])
+
+
+def _stop_all(state_dir: Path) -> bool:
+    """Stop every recorded component in reverse start order; True if any was alive."""
+    procs = [processes.recorded(state_dir, name) for name in COMPONENTS]
+    was_running = any(proc and proc.alive() for proc in procs)
+    # The clients of the apiserver first (together), then the apiserver, then etcd.
+    processes.stop(state_dir, ["kwok", "kube-scheduler", "kube-controller-manager"])
+    processes.stop(state_dir, ["kube-apiserver"])
+    processes.stop(state_dir, ["etcd"])
+    _state_file(state_dir).unlink(missing_ok=True)
+    return was_running
+
+
+def _print_export(cluster: Cluster, quiet: bool) -> None:
+    if not quiet:
+        print(f"export KUBECONFIG={cluster.kubeconfig}", flush=True)
+
+
+# --------------------------------------------------------------------------- starting
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def check_port(port: int) -> None:
+    """Raise ClusterError when 127.0.0.1:`port` is already taken."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            raise ClusterError(f"le port 127.0.0.1:{port} est déjà pris",
+                               hint="choisissez un autre port ou arrêtez le processus qui "
+                                    "l'utilise (ss -ltnp)") from None
+
+
+def _kubeconfig(server: str, keys: pki.Pki) -> str:
+    def b64(path: Path) -> str:
+        return base64.b64encode(path.read_bytes()).decode()
+
+    return yaml.safe_dump({
+        "apiVersion": "v1", "kind": "Config", "preferences": {},
+        "clusters": [{"name": CONTEXT, "cluster": {
+            "server": server, "certificate-authority-data": b64(keys.ca_cert)}}],
+        "users": [{"name": "diapo-admin", "user": {
+            "client-certificate-data": b64(keys.admin_cert),
+            "client-key-data": b64(keys.admin_key)}}],
+        "contexts": [{"name": CONTEXT, "context": {
+            "cluster": CONTEXT, "user": "diapo-admin", "namespace": "default"}}],
+        "current-context": CONTEXT,
+    }, sort_keys=False)
+
+
+def _write_private(path: Path, text: str) -> None:
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(text)
+    tmp.chmod(0o600)
+    tmp.replace(path)
+
+
+def _argv(name: str, bins: binaries.Binaries, state_dir: Path, keys: pki.Pki,
+          ports: dict[str, int]) -> list[str]:
+    """Command line of one component."""
+    kubeconfig = str(state_dir / "components.kubeconfig")
+    etcd_url = f"http://127.0.0.1:{ports['etcd']}"
+    peer_url = f"http://127.0.0.1:{ports['etcd-peer']}"
+    delegated = [f"--kubeconfig={kubeconfig}", f"--authentication-kubeconfig={kubeconfig}",
+                 f"--authorization-kubeconfig={kubeconfig}", "--bind-address=127.0.0.1",
+                 f"--secure-port={ports.get(name, 0)}", "--leader-elect=false",
+                 f"--cert-dir={state_dir / 'certs' / name}"]
+    args: dict[str, list[str]] = {
+        "etcd": [
+            "--name=diapo", f"--data-dir={state_dir / 'etcd'}",
+            f"--listen-client-urls={etcd_url}", f"--advertise-client-urls={etcd_url}",
+            f"--listen-peer-urls={peer_url}", f"--initial-advertise-peer-urls={peer_url}",
+            f"--initial-cluster=diapo={peer_url}", "--initial-cluster-state=new",
+            "--unsafe-no-fsync",  # a throwaway test cluster: speed over durability
+            "--log-level=warn"],
+        "kube-apiserver": [
+            f"--etcd-servers={etcd_url}", "--bind-address=127.0.0.1",
+            "--advertise-address=127.0.0.1", f"--secure-port={ports['kube-apiserver']}",
+            f"--cert-dir={state_dir / 'certs' / name}",
+            f"--tls-cert-file={keys.serving_cert}", f"--tls-private-key-file={keys.serving_key}",
+            f"--client-ca-file={keys.ca_cert}", "--authorization-mode=RBAC",
+            "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
+            f"--service-account-key-file={keys.sa_pub}",
+            f"--service-account-signing-key-file={keys.sa_key}",
+            f"--service-cluster-ip-range={SERVICE_CIDR}", "--allow-privileged=true",
+            # The only apiserver listens on loopback, which Endpoints may not contain.
+            "--endpoint-reconciler-type=none", "--profiling=false"],
+        "kube-controller-manager": [
+            *delegated, f"--service-account-private-key-file={keys.sa_key}",
+            f"--root-ca-file={keys.ca_cert}", f"--cluster-signing-cert-file={keys.ca_cert}",
+            f"--cluster-signing-key-file={keys.ca_key}", "--controllers=*",
+            "--profiling=false"],
+        "kube-scheduler": [*delegated, "--profiling=false"],
+        "kwok": [
+            f"--kubeconfig={kubeconfig}", "--manage-all-nodes=false",
+            f"--manage-nodes-with-annotation-selector={KWOK_ANNOTATION}=fake",
+            f"--cidr={POD_CIDR}", "--node-lease-duration-seconds=40",
+            f"--server-address=127.0.0.1:{ports['kwok']}",
+            f"--config={state_dir / 'kwok.yaml'}"],
+    }
+    return [str(bins[name]), *args[name]]
+
+
+def _start(state_dir: Path, bins: binaries.Binaries, port: int | None, timeout: float,
+           quiet: bool) -> Cluster:
+    if port:
+        check_port(port)
+    for sub in ("etcd", "logs", "run", "certs"):
+        shutil.rmtree(state_dir / sub, ignore_errors=True)
+    keys = pki.ensure(state_dir / "pki")
+    ports = {name: free_port() for name in
+             ("etcd", "etcd-peer", "kube-controller-manager", "kube-scheduler", "kwok")}
+    ports["kube-apiserver"] = port or free_port()
+    server = f"https://127.0.0.1:{ports['kube-apiserver']}"
+    kubeconfig = _kubeconfig(server, keys)
+    _write_private(state_dir / "components.kubeconfig", kubeconfig)
+    _write_private(state_dir / "kubeconfig", kubeconfig)
+    (state_dir / "kwok.yaml").write_text("")  # isolate kwok from ~/.kwok/kwok.yaml
+    _state_file(state_dir).write_text(json.dumps(
+        {"version": bins.version, "server": server, "ports": ports,
+         "binaries": {name: str(path) for name, path in bins.paths.items()}}, indent=2))
+
+    def launch(name: str) -> processes.Proc:
+        return processes.start(state_dir, name, _argv(name, bins, state_dir, keys, ports))
+
+    deadline = time.monotonic() + timeout
+    etcd = launch("etcd")
+    _wait(state_dir, "etcd", [etcd], deadline,
+          lambda: _http(f"http://127.0.0.1:{ports['etcd']}/health", None)[0] == 200)
+    _say(quiet, "etcd prêt")
+    apiserver = launch("kube-apiserver")
+    _wait(state_dir, "kube-apiserver (/readyz)", [etcd, apiserver], deadline,
+          lambda: _get(state_dir, "/readyz")[0] == 200)
+    _say(quiet, "kube-apiserver prêt")
+    others = [launch(name) for name in ("kube-controller-manager", "kube-scheduler", "kwok")]
+    everyone = [etcd, apiserver, *others]
+    for index, node in enumerate(NODES):
+        _create_node(state_dir, node, index, bins.version)
+    insecure = ssl.create_default_context()
+    insecure.check_hostname = False
+    insecure.verify_mode = ssl.CERT_NONE  # self-signed healthz certs of KCM and scheduler
+    for name in ("kube-controller-manager", "kube-scheduler"):
+        _wait(state_dir, f"{name} (/healthz)", everyone, deadline,
+              lambda name=name: _http(f"https://127.0.0.1:{ports[name]}/healthz",
+                                      insecure)[0] == 200)
+    _wait(state_dir, f"nœuds {', '.join(NODES)} Ready (kwok)", everyone, deadline,
+          lambda: _nodes_ready(state_dir))
+    # Pods need the `default` ServiceAccount, which the controller-manager creates.
+    _wait(state_dir, "ServiceAccount default (kube-controller-manager)", everyone, deadline,
+          lambda: _get(state_dir, "/api/v1/namespaces/default/serviceaccounts/default")[0]
+          == 200)
+    return Cluster(state_dir, state_dir / "kubeconfig", server, bins.version)
+
+
+def _wait(state_dir: Path, what: str, procs: list[processes.Proc], deadline: float,
+          check: Callable[[], bool]) -> None:
+    """Poll `check` until it holds; fail fast, with the log tail, if a component dies."""
+    while True:
+        for proc in procs:
+            if not proc.alive():
+                raise ClusterError(
+                    f"{proc.name} s'est arrêté pendant le démarrage — journal : "
+                    f"{processes.log_path(state_dir, proc.name)}\n"
+                    f"{processes.log_tail(state_dir, proc.name)}")
+        try:
+            if check():
+                return
+        except (OSError, ssl.SSLError, ValueError, KeyError):
+            pass  # not listening yet
+        if time.monotonic() > deadline:
+            name = procs[-1].name
+            raise ClusterError(
+                f"délai dépassé en attendant {what} — journal : "
+                f"{processes.log_path(state_dir, name)}\n{processes.log_tail(state_dir, name)}")
+        time.sleep(0.1)
+
+
+# --------------------------------------------------------------------------- API access
+
+
+def _admin_context(state_dir: Path) -> ssl.SSLContext:
+    keys = pki.Pki(state_dir / "pki")
+    context = ssl.create_default_context(cafile=str(keys.ca_cert))
+    context.load_cert_chain(str(keys.admin_cert), str(keys.admin_key))
+    return context
+
+
+def _http(url: str, context: ssl.SSLContext | None, method: str = "GET",
+          body: dict | None = None) -> tuple[int, bytes]:
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url, data=data, method=method,
+                                     headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, context=context, timeout=5) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read()
+
+
+def _get(state_dir: Path, path: str) -> tuple[int, bytes]:
+    return _request(state_dir, "GET", path)
+
+
+def _request(state_dir: Path, method: str, path: str, body: dict | None = None
+             ) -> tuple[int, bytes]:
+    state = _read_state(state_dir) or {}
+    return _http(state["server"] + path, _admin_context(state_dir), method, body)
+
+
+def _api(state_dir: Path, method: str, path: str, body: dict | None = None) -> dict:
+    code, data = _request(state_dir, method, path, body)
+    if code >= 300:
+        raise ClusterError(f"{method} {path} : HTTP {code} {data[:300]!r}")
+    return json.loads(data)
+
+
+def _create_node(state_dir: Path, name: str, index: int, version: str) -> None:
+    """Register a kwok-managed node (no taints: every pod may land on it).
+
+    kwok keeps the status fields set here (address, capacity, kubelet version), so `kubectl get
+    nodes -o wide` looks like a real cluster of this version.
+    """
+    node = {
+        "apiVersion": "v1", "kind": "Node",
+        "metadata": {
+            "name": name,
+            "annotations": {KWOK_ANNOTATION: "fake", "node.alpha.kubernetes.io/ttl": "0"},
+            "labels": {"kubernetes.io/hostname": name, "kubernetes.io/os": "linux",
+                       "kubernetes.io/arch": "amd64", "type": "kwok"},
+        },
+        "status": {
+            "addresses": [{"type": "InternalIP", "address": f"10.0.0.{index + 1}"},
+                          {"type": "Hostname", "address": name}],
+            "capacity": dict(NODE_CAPACITY), "allocatable": dict(NODE_CAPACITY),
+            "nodeInfo": {"kubeletVersion": f"v{version}", "kubeProxyVersion": f"v{version}",
+                         "osImage": "kwok (nœud simulé)", "architecture": "amd64",
+                         "operatingSystem": "linux"},
+        },
+    }
+    code, data = _request(state_dir, "POST", "/api/v1/nodes", node)
+    if code not in (201, 409):
+        raise ClusterError(f"création du nœud {name} refusée : HTTP {code} {data[:300]!r}")
+
+
+def _condition(obj: dict, kind: str) -> bool:
+    return any(cond.get("type") == kind and cond.get("status") == "True"
+               for cond in obj.get("status", {}).get("conditions") or [])
+
+
+def _nodes_ready(state_dir: Path) -> bool:
+    items = _api(state_dir, "GET", "/api/v1/nodes")["items"]
+    ready = {node["metadata"]["name"] for node in items if _condition(node, "Ready")}
+    return ready >= set(NODES)
