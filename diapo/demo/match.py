@@ -1,0 +1,286 @@
+"""Compare a step's actual output with its `expect` block: exact, ellipsis, regex, table.
+
+- `exact`: the same text (line endings and final newlines aside);
+- `ellipsis` (default): `...` matches any text, even across lines; trailing whitespace ignored;
+- `regex`: the block is a Python regular expression that must match the whole output
+  (multi-line mode: `^` and `$` at each line);
+- `table`: kubectl tables compared cell by cell, ignoring the columns whose value changes from
+  run to run (AGE, RESTARTS, ...) and the random parts of generated names (pod-name hashes);
+  a cell written `...` matches anything.
+
+A mismatch comes with a readable diff (`-` expected, `+` actual) whose lines are aligned with
+the same rule as the match, so a line that matches through `...` is not reported.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from diapo.deck.model import Expect, MatchMode
+from diapo.errors import DeckError
+
+ELLIPSIS = "..."
+# Columns whose values differ between two runs of the same demo.
+VOLATILE_COLUMNS = frozenset({"AGE", "RESTARTS", "LAST SEEN", "DURATION"})
+# Random suffixes of generated names (pod-template-hash, pod / job suffixes): Kubernetes draws
+# them from this alphabet (k8s.io/apimachinery/pkg/util/rand), which has no vowels, 0, 1 or 3.
+_SAFE = "bcdfghjklmnpqrstvwxz2456789"
+_NAME_HASH = re.compile(rf"-[{_SAFE}]{{5,10}}(?=$|[\s/.:,)\]\"'-])")
+HASH_PLACEHOLDER = "-xxxxx"
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07]*(?:\x07|\x1b\\)")
+_HEADER = re.compile(r"^[A-Z][A-Z0-9()/_.%-]*(?: +[A-Z][A-Z0-9()/_.%-]*)*$")
+_MAX_ALIGN = 4_000_000  # cells of the alignment table before falling back to a plain diff
+
+
+@dataclass
+class MatchResult:
+    """Whether the output matched; `diff` says how it did not."""
+
+    ok: bool
+    diff: str | None = None
+
+
+def clean_output(raw: bytes | str) -> str:
+    """Terminal output as plain text: decoded, colours removed, CRLF / bare CR resolved."""
+    text = raw.decode("utf-8", errors="replace") if isinstance(raw, bytes) else raw
+    text = _ANSI.sub("", text).replace("\r\n", "\n")
+    # A bare CR rewrites the line (progress bars): keep what is finally shown.
+    return "\n".join(line.rsplit("\r", 1)[-1] for line in text.split("\n"))
+
+
+def normalize(text: str) -> str:
+    """Trailing whitespace of each line and trailing blank lines removed."""
+    return "\n".join(line.rstrip() for line in text.split("\n")).rstrip("\n")
+
+
+def match(expect: Expect, actual: str) -> MatchResult:
+    """Compare `actual` (already `clean_output`) with the `expect` block."""
+    mode = MatchMode(expect.match)
+    if mode is MatchMode.EXACT:
+        want, got = expect.text.rstrip("\n"), actual.rstrip("\n")
+        return _result(want == got, want, got, str.__eq__)
+    want, got = normalize(expect.text), normalize(actual)
+    if mode is MatchMode.ELLIPSIS:
+        return _result(ellipsis_match(want, got), want, got, _line_ellipsis)
+    if mode is MatchMode.REGEX:
+        try:
+            pattern = re.compile(want, re.MULTILINE)
+        except re.error as exc:
+            raise DeckError(f"expression régulière invalide dans expect: {exc}",
+                            expect.location) from None
+        return _result(pattern.fullmatch(got) is not None, want, got, _line_regex)
+    return _table_result(want, got)
+
+
+# ---------------------------------------------------------------------- ellipsis
+
+
+def ellipsis_match(want: str, got: str) -> bool:
+    """doctest's ELLIPSIS rule: each `...` in `want` matches any text (newlines included)."""
+    if ELLIPSIS not in want:
+        return want == got
+    pieces = want.split(ELLIPSIS)
+    first, last = pieces[0], pieces[-1]
+    if not got.startswith(first) or not got.endswith(last):
+        return False
+    start, end = len(first), len(got) - len(last)
+    if start > end:
+        return False
+    # Leftmost placement of each middle piece is always the best one.
+    for piece in pieces[1:-1]:
+        found = got.find(piece, start, end)
+        if found < 0:
+            return False
+        start = found + len(piece)
+    return True
+
+
+def _line_ellipsis(want: str, got: str) -> bool:
+    return ellipsis_match(want, got)
+
+
+def _line_regex(want: str, got: str) -> bool:
+    try:
+        return re.fullmatch(want, got) is not None
+    except re.error:
+        return want == got
+
+
+# ---------------------------------------------------------------------- tables
+
+
+def _table_result(want: str, got: str) -> MatchResult:
+    want_rows, got_rows = table_rows(want), table_rows(got)
+    ok = len(want_rows) == len(got_rows) and all(
+        _row_match(w, g) for w, g in zip(want_rows, got_rows)
+    )
+    if ok:
+        return MatchResult(True)
+    widths = _widths(want_rows + got_rows)
+    return MatchResult(
+        False,
+        aligned_diff(
+            [_render(r, widths) for r in want_rows],
+            [_render(r, widths) for r in got_rows],
+            lambda w, g: _row_match(_split_rendered(w), _split_rendered(g)),
+        ),
+    )
+
+
+def table_rows(text: str) -> list[tuple[str, ...]]:
+    """Rows of the kubectl tables in `text`, volatile columns dropped and name hashes masked.
+
+    Columns are cut at the header's column starts (kubectl left-aligns every column under its
+    header), so values with single spaces (`3 (5m ago)`, `<none>`) stay whole. Lines outside a
+    table become one-cell rows. A table ends at a blank line.
+    """
+    rows: list[tuple[str, ...]] = []
+    starts: list[int] | None = None
+    keep: list[int] = []
+    for line in text.split("\n"):
+        masked = _NAME_HASH.sub(HASH_PLACEHOLDER, line)
+        if not line.strip():
+            starts = None
+            rows.append(("",))
+            continue
+        if starts is None and _HEADER.match(line.strip()) and "  " in line.strip():
+            starts = [m.start() for m in re.finditer(r"(?:^|(?<=  ))\S", line)]
+            names = _cut(line, starts)
+            keep = [i for i, name in enumerate(names) if name not in VOLATILE_COLUMNS]
+            rows.append(tuple(names[i] for i in keep))
+            continue
+        if starts is None:
+            rows.append((masked.strip(),))
+            continue
+        cells = _cut(line, starts)
+        rows.append(tuple(_NAME_HASH.sub(HASH_PLACEHOLDER, cells[i]) for i in keep))
+    while rows and rows[-1] == ("",):
+        rows.pop()
+    return rows
+
+
+def _cut(line: str, starts: list[int]) -> list[str]:
+    # Splitting on runs of 2+ spaces survives hand-edited alignment; cutting at the header's
+    # column starts survives empty cells.
+    parts = re.split(r"\s{2,}", line.strip())
+    if len(parts) == len(starts):
+        return parts
+    return [line[a:b].strip() for a, b in zip(starts, [*starts[1:], None])]
+
+
+def _row_match(want: Sequence[str], got: Sequence[str]) -> bool:
+    if len(want) == 1 and ELLIPSIS in want[0] and len(got) != 1:
+        return ellipsis_match(want[0], "   ".join(got))
+    return len(want) == len(got) and all(ellipsis_match(w, g) for w, g in zip(want, got))
+
+
+def _widths(rows: list[tuple[str, ...]]) -> list[int]:
+    widths: list[int] = []
+    for row in rows:
+        if len(row) < 2:
+            continue
+        for i, cell in enumerate(row):
+            if i >= len(widths):
+                widths.append(0)
+            widths[i] = max(widths[i], len(cell))
+    return widths
+
+
+def _render(row: tuple[str, ...], widths: list[int]) -> str:
+    if len(row) < 2:
+        return row[0] if row else ""
+    return "   ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip()
+
+
+def _split_rendered(line: str) -> tuple[str, ...]:
+    return tuple(re.split(r"\s{3,}", line.strip())) if line.strip() else ("",)
+
+
+# ---------------------------------------------------------------------- diffs
+
+
+def _result(ok: bool, want: str, got: str, same: Callable[[str, str], bool]) -> MatchResult:
+    if ok:
+        return MatchResult(True)
+    return MatchResult(False, aligned_diff(want.split("\n"), got.split("\n"), same))
+
+
+def aligned_diff(want: list[str], got: list[str], same: Callable[[str, str], bool],
+                 context: int = 3) -> str:
+    """A unified-style diff (`-` expected, `+` actual) aligned with the `same` line rule.
+
+    An expected line that is only `...` matches any number of actual lines, so the diff
+    shows only the lines that really differ.
+    """
+    ops = _align(want, got, same)
+    # Hunks: changed lines with `context` unchanged lines around them.
+    changed = [i for i, (tag, _) in enumerate(ops) if tag != " "]
+    out = ["--- attendu", "+++ obtenu"]
+    if not changed:  # same lines, different text (e.g. exact whitespace): show both whole
+        out += [f"-{line}" for line in want] + [f"+{line}" for line in got]
+        return "\n".join(out)
+    shown: set[int] = set()
+    for i in changed:
+        shown.update(range(max(0, i - context), min(len(ops), i + context + 1)))
+    previous = -2
+    for i in sorted(shown):
+        if i != previous + 1:
+            out.append(f"@@ ligne {_got_line(ops, i)} de la sortie @@")
+        tag, line = ops[i]
+        out.append(f"{tag}{line}")
+        previous = i
+    return "\n".join(out)
+
+
+def _got_line(ops: list[tuple[str, str]], index: int) -> int:
+    return 1 + sum(tag != "-" for tag, _ in ops[:index])
+
+
+def _align(want: list[str], got: list[str], same: Callable[[str, str], bool]
+           ) -> list[tuple[str, str]]:
+    """Minimal edit script between `want` and `got` (an `...` line absorbs actual lines)."""
+    n, m = len(want), len(got)
+    if (n + 1) * (m + 1) > _MAX_ALIGN:
+        import difflib
+
+        return [(line[0], line[2:]) for line in difflib.ndiff(want, got) if line[0] in " -+"]
+    inf = n + m + 1
+    # cost[i][j]: edits to align want[i:] with got[j:]
+    cost = [[inf] * (m + 1) for _ in range(n + 1)]
+    cost[n][m] = 0
+    for j in range(m - 1, -1, -1):
+        cost[n][j] = cost[n][j + 1] + 1
+    for i in range(n - 1, -1, -1):
+        wild = want[i].strip() == ELLIPSIS
+        row, below = cost[i], cost[i + 1]
+        row[m] = below[m] + (0 if wild else 1)
+        for j in range(m - 1, -1, -1):
+            if wild:
+                row[j] = min(below[j], row[j + 1])
+            else:
+                best = min(below[j], row[j + 1]) + 1
+                if best > below[j + 1] and same(want[i], got[j]):
+                    best = below[j + 1]
+                row[j] = best
+    ops: list[tuple[str, str]] = []
+    i = j = 0
+    while i < n or j < m:
+        if i < n and want[i].strip() == ELLIPSIS:
+            if j < m and cost[i][j] == cost[i][j + 1]:
+                ops.append((" ", got[j]))
+                j += 1
+            else:
+                i += 1
+            continue
+        if i < n and j < m and cost[i][j] == cost[i + 1][j + 1] and same(want[i], got[j]):
+            ops.append((" ", got[j]))
+            i, j = i + 1, j + 1
+        elif i < n and cost[i][j] == cost[i + 1][j] + 1:
+            ops.append(("-", want[i]))
+            i += 1
+        else:
+            ops.append(("+", got[j]))
+            j += 1
+    return ops
