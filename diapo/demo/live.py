@@ -28,7 +28,6 @@ from types import FrameType
 from rich.console import Console
 
 from diapo import config as diapo_config
-from diapo.deck import parse
 from diapo.deck.model import Deck, Demo, DemoKind
 from diapo.demo import live_ui as ui
 from diapo.demo import report as report_mod
@@ -48,6 +47,8 @@ COMMAND_KEYS = RUN_KEYS | BACK_KEYS | {"s", "r", "e", "q", "?", CTRL_C, CTRL_D}
 
 def find_deck(name: str, root: Path) -> Deck:
     """Parse the deck named `name` (e.g. `kubernetes`) or at path `name` (docs/kubernetes.md)."""
+    from diapo.deck import parse
+
     docs = root / "docs"
     as_path = Path(name)
     for path in (as_path, root / as_path, docs / f"{name}.md"):
@@ -338,7 +339,7 @@ def run(deck: str, *, slide: int | None = None, start: int | None = None,
         target = choose_target(list(config.contexts), requested=context, confirm=keys.ask,
                                config_path=root / "mkdocs.yml")
         health = probe(target)
-        console.print(ui.health_line(target, health))
+        console.print(ui.health_line(target, health), soft_wrap=True)
         recorded = Recorded(root / config.report, the_deck, console)
         if not health.ok and recorded.date:
             console.print(f"[yellow]sorties enregistrées le {ui.french_date(recorded.date)} "
@@ -364,7 +365,7 @@ def reset(deck: str, *, context: str | None = None) -> int:
         target = choose_target(list(config.contexts), requested=context, confirm=keys.ask,
                                config_path=root / "mkdocs.yml")
     health = probe(target)
-    console.print(ui.health_line(target, health))
+    console.print(ui.health_line(target, health), soft_wrap=True)
     if not health.ok:
         raise DemoError(f"serveur API injoignable ({health.server}): {health.error}")
     removed = engine.reset(the_deck, kubeconfig=target.kubeconfig, context=target.context,

@@ -133,7 +133,7 @@ def unreachable_line(console: Console, target: Target, health: Health,
              else " · aucune sortie enregistrée")
     console.print(f"[red]✗ serveur API injoignable ({escape(health.server or target.server)}): "
                   f"{escape(health.error or '')}[/]{offer} · [b]Entrée[/] réessayer · "
-                  "[b]s[/] passer")
+                  "[b]s[/] passer", soft_wrap=True)
 
 
 def french_date(iso: str) -> str:
