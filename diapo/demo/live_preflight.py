@@ -140,12 +140,13 @@ def _reason(exc: BaseException, timeout: float) -> str:
     """A short French reason for a failed request."""
     while isinstance(exc, urllib3.exceptions.MaxRetryError) and exc.reason is not None:
         exc = exc.reason
-    if isinstance(exc, (urllib3.exceptions.TimeoutError, socket.timeout, TimeoutError)):
-        return f"pas de réponse en {timeout:g} s"
+    # NewConnectionError subclasses urllib3's ConnectTimeoutError: test it first.
     if isinstance(exc, urllib3.exceptions.NewConnectionError | ConnectionRefusedError):
         return "connexion refusée" if "refused" in str(exc).lower() else "connexion impossible"
-    if isinstance(exc, urllib3.exceptions.SSLError):
-        return "erreur TLS"
+    if isinstance(exc, (urllib3.exceptions.TimeoutError, socket.timeout, TimeoutError)):
+        return f"pas de réponse en {timeout:g} s"
+    if isinstance(exc, urllib3.exceptions.SSLError) or "SSL" in str(getattr(exc, "reason", "")):
+        return "erreur TLS (certificat refusé)"
     if isinstance(exc, k8s.ApiException):
         return f"réponse HTTP {exc.status} {exc.reason or ''}".strip()
     text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
@@ -164,7 +165,7 @@ def probe(target: Target, timeout: float = PROBE_TIMEOUT) -> Health:
             version = k8s.VersionApi(api).get_code(_request_timeout=limits).git_version
             nodes = k8s.CoreV1Api(api).list_node(_request_timeout=limits).items
     except Exception as exc:  # noqa: BLE001 - any failure is "unreachable", in one line
-        return Health(server=target.server, error=_reason(exc, timeout))
+        return Health(server=target.server, error=_reason(exc, timeout).splitlines()[0])
     ready = sum(
         any(c.type == "Ready" and c.status == "True" for c in (n.status.conditions or []))
         for n in nodes
