@@ -178,10 +178,10 @@ class Lecture:
             key = typist.at_speed(self.auto, self._key)
         else:
             first = self._key()
-            if first in COMMAND_KEYS - {ENTER}:
+            if first in COMMAND_KEYS - RUN_KEYS:
                 self.console.print()
                 return first
-            typist.type(-1 if first == ENTER else None)
+            typist.type(-1 if first in RUN_KEYS else None)
             key = typist.by_keys(self._key)
         self.console.print()
         return key
@@ -245,54 +245,64 @@ class Lecture:
     def loop(self) -> int:
         """Step through the demos until the last one or `q`; returns the exit code (0)."""
         self.console.print(f"[dim]{ui.KEYS_HINT}[/]")
-        index = 0
+        index, shown = 0, -1
         pending_key: str | None = None
-        shown = -1
         with self._sigint():
             while True:
-                if index >= len(self.demos):
-                    self.console.print()
-                    self.console.rule(f"[bold]Fin des démos de {self.deck.name}[/]", style="cyan")
-                    self.console.print("[dim][b]b[/] retour · [b]r[/] relancer · "
-                                       "[b]q[/] ou [b]Entrée[/] quitter[/]")
-                elif self.demos[index].hidden:
+                at_end = index >= len(self.demos)
+                if not at_end and self.demos[index].hidden:
                     self.run_hidden(index)
                     index += 1
                     continue
-                elif shown != index:
-                    pending_key = self.present(index)
+                if shown != index:
+                    if at_end:
+                        self._show_end()
+                    else:
+                        pending_key = self.present(index)
+                        self.watch.start()
                     shown = index
-                    self.watch.start()
                 key = pending_key or self._key()
                 pending_key = None
-                if key in ("q", CTRL_D) or (index >= len(self.demos) and key in RUN_KEYS):
+                if key in ("q", CTRL_D) or (at_end and key in RUN_KEYS):
                     self.console.print("[dim]au revoir.[/]")
                     return 0
-                if key == CTRL_C:
-                    self.console.print("[dim]Ctrl-C: la démo n'est pas lancée; "
-                                       "[b]q[/] pour quitter[/]")
-                elif key == "?":
-                    ui.help_panel(self.console)
-                elif key in RUN_KEYS:
-                    if self.run.skip_reason(self.demos[index]) or self.execute(index):
-                        index += 1
-                elif key == "s":
-                    self.console.print(f"[dim]démo {self.demos[index].id} passée[/]")
-                    index += 1
-                elif key in BACK_KEYS:
-                    index = self._previous(index)
-                    shown = -1
-                elif key == "r":
-                    if self.last_run is None:
-                        self.console.print("[dim]rien à relancer: aucune démo exécutée[/]")
-                        continue
-                    self.present_and_rerun(self.last_run)
-                    shown = -1 if index < len(self.demos) else shown
-                elif key == "e" and index < len(self.demos):
-                    demo = self.demos[index]
-                    ui.recorded(self.console, demo, self.recorded.results.get(demo.id),
-                                self.recorded.date)
-                    index += 1
+                index, shown = self._act(key, index, shown)
+
+    def _act(self, key: str | None, index: int, shown: int) -> tuple[int, int]:
+        """Do what `key` asks on demo `index`; returns the new (index, shown)."""
+        at_end = index >= len(self.demos)
+        if key == CTRL_C:
+            self.console.print("[dim]Ctrl-C: aucune démo ne tourne; [b]q[/] pour quitter[/]")
+        elif key == "?":
+            ui.help_panel(self.console)
+        elif key in BACK_KEYS:
+            return self._previous(index), -1
+        elif key == "r":
+            if self.last_run is None:
+                self.console.print("[dim]rien à relancer: aucune démo exécutée[/]")
+            else:
+                self.present_and_rerun(self.last_run)
+                return index, -1  # show again where the lecture stands
+        elif at_end:
+            pass
+        elif key in RUN_KEYS:
+            if self.run.skip_reason(self.demos[index]) or self.execute(index):
+                return index + 1, shown
+        elif key == "s":
+            self.console.print(f"[dim]démo {self.demos[index].id} passée[/]")
+            return index + 1, shown
+        elif key == "e":
+            demo = self.demos[index]
+            ui.recorded(self.console, demo, self.recorded.results.get(demo.id),
+                        self.recorded.date)
+            return index + 1, shown
+        return index, shown
+
+    def _show_end(self) -> None:
+        self.console.print()
+        self.console.rule(f"[bold]Fin des démos de {self.deck.name}[/]", style="cyan")
+        self.console.print("[dim][b]b[/] retour · [b]r[/] relancer · [b]q[/] ou [b]Entrée[/] "
+                           "quitter[/]")
 
     def _previous(self, index: int) -> int:
         """The visible demo before `index` (hidden steps are not stepped back into)."""

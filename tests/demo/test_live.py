@@ -1,0 +1,311 @@
+"""The lecture mode (`invoke demo`), driven through a pseudo-terminal like a lecturer would.
+
+Each test writes a small project (mkdocs.yml + docs/cours.md) in tmp_path and runs the real
+`invoke demo cours ...` in it with pexpect, against the local control plane.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pexpect
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07|\r")
+TIMEOUT = 30
+
+
+def write_project(path: Path, slides: list[str], contexts: list[str]) -> Path:
+    """mkdocs.yml allowing `contexts`, and docs/cours.md made of `slides`."""
+    (path / "docs").mkdir(parents=True, exist_ok=True)
+    (path / "mkdocs.yml").write_text(
+        "site_name: Test\nplugins:\n  - diapo:\n      contexts: [" + ", ".join(contexts) + "]\n",
+        encoding="utf-8",
+    )
+    deck = "---\nmarp: true\n---\n\n" + "\n\n---\n\n".join(slides) + "\n"
+    (path / "docs" / "cours.md").write_text(deck, encoding="utf-8")
+    return path
+
+
+def fence(code: str, attrs: str) -> str:
+    return f"```bash {attrs}\n{code}\n```"
+
+
+def spawn(project: Path, kubeconfig: str, *args: str) -> pexpect.spawn:
+    """`invoke demo cours ARGS` in `project`, on a 40x160 pseudo-terminal."""
+    env = dict(os.environ, KUBECONFIG=str(kubeconfig), COLUMNS="160", LINES="40",
+               TERM="xterm-256color")
+    env.pop("NO_COLOR", None)
+    return pexpect.spawn(
+        sys.executable, ["-m", "invoke", "-r", str(ROOT), "demo", "cours", *args],
+        cwd=str(project), env=env, encoding="utf-8", codec_errors="replace",
+        dimensions=(40, 160), timeout=TIMEOUT,
+    )
+
+
+class Screen:
+    """What the lecturer sees so far, without colour codes; waits on text with a deadline."""
+
+    def __init__(self, child: pexpect.spawn):
+        self.child = child
+        self.raw = ""
+
+    @property
+    def text(self) -> str:
+        return ANSI.sub("", self.raw)
+
+    def wait(self, pattern: str, timeout: float = TIMEOUT, since: int = 0) -> int:
+        """Wait until `pattern` (regex) appears in the visible text after offset `since`;
+        returns the offset just past the match."""
+        deadline = time.monotonic() + timeout
+        regex = re.compile(pattern)
+        while True:
+            found = regex.search(self.text, since)
+            if found:
+                return found.end()
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise AssertionError(f"{pattern!r} not shown within {timeout}s; screen:\n"
+                                     + self.text[-3000:])
+            try:
+                self.raw += self.child.read_nonblocking(65536, timeout=min(left, 1))
+            except pexpect.TIMEOUT:
+                pass
+            except pexpect.EOF:
+                if not regex.search(self.text, since):
+                    raise AssertionError(f"exited before {pattern!r}; screen:\n"
+                                         + self.text[-3000:]) from None
+
+    def end(self, timeout: float = TIMEOUT) -> int:
+        """Wait for the program to exit; returns its exit status."""
+        self.raw += self.child.read() if self.child.isalive() else ""
+        self.child.expect(pexpect.EOF, timeout=timeout)
+        self.child.close()
+        return self.child.exitstatus if self.child.exitstatus is not None else -1
+
+
+# --------------------------------------------------------------------------- without a cluster
+
+
+def test_list_prints_demos_with_slides_and_ids(tmp_path):
+    project = write_project(tmp_path, [
+        "# Titre",
+        "## Les nœuds\n\n" + fence("kubectl get nodes", "demo=noeuds"),
+        "## Bonjour\n\n" + fence("echo bonjour", "demo") + "\n\n" + fence("true", "demo only=ci"),
+    ], ["diapo-local"])
+    screen = Screen(spawn(project, tmp_path / "absent", "--list"))
+    screen.wait(r"Démos de cours \(2\)")
+    assert screen.end() == 0
+    rows = [line for line in screen.text.splitlines() if "│" in line]
+    assert any(re.search(r"│\s*2\s*│\s*noeuds\s*│.*kubectl get nodes", r) for r in rows), rows
+    assert any(re.search(r"│\s*3\s*│\s*3-1\s*│.*echo bonjour", r) for r in rows), rows
+    assert "true" not in " ".join(r.split("│")[-2] for r in rows)  # only=ci is not listed
+
+
+# --------------------------------------------------------------------------- against the cluster
+
+def steps_deck(extra: list[str] | None = None) -> list[str]:
+    return [
+        "# Cours de test",
+        "## Les nœuds\n\n" + fence("kubectl get nodes", "demo=noeuds"),
+        "## Un calcul\n\n" + fence("echo bonjour-$((20+22))", "demo=calcul"),
+        "## Encore\n\n" + fence("echo encore-$((3*3))", "demo=encore"),
+        *(extra or []),
+    ]
+
+
+@pytest.mark.cluster
+def test_enter_skip_back_rerun_quit(tmp_path, cluster):
+    project = write_project(tmp_path, steps_deck(), [cluster.context])
+    screen = Screen(spawn(project, cluster.kubeconfig))
+    # Pre-flight: context, server, version and node readiness on one line.
+    at = screen.wait(rf"{cluster.context} · https://127\.0\.0\.1:\d+ · Kubernetes v1\.\d+\.\d+\S* · "
+                     r"nœuds prêts (\d+)/\1")
+    at = screen.wait(r"Diapo 2 · Les nœuds · démo noeuds \(1/3\)", since=at)
+    screen.child.send("\r")
+    at = screen.wait(r"NAME\s+STATUS\s+ROLES", since=at)
+    at = screen.wait(r"✓", since=at)
+    at = screen.wait(r"Diapo 3 · Un calcul · démo calcul \(2/3\)", since=at)
+    screen.child.send("s")
+    at = screen.wait(r"démo calcul passée", since=at)
+    at = screen.wait(r"Diapo 4 · Encore", since=at)
+    assert "bonjour-42" not in screen.text  # skipped: never ran
+    screen.child.send("b")
+    at = screen.wait(r"Diapo 3 · Un calcul", since=at)
+    screen.child.send("\r")
+    at = screen.wait(r"\nbonjour-42\n", since=at)
+    at = screen.wait(r"Diapo 4 · Encore", since=at)
+    screen.child.send("r")
+    at = screen.wait(r"Diapo 3 · Un calcul · démo calcul \(2/3\) · relance", since=at)
+    at = screen.wait(r"\nbonjour-42\n", since=at)
+    at = screen.wait(r"Diapo 4 · Encore", since=at)  # back where we were
+    screen.child.send("?")
+    at = screen.wait(r"Touches", since=at)
+    screen.child.send("q")
+    at = screen.wait(r"au revoir", since=at)
+    assert screen.end() == 0
+    assert "encore-9" not in screen.text
+
+
+@pytest.mark.cluster
+def test_typing_effect_types_on_key_presses(tmp_path, cluster):
+    project = write_project(tmp_path, steps_deck(), [cluster.context])
+    screen = Screen(spawn(project, cluster.kubeconfig, "--demo", "calcul", "--type", "3"))
+    at = screen.wait(r"Diapo 3 · Un calcul")
+    at = screen.wait(r"\$ $", since=at)
+    for typed in ("ech", "echo b", "echo bonj"):
+        screen.child.send("x")
+        screen.wait(re.escape(typed), since=at)
+        assert screen.text.endswith("$ " + typed), screen.text[-200:]
+    screen.child.send("\r")  # Enter types the rest at once...
+    screen.wait(re.escape("echo bonjour-$((20+22))") + r"\n", since=at)
+    screen.child.send("\r")  # ...and the next Enter runs it
+    at = screen.wait(r"\nbonjour-42\n", since=at)
+    screen.wait(r"Fin des démos", since=at)
+    screen.child.send("q")
+    assert screen.end() == 0
+
+
+@pytest.mark.cluster
+def test_auto_types_on_its_own(tmp_path, cluster):
+    project = write_project(tmp_path, steps_deck(), [cluster.context])
+    screen = Screen(spawn(project, cluster.kubeconfig, "--demo", "encore", "--auto", "200"))
+    at = screen.wait(re.escape("$ echo encore-$((3*3))") + r"\n")  # typed with no key pressed
+    assert "encore-9" not in screen.text
+    screen.child.send("\r")
+    screen.wait(r"\nencore-9\n", since=at)
+    screen.child.send("q")
+    assert screen.end() == 0
+
+
+@pytest.mark.cluster
+def test_ctrl_c_stops_a_watch_and_the_next_demo_runs(tmp_path, cluster):
+    ns = f"diapo-live-{uuid.uuid4().hex[:6]}"
+    setup = (f"kubectl create namespace {ns}\n"
+             f"kubectl -n {ns} create configmap marqueur --from-literal=a=b")
+    project = write_project(tmp_path, steps_deck([
+        "## Préparation\n\n" + fence(setup, "demo=prep"),
+        "## Surveiller\n\n" + fence(f"kubectl -n {ns} get configmaps -w", "demo=watch"),
+        "## Ensuite\n\n" + fence("echo apres-$((1+1))", "demo=apres"),
+    ]), [cluster.context])
+    screen = Screen(spawn(project, cluster.kubeconfig, "--from", "5"))
+    try:
+        at = screen.wait(r"démo prep")
+        screen.child.send("\r")
+        at = screen.wait(r"configmap/marqueur created", since=at)
+        at = screen.wait(r"démo watch", since=at)
+        screen.child.send("\r")
+        at = screen.wait(r"marqueur\s+1\s", since=at)  # the watch is up and printing
+        started = time.monotonic()
+        screen.child.sendintr()
+        at = screen.wait(r"arrêtée \(Ctrl-C\)", since=at, timeout=10)
+        assert time.monotonic() - started < 5
+        at = screen.wait(r"Diapo 7 · Ensuite", since=at)
+        screen.child.send("\r")
+        at = screen.wait(r"\napres-2\n", since=at)
+        screen.child.send("q")
+        assert screen.end() == 0
+    finally:
+        os.system(f"kubectl --kubeconfig {cluster.kubeconfig} delete namespace {ns} "
+                  "--wait=false >/dev/null 2>&1")
+
+
+def marker_deck(marker: Path) -> list[str]:
+    return ["# Cours", "## Trace\n\n" + fence(f"touch {marker}", "demo=trace")]
+
+
+@pytest.mark.cluster
+def test_context_not_in_config_is_refused_and_nothing_runs(tmp_path, cluster):
+    marker = tmp_path / "a-tourne"
+    project = write_project(tmp_path / "p", marker_deck(marker), ["cluster-de-la-classe"])
+    screen = Screen(spawn(project, cluster.kubeconfig))
+    screen.wait(rf"contexte « {cluster.context} » refusé: il n'est pas dans `contexts` "
+                r"\(autorisés: cluster-de-la-classe\)")
+    screen.wait(r"mkdocs\.yml:\d+")
+    assert screen.end() != 0
+    assert not marker.exists()
+
+
+@pytest.mark.cluster
+def test_named_context_needs_typed_confirmation(tmp_path, cluster):
+    marker = tmp_path / "a-tourne"
+    project = write_project(tmp_path / "p", marker_deck(marker), ["cluster-de-la-classe"])
+    screen = Screen(spawn(project, cluster.kubeconfig, "--context", cluster.context))
+    at = screen.wait(r"Tapez « oui »")
+    screen.child.sendline("non")
+    screen.wait(r"refusé: non confirmé", since=at)
+    assert screen.end() != 0
+    assert not marker.exists()
+
+    screen = Screen(spawn(project, cluster.kubeconfig, "--context", cluster.context))
+    at = screen.wait(r"Tapez « oui »")
+    screen.child.sendline("oui")
+    at = screen.wait(r"nœuds prêts", since=at)
+    at = screen.wait(r"démo trace", since=at)
+    screen.child.send("\r")
+    screen.wait(r"✓", since=at)
+    screen.child.send("q")
+    assert screen.end() == 0
+    assert marker.exists()
+
+
+def closed_port() -> int:
+    """A loopback port nothing listens on (bound, then released)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_unreachable_server_is_one_line_and_recorded_output_is_offered(tmp_path):
+    port = closed_port()
+    kubeconfig = tmp_path / "kubeconfig"
+    kubeconfig.write_text(yaml.safe_dump({
+        "apiVersion": "v1", "kind": "Config", "current-context": "classe",
+        "clusters": [{"name": "classe", "cluster": {"server": f"https://127.0.0.1:{port}",
+                                                    "insecure-skip-tls-verify": True}}],
+        "users": [{"name": "prof", "user": {"token": "x"}}],
+        "contexts": [{"name": "classe", "context": {"cluster": "classe", "user": "prof"}}],
+    }), encoding="utf-8")
+    project = write_project(tmp_path / "p", steps_deck(), ["classe"])
+    report = {
+        "version": 1, "date": "2026-11-20T09:30:00+00:00",
+        "cluster": {"context": "diapo-local", "server": "https://127.0.0.1:6443",
+                    "kubernetes_version": "v1.33.13", "simulated": True},
+        "decks": [{"deck": "cours", "path": "docs/cours.md", "status": "passed",
+                   "duration": 1.0, "namespace": "diapo-cours-ab12", "demos": [
+                       {"id": "noeuds", "slide": 2, "line": 12, "kind": "run",
+                        "status": "passed", "reason": None, "duration": 0.2,
+                        "command": "kubectl get nodes",
+                        "output": "NAME     STATUS   ROLES    AGE   VERSION\n"
+                                  "noeud-enregistre   Ready    agent   3d    v1.33.13\n",
+                        "exit_code": 0, "diff": None}]}],
+    }
+    (project / ".diapo").mkdir()
+    (project / ".diapo" / "verify.json").write_text(json.dumps(report), encoding="utf-8")
+
+    screen = Screen(spawn(project, kubeconfig))
+    started = time.monotonic()
+    at = screen.wait(rf"✗ contexte classe · https://127\.0\.0\.1:{port} · serveur API "
+                     r"injoignable: connexion refusée")
+    at = screen.wait(r"Diapo 2 · Les nœuds", since=at)
+    screen.child.send("\r")
+    pressed = time.monotonic()
+    at = screen.wait(r"✗ serveur API injoignable \(https://127\.0\.0\.1:\d+\): connexion refusée"
+                     r" · e sortie enregistrée le 20/11/2026 à 09:30 UTC", since=at)
+    assert time.monotonic() - pressed < 3, "the dead server took too long to report"
+    assert time.monotonic() - started < 15
+    screen.child.send("e")
+    at = screen.wait(r"ENREGISTRÉ le 20/11/2026 à 09:30 UTC", since=at)
+    at = screen.wait(r"noeud-enregistre\s+Ready", since=at)
+    at = screen.wait(r"Diapo 3 · Un calcul", since=at)  # and the lecture goes on
+    screen.child.send("q")
+    assert screen.end() == 0
