@@ -99,7 +99,7 @@ def verify(c, deck=None, demo=None, parallel=0, junit=None, json=None, keep=Fals
         "demo": "run only the demo with this id",
         "list": "list the deck's demos with slide numbers and ids",
         "type": "typing effect: characters typed per key press (e.g. 3)",
-        "auto": "type and run on their own at a fixed speed (characters per second)",
+        "auto": "commands type themselves at this speed (characters per second); Enter runs",
         "context": "kubeconfig context to use (must be allowed, or confirmed)",
     },
 )
