@@ -57,9 +57,12 @@ class Cluster:
 
 
 def default_state_dir() -> Path:
-    """`state_dir` of the diapo plugin in mkdocs.yml, under the project root."""
+    """`$DIAPO_CLUSTER_DIR`, else `state_dir` of the diapo plugin in mkdocs.yml, under the
+    project root."""
     from diapo import config
 
+    if os.environ.get("DIAPO_CLUSTER_DIR"):
+        return Path(os.environ["DIAPO_CLUSTER_DIR"]).resolve()
     cfg, root = config.load()
     return (root / cfg["state_dir"]).resolve()
 
@@ -93,27 +96,61 @@ def up(version: str | None = None, *, state_dir: Path | None = None, port: int |
     """
     state_dir = Path(state_dir or default_state_dir()).resolve()
     with _locked(state_dir):
-        running = _running(state_dir)
-        if running is not None:
-            if version and binaries.normalize(version) != running.version:
-                raise ClusterError(
-                    f"le cluster local tourne déjà en v{running.version}, pas en "
-                    f"v{binaries.normalize(version)}", hint="invoke cluster.down d'abord")
-            _say(quiet, f"déjà démarré (Kubernetes v{running.version}, {running.server})")
-            _print_export(running, quiet)
-            return running
-        bins = binaries.ensure_all(version, quiet=quiet)
-        _stop_all(state_dir)  # leftovers of a crashed run, if any
-        started = time.monotonic()
-        try:
-            cluster = _start(state_dir, bins, port, timeout, quiet)
-        except BaseException:
-            _stop_all(state_dir)
-            raise
-        _say(quiet, f"prêt en {time.monotonic() - started:.1f} s : Kubernetes v{cluster.version}"
-                    f", nœuds {', '.join(NODES)}, {cluster.server}")
-        _print_export(cluster, quiet)
-        return cluster
+        cluster = _up_locked(state_dir, version, port, timeout, quiet, owner="user")
+    _print_export(cluster, quiet)
+    return cluster
+
+
+def _up_locked(state_dir: Path, version: str | None, port: int | None, timeout: float,
+               quiet: bool, owner: str) -> Cluster:
+    """`up` under the state-directory lock; `owner` is "user" (kept) or "session" (stopped
+    when the last test session using it ends)."""
+    running = _running(state_dir)
+    if running is not None:
+        if version and binaries.normalize(version) != running.version:
+            raise ClusterError(
+                f"le cluster local tourne déjà en v{running.version}, pas en "
+                f"v{binaries.normalize(version)}", hint="invoke cluster.down d'abord")
+        if owner == "user":  # an explicit `up` keeps a cluster a test session started
+            _update_state(state_dir, owner="user")
+        _say(quiet, f"déjà démarré (Kubernetes v{running.version}, {running.server})")
+        return running
+    bins = binaries.ensure_all(version, quiet=quiet)
+    _stop_all(state_dir)  # leftovers of a crashed run, if any
+    started = time.monotonic()
+    try:
+        cluster = _start(state_dir, bins, port, timeout, quiet)
+    except BaseException:
+        _stop_all(state_dir)
+        raise
+    _update_state(state_dir, owner=owner)
+    _say(quiet, f"prêt en {time.monotonic() - started:.1f} s : Kubernetes v{cluster.version}"
+                f", nœuds {', '.join(NODES)}, {cluster.server}")
+    return cluster
+
+
+@contextmanager
+def shared(version: str | None = None, *, state_dir: Path | None = None,
+           timeout: float = DEFAULT_TIMEOUT, quiet: bool = True) -> Iterator[Cluster]:
+    """Use the local cluster for a while (a pytest session): reuse the running one, or start
+    one; on exit, stop it only if a session started it and no other live session uses it.
+
+    Parallel sessions on one checkout (several `pytest` runs) register in `sessions/` so the
+    first to finish never pulls the cluster from under the others.
+    """
+    state_dir = Path(state_dir or default_state_dir()).resolve()
+    me = processes.register(state_dir / "sessions")
+    try:
+        with _locked(state_dir):
+            cluster = _up_locked(state_dir, version, None, timeout, quiet, owner="session")
+        yield cluster
+    finally:
+        me.unlink(missing_ok=True)
+        with _locked(state_dir):
+            state = _read_state(state_dir) or {}
+            if state.get("owner") == "session" and not processes.live_registrations(
+                    state_dir / "sessions"):
+                _stop_all(state_dir)
 
 
 def down(*, state_dir: Path | None = None, quiet: bool = False) -> bool:
@@ -178,6 +215,14 @@ def _read_state(state_dir: Path) -> dict | None:
         return json.loads(_state_file(state_dir).read_text())
     except (FileNotFoundError, ValueError):
         return None
+
+
+def _update_state(state_dir: Path, **changes: object) -> None:
+    state = _read_state(state_dir) or {}
+    state.update(changes)
+    tmp = _state_file(state_dir).with_suffix(".tmp")
+    tmp.write_text(json.dumps(state, indent=2))
+    tmp.replace(_state_file(state_dir))
 
 
 def _running(state_dir: Path) -> Cluster | None:
@@ -318,9 +363,9 @@ def _start(state_dir: Path, bins: binaries.Binaries, port: int | None, timeout: 
     _write_private(state_dir / "components.kubeconfig", kubeconfig)
     _write_private(state_dir / "kubeconfig", kubeconfig)
     (state_dir / "kwok.yaml").write_text("")  # isolate kwok from ~/.kwok/kwok.yaml
-    _state_file(state_dir).write_text(json.dumps(
-        {"version": bins.version, "server": server, "ports": ports,
-         "binaries": {name: str(path) for name, path in bins.paths.items()}}, indent=2))
+    _state_file(state_dir).unlink(missing_ok=True)
+    _update_state(state_dir, version=bins.version, server=server, ports=ports,
+                  binaries={name: str(path) for name, path in bins.paths.items()})
 
     def launch(name: str) -> processes.Proc:
         return processes.start(state_dir, name, _argv(name, bins, state_dir, keys, ports))

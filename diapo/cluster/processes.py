@@ -118,6 +118,27 @@ def _signal_group(pid: int, sig: signal.Signals) -> None:
         pass
 
 
+def register(directory: Path) -> Path:
+    """Record this process as a user of a shared resource: `directory/<pid>-<start time>`."""
+    directory.mkdir(parents=True, exist_ok=True)
+    stat = _stat(os.getpid())
+    entry = directory / f"{os.getpid()}-{stat[19] if stat else ''}"
+    entry.touch()
+    return entry
+
+
+def live_registrations(directory: Path) -> list[Path]:
+    """Entries of `register` whose process still runs; entries of dead processes are removed."""
+    live = []
+    for entry in directory.glob("*-*") if directory.is_dir() else []:
+        pid, _, start_time = entry.name.partition("-")
+        if pid.isdigit() and Proc(entry.name, int(pid), start_time).alive():
+            live.append(entry)
+        else:
+            entry.unlink(missing_ok=True)
+    return live
+
+
 def rss_bytes(pid: int) -> int:
     """Resident memory of one process (VmRSS), 0 when it is gone."""
     try:
