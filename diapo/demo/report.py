@@ -51,6 +51,7 @@ class DemoResult:
     output: str = ""
     exit_code: int | None = None
     diff: str | None = None
+    diagnostics: str | None = None  # on failure: slide, command, events, `describe`
 
 
 @dataclass

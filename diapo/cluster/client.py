@@ -1,0 +1,526 @@
+"""Kubernetes access through the official `kubernetes` client, for the demo engine.
+
+One `Cluster` per kubeconfig context: a short-timeout probe (the lecture mode must say
+"unreachable" within seconds), discovery, server-side apply of YAML documents, waits on
+conditions through watches, namespaces, and finding / deleting the objects a demo run created
+(recognised by the field manager the run used).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+from kubernetes import client as k8s
+from kubernetes.client.rest import ApiException
+from kubernetes.config.config_exception import ConfigException
+from kubernetes.config.kube_config import load_kube_config_from_dict
+from kubernetes.watch.watch import iter_resp_lines
+
+from diapo.errors import ClusterError, DemoError
+
+PROBE_TIMEOUT = 3.0  # seconds: connect + read of the version probe
+REQUEST_TIMEOUT = 15.0  # seconds: ordinary API calls
+KWOK_ANNOTATION = "kwok.x-k8s.io/node"
+_METADATA_ONLY = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json"
+# Resources that are never demo objects, or cannot be listed and deleted as such.
+_NOT_TRACKED = frozenset({"events", "bindings", "componentstatuses", "endpointslices",
+                          "endpoints", "leases", "controllerrevisions", "tokenreviews"})
+# Condition names that end a wait early: the object will not reach the wanted one.
+_FAILED = ("Failed", "ReplicaFailure", "FailureTarget")
+
+
+@dataclass(frozen=True)
+class Resource:
+    """An API resource from discovery (e.g. apps/v1 deployments)."""
+
+    group: str
+    version: str
+    kind: str
+    plural: str
+    namespaced: bool
+    singular: str = ""
+    short_names: tuple[str, ...] = ()
+    verbs: tuple[str, ...] = ()
+
+    @property
+    def api_version(self) -> str:
+        return f"{self.group}/{self.version}" if self.group else self.version
+
+    def path(self, namespace: str | None = None, name: str | None = None) -> str:
+        """REST path of the collection, or of one object."""
+        base = f"/apis/{self.group}/{self.version}" if self.group else f"/api/{self.version}"
+        if self.namespaced and namespace:
+            base += f"/namespaces/{namespace}"
+        base += f"/{self.plural}"
+        return f"{base}/{name}" if name else base
+
+    def names(self) -> set[str]:
+        """Every name kubectl accepts for it: kind, plural, singular, short names."""
+        lowered = {self.kind.lower(), self.plural, self.singular, *self.short_names}
+        qualified = {f"{n}.{self.group}" for n in lowered if self.group}
+        return lowered | qualified
+
+
+@dataclass(frozen=True, order=True)
+class ObjectRef:
+    """One object on the cluster. Orders by creation time (ISO), so reverse order = undo."""
+
+    created: str
+    kind: str
+    name: str
+    namespace: str | None = None
+    api_version: str = "v1"
+    plural: str = ""
+
+    def __str__(self) -> str:
+        where = f" (namespace {self.namespace})" if self.namespace else ""
+        return f"{self.kind.lower()}/{self.name}{where}"
+
+
+# ---------------------------------------------------------------------- kubeconfig
+
+
+def kubeconfig_paths(explicit: str | Path | None = None) -> list[Path]:
+    """The kubeconfig files in effect: `explicit`, else $KUBECONFIG (a list), else ~/.kube/config."""
+    if explicit:
+        return [Path(explicit)]
+    if os.environ.get("KUBECONFIG"):
+        return [Path(p) for p in os.environ["KUBECONFIG"].split(os.pathsep) if p]
+    return [Path.home() / ".kube" / "config"]
+
+
+def resolve_config(kubeconfig: str | Path | None = None, context: str | None = None,
+                   namespace: str | None = None) -> dict[str, Any]:
+    """A self-contained kubeconfig (dict) with only `context` (default: the current one).
+
+    Files are merged like kubectl does (first definition wins); relative certificate and token
+    paths become absolute, so the result can be written anywhere. `namespace` overrides the
+    context's namespace.
+    """
+    merged: dict[str, dict[str, Any]] = {"contexts": {}, "clusters": {}, "users": {}}
+    current = None
+    sources = kubeconfig_paths(kubeconfig)
+    for path in sources:
+        if not path.is_file():
+            continue
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError) as exc:
+            raise ClusterError(f"kubeconfig illisible: {exc}", None) from None
+        current = current or data.get("current-context")
+        for section in merged:
+            for entry in data.get(section) or []:
+                body = dict(entry.get(section[:-1]) or {})
+                _absolutize(body, path.parent)
+                merged[section].setdefault(entry.get("name"), body)
+    name = context or current
+    where = ", ".join(str(p) for p in sources)
+    if not name:
+        raise ClusterError(f"aucun contexte courant dans le kubeconfig ({where})",
+                           hint="choisissez-en un avec --context ou kubectl config use-context")
+    if name not in merged["contexts"]:
+        raise ClusterError(f"contexte '{name}' introuvable dans le kubeconfig ({where})")
+    ctx = dict(merged["contexts"][name])
+    if namespace:
+        ctx["namespace"] = namespace
+    cluster, user = ctx.get("cluster"), ctx.get("user")
+    if cluster not in merged["clusters"]:
+        raise ClusterError(f"le contexte '{name}' désigne un cluster inconnu '{cluster}'")
+    return {
+        "apiVersion": "v1",
+        "kind": "Config",
+        "current-context": name,
+        "contexts": [{"name": name, "context": ctx}],
+        "clusters": [{"name": cluster, "cluster": merged["clusters"][cluster]}],
+        "users": [{"name": user, "user": merged["users"].get(user, {})}] if user else [],
+    }
+
+
+def write_kubeconfig(config: dict[str, Any], path: Path) -> Path:
+    """Write a kubeconfig readable only by its owner (it holds credentials)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        yaml.safe_dump(config, handle, sort_keys=False)
+    return path
+
+
+def _absolutize(body: dict[str, Any], base: Path) -> None:
+    for key in ("certificate-authority", "client-certificate", "client-key", "tokenFile"):
+        value = body.get(key)
+        if isinstance(value, str) and value and not os.path.isabs(value):
+            body[key] = str((base / value).resolve())
+
+
+def check_allowed(context: str, allowed: list[str], config_path: str = "mkdocs.yml") -> None:
+    """Refuse a context the configuration does not list (demos create and delete objects)."""
+    if context not in allowed:
+        raise ClusterError(
+            f"contexte Kubernetes '{context}' non autorisé pour les démos",
+            hint=f"ajoutez-le à 'contexts' du plugin diapo dans {config_path} "
+                 f"(autorisés: {', '.join(allowed) or 'aucun'})",
+        )
+
+
+# ---------------------------------------------------------------------- cluster
+
+
+class Cluster:
+    """One kubeconfig context, reached through the official Python client."""
+
+    def __init__(self, kubeconfig: str | Path | None = None, context: str | None = None, *,
+                 namespace: str | None = None):
+        self.config = resolve_config(kubeconfig, context, namespace)
+        ctx = self.config["contexts"][0]
+        self.context: str = ctx["name"]
+        self.namespace: str = ctx["context"].get("namespace") or "default"
+        self.server: str = self.config["clusters"][0]["cluster"].get("server", "")
+        configuration = k8s.Configuration()
+        try:
+            load_kube_config_from_dict(self.config, context=self.context,
+                                       client_configuration=configuration,
+                                       persist_config=False)
+        except (ConfigException, OSError, ValueError) as exc:
+            raise ClusterError(f"contexte '{self.context}' inutilisable: {exc}") from None
+        configuration.retries = False  # fail fast: the probe must answer within seconds
+        self.api = k8s.ApiClient(configuration)
+        self._resources: list[Resource] | None = None
+        self._lock = threading.Lock()
+
+    def close(self) -> None:
+        self.api.close()
+
+    # ------------------------------------------------------------------ raw calls
+
+    def request(self, method: str, path: str, *, query: dict[str, Any] | None = None,
+                body: Any = None, content_type: str | None = None, accept: str | None = None,
+                timeout: float | tuple[float, float] = REQUEST_TIMEOUT,
+                stream: bool = False) -> Any:
+        """One API call; JSON in, decoded JSON out (or the raw response with `stream`)."""
+        headers = {"Accept": accept or "application/json"}
+        if content_type:
+            headers["Content-Type"] = content_type
+        if body is not None and not isinstance(body, str):
+            headers.setdefault("Content-Type", "application/json")  # the client encodes it
+        method, url, headers, body, _ = self.api.param_serialize(
+            method, path, query_params=list((query or {}).items()), header_params=headers,
+            body=body, auth_settings=["BearerToken"])
+        try:
+            response = self.api.call_api(method, url, header_params=headers, body=body,
+                                         _request_timeout=timeout)
+        except Exception as exc:  # urllib3: connection refused, timeout, TLS
+            raise ClusterError(
+                f"cluster injoignable ({self.server}, contexte {self.context}): "
+                f"{_short(exc)}") from None
+        if not 200 <= response.status < 300:
+            response.read()
+            raise ApiException(http_resp=response)
+        if stream:
+            return response.response
+        data = response.read()
+        return json.loads(data) if data else None
+
+    def probe(self, timeout: float = PROBE_TIMEOUT) -> str:
+        """The server's version (e.g. "v1.33.13"), or a `ClusterError` within `timeout` s."""
+        try:
+            info = self.request("GET", "/version", timeout=(timeout, timeout))
+        except ApiException as exc:
+            raise ClusterError(f"le cluster ({self.server}) refuse la connexion: "
+                               f"{exc.status} {exc.reason}") from None
+        return str(info.get("gitVersion", ""))
+
+    # ------------------------------------------------------------------ discovery
+
+    def resources(self) -> list[Resource]:
+        """Every top-level resource the server serves (preferred version of each group)."""
+        with self._lock:
+            if self._resources is None:
+                found = self._discover("", "v1")
+                groups = self.request("GET", "/apis").get("groups", [])
+                for group in groups:
+                    preferred = group.get("preferredVersion", {}).get("version")
+                    if preferred:
+                        found += self._discover(group["name"], preferred)
+                self._resources = found
+            return self._resources
+
+    def _discover(self, group: str, version: str) -> list[Resource]:
+        path = f"/apis/{group}/{version}" if group else f"/api/{version}"
+        try:
+            listing = self.request("GET", path)
+        except ApiException:  # an unavailable aggregated API must not break the rest
+            return []
+        return [
+            Resource(group, version, r["kind"], r["name"], r["namespaced"],
+                     r.get("singularName") or r["kind"].lower(),
+                     tuple(r.get("shortNames") or ()), tuple(r.get("verbs") or ()))
+            for r in listing.get("resources", []) if "/" not in r["name"]
+        ]
+
+    def resource(self, name: str, api_version: str | None = None) -> Resource:
+        """The resource for a kind or any name kubectl accepts (`deploy`, `pods`, `Job`)."""
+        wanted = name.lower()
+        matches = [r for r in self.resources() if wanted in r.names() or
+                   r.kind == name and (api_version is None or r.api_version == api_version)]
+        if api_version:
+            exact = [r for r in matches if r.api_version == api_version]
+            if not exact:
+                group = api_version.rpartition("/")[0]
+                exact = [r for r in matches if r.group == group]
+            matches = exact or matches
+        if not matches:
+            self._resources = None  # maybe a CRD created since: discover again once
+            matches = [r for r in self.resources() if wanted in r.names()]
+        if not matches:
+            raise DemoError(f"type de ressource inconnu du cluster: {name}")
+        # Core and apps first, as kubectl does for ambiguous short names.
+        return sorted(matches, key=lambda r: (r.group not in ("", "apps"), r.group))[0]
+
+    # ------------------------------------------------------------------ objects
+
+    def get(self, resource: Resource, name: str, namespace: str | None = None
+            ) -> dict[str, Any] | None:
+        """The object, or None if it does not exist."""
+        try:
+            return self.request("GET", resource.path(namespace, name))
+        except ApiException as exc:
+            if exc.status == 404:
+                return None
+            raise ClusterError(f"lecture de {resource.plural}/{name}: {_api_message(exc)}"
+                               ) from None
+
+    def apply(self, documents: list[dict[str, Any]], *, namespace: str, field_manager: str
+              ) -> list[ObjectRef]:
+        """Server-side apply each document (in order); namespaced ones default to `namespace`."""
+        applied = []
+        for doc in documents:
+            if not isinstance(doc, dict) or "kind" not in doc or "apiVersion" not in doc:
+                raise DemoError("document YAML sans 'apiVersion' ou 'kind'")
+            resource = self.resource(doc["kind"], doc["apiVersion"])
+            meta = doc.setdefault("metadata", {})
+            name = meta.get("name")
+            if not name:
+                raise DemoError(f"{doc['kind']} sans metadata.name")
+            ns = (meta.get("namespace") or namespace) if resource.namespaced else None
+            if ns:
+                meta["namespace"] = ns
+            try:
+                result = self.request(
+                    "PATCH", resource.path(ns, name), body=json.dumps(doc),
+                    content_type="application/apply-patch+yaml",
+                    query={"fieldManager": field_manager, "force": "true"},
+                )
+            except ApiException as exc:
+                raise DemoError(f"apply de {doc['kind']}/{name} refusé: {_api_message(exc)}"
+                                ) from None
+            applied.append(_ref(resource, result["metadata"]))
+        return applied
+
+    def delete(self, ref: ObjectRef) -> bool:
+        """Delete an object (its dependents with it); False if it was already gone."""
+        resource = self.resource(ref.plural or ref.kind, ref.api_version)
+        try:
+            self.request("DELETE", resource.path(ref.namespace, ref.name),
+                         body={"propagationPolicy": "Background"})
+            return True
+        except ApiException as exc:
+            if exc.status == 404:
+                return False
+            raise ClusterError(f"suppression de {ref}: {_api_message(exc)}") from None
+
+    def create_namespace(self, name: str, labels: dict[str, str] | None = None) -> ObjectRef:
+        """Create a namespace (an existing one is an error: runs never share one)."""
+        body = {"apiVersion": "v1", "kind": "Namespace",
+                "metadata": {"name": name, "labels": labels or {}}}
+        try:
+            result = self.request("POST", "/api/v1/namespaces", body=body)
+        except ApiException as exc:
+            raise ClusterError(f"création du namespace {name}: {_api_message(exc)}") from None
+        return ObjectRef(result["metadata"]["creationTimestamp"], "Namespace", name,
+                         plural="namespaces")
+
+    def nodes(self) -> list[dict[str, Any]]:
+        """The cluster's nodes (raw objects)."""
+        return self.request("GET", "/api/v1/nodes").get("items") or []
+
+    def ready_nodes(self) -> list[str]:
+        """Names of the nodes whose Ready condition is True."""
+        return [n["metadata"]["name"] for n in self.nodes() if _condition(n, "Ready") == "True"]
+
+    def simulated(self) -> bool:
+        """Whether every node is simulated by kwok (no real containers run there)."""
+        nodes = self.nodes()
+        return bool(nodes) and all(
+            KWOK_ANNOTATION in (n["metadata"].get("annotations") or {}) or
+            (n["metadata"].get("labels") or {}).get("type") == "kwok"
+            for n in nodes
+        )
+
+    # ------------------------------------------------------------------ tracking
+
+    def managed_by(self, manager: str, *, since: str | None = None,
+                   skip_namespaces: set[str] | frozenset[str] = frozenset()) -> list[ObjectRef]:
+        """Objects (any kind, any namespace) that the field manager `manager` wrote, created
+        at or after `since` (an RFC 3339 server time), oldest first.
+
+        The time bound keeps objects that existed before and were only modified (a node
+        labelled by a demo) out of the list.
+        """
+        bound = _parse_time(since) if since else None
+        found: list[ObjectRef] = []
+        for resource in self.resources():
+            if resource.plural in _NOT_TRACKED or not {"list", "delete"} <= set(resource.verbs):
+                continue
+            try:
+                listing = self.request("GET", resource.path(), accept=_METADATA_ONLY)
+            except (ApiException, ClusterError):
+                continue
+            for item in (listing.get("items") or []):
+                meta = item.get("metadata", {})
+                if meta.get("namespace") in skip_namespaces:
+                    continue
+                if resource.plural == "namespaces" and meta.get("name") in skip_namespaces:
+                    continue
+                if not any(f.get("manager") == manager for f in meta.get("managedFields") or []):
+                    continue
+                if bound and _parse_time(meta.get("creationTimestamp")) < bound:
+                    continue
+                found.append(_ref(resource, meta))
+        return sorted(found)
+
+    # ------------------------------------------------------------------ waits
+
+    def wait(self, spec: str, *, namespace: str, timeout: float) -> str:
+        """Wait through a watch for `KIND/NAME CONDITION` (e.g. `deployment/whoami Available`).
+
+        CONDITION is a condition type that must be True, a `status.phase` (`Running`,
+        `Succeeded`), or `Deleted`. Returns a one-line description of what was seen; raises
+        `DemoError` on timeout or when the object reports a failure first.
+        """
+        target, _, condition = spec.strip().partition(" ")
+        kind, _, name = target.partition("/")
+        condition = condition.strip() or "Ready"
+        if not name:
+            raise DemoError(f"wait='{spec}': attendu TYPE/NOM CONDITION")
+        resource = self.resource(kind)
+        ns = namespace if resource.namespaced else None
+        deadline = time.monotonic() + timeout
+        last: dict[str, Any] | None = None
+        while True:
+            listing = self.request("GET", resource.path(ns),
+                                   query={"fieldSelector": f"metadata.name={name}"})
+            items = (listing.get("items") or [])
+            last = items[0] if items else None
+            verdict = _verdict(last, condition)
+            if verdict is not None:
+                return _finish(verdict, spec, last)
+            version = listing["metadata"]["resourceVersion"]
+            # Watch from that version: no event is missed between the list and the watch.
+            while (remaining := deadline - time.monotonic()) > 0:
+                response = self.request(
+                    "GET", resource.path(ns), stream=True,
+                    timeout=(PROBE_TIMEOUT, remaining + 5),
+                    query={"watch": "1", "fieldSelector": f"metadata.name={name}",
+                           "resourceVersion": version,
+                           "timeoutSeconds": str(max(1, int(remaining + 0.999)))},
+                )
+                try:
+                    for line in iter_resp_lines(response):
+                        event = json.loads(line)
+                        if event.get("type") == "ERROR":  # e.g. 410 Gone: list again
+                            version = None
+                            break
+                        obj = event.get("object", {})
+                        version = obj.get("metadata", {}).get("resourceVersion", version)
+                        last = None if event["type"] == "DELETED" else obj
+                        verdict = _verdict(last, condition)
+                        if verdict is not None:
+                            return _finish(verdict, spec, last)
+                        if time.monotonic() > deadline:
+                            break
+                finally:
+                    response.close()
+                    response.release_conn()
+                if version is None:
+                    break
+            else:
+                state = _describe_state(last)
+                raise DemoError(f"wait='{spec}': pas atteint en {timeout:g} s ({state})")
+
+
+# ---------------------------------------------------------------------- helpers
+
+
+def _ref(resource: Resource, meta: dict[str, Any]) -> ObjectRef:
+    return ObjectRef(meta.get("creationTimestamp") or "", resource.kind, meta["name"],
+                     meta.get("namespace"), resource.api_version, resource.plural)
+
+
+def _condition(obj: dict[str, Any], kind: str) -> str | None:
+    for cond in (obj.get("status") or {}).get("conditions") or []:
+        if cond.get("type", "").lower() == kind.lower():
+            return cond.get("status")
+    return None
+
+
+def _verdict(obj: dict[str, Any] | None, condition: str) -> bool | None:
+    """True: reached; False: failed for good; None: keep waiting."""
+    if condition.lower() in ("deleted", "delete"):
+        return True if obj is None else None
+    if obj is None:
+        return None
+    if _condition(obj, condition) == "True":
+        return True
+    phase = (obj.get("status") or {}).get("phase")
+    if phase and phase.lower() == condition.lower():
+        return True
+    if phase == "Failed" or any(_condition(obj, f) == "True" for f in _FAILED
+                                if f.lower() != condition.lower()):
+        return False
+    return None
+
+
+def _finish(ok: bool, spec: str, obj: dict[str, Any] | None) -> str:
+    if not ok:
+        raise DemoError(f"wait='{spec}': échec ({_describe_state(obj)})")
+    return f"{spec}: atteint"
+
+
+def _describe_state(obj: dict[str, Any] | None) -> str:
+    if obj is None:
+        return "l'objet n'existe pas"
+    status = obj.get("status") or {}
+    parts = [f"phase {status['phase']}"] if status.get("phase") else []
+    for cond in status.get("conditions") or []:
+        text = f"{cond.get('type')}={cond.get('status')}"
+        if cond.get("reason"):
+            text += f" ({cond['reason']})"
+        parts.append(text)
+    return ", ".join(parts) or "aucune condition"
+
+
+def _parse_time(value: str | None) -> datetime:
+    return datetime.fromisoformat((value or "1970-01-01T00:00:00Z").replace("Z", "+00:00"))
+
+
+def _api_message(exc: ApiException) -> str:
+    try:
+        return json.loads(exc.body).get("message") or f"{exc.status} {exc.reason}"
+    except (TypeError, ValueError):
+        return f"{exc.status} {exc.reason}"
+
+
+def _short(exc: Exception) -> str:
+    text = str(exc)
+    reason = getattr(exc, "reason", None)
+    if reason is not None:
+        text = str(reason)
+    return text.splitlines()[0][:200] if text else type(exc).__name__
