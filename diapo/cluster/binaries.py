@@ -86,10 +86,10 @@ def find(name: str, version: str) -> Path | None:
     """A usable binary `name`: from KUBEBUILDER_ASSETS, then PATH, then the cache; else None."""
     assets = os.environ.get("KUBEBUILDER_ASSETS")
     if assets and os.access(Path(assets) / name, os.X_OK):
-        return (Path(assets) / name).resolve()
+        return (Path(assets) / name).absolute()
     on_path = shutil.which(name)
     if on_path:
-        return Path(on_path).resolve()
+        return Path(on_path).absolute()
     cached = version_dir(version) / "bin" / name
     return cached if os.access(cached, os.X_OK) else None
 
