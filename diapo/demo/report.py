@@ -64,6 +64,7 @@ class DeckResult:
     duration: float = 0.0
     namespace: str | None = None
     demos: list[DemoResult] = field(default_factory=list)
+    error: str | None = None  # the deck could not be run, or its cleanup left something
 
     def counts(self) -> dict[str, int]:
         """Number of demos per status."""

@@ -1,0 +1,360 @@
+"""`invoke verify`: run every demo of every deck against a real cluster, fail on any rotten one.
+
+Decks run in parallel, each in its own namespace (`DeckRun`, mode "ci"); inside a deck, steps
+run in order and the first failure stops the deck (later steps: skipped, "étape précédente en
+échec"). The cluster is the current kubeconfig context, or the local control plane
+(`.diapo/cluster/kubeconfig`, context `diapo-local`) when $KUBECONFIG is unset; a context the
+configuration does not list is refused. Results: a live progress view, a final table, the JSON
+report read by the site, and JUnit XML on request.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import yaml
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from diapo import config as config_mod
+from diapo.cluster.client import Cluster, check_allowed
+from diapo.config import DiapoConfig
+from diapo.deck.model import Deck, Demo
+from diapo.demo import report as report_mod
+from diapo.demo.engine import CI, DeckRun
+from diapo.demo.junit import write_junit
+from diapo.demo.report import FAILED, PASSED, SKIPPED, ClusterInfo, DeckResult, DemoResult, Report
+from diapo.demo.update import rewrite_expects
+from diapo.errors import DiapoError
+
+AFTER_FAILURE = "étape précédente en échec"
+INTERRUPTED = "vérification interrompue (Ctrl-C)"
+STATUS_TEXT = {PASSED: "[green]réussie[/]", FAILED: "[red]échouée[/]",
+               SKIPPED: "[yellow]ignorée[/]"}
+
+
+@dataclass
+class Target:
+    """Where the demos run: kubeconfig file (None: kubectl's default) and context."""
+
+    kubeconfig: str | None
+    context: str
+    server: str = ""
+    version: str = ""
+    simulated: bool = False
+
+
+@dataclass
+class _State:
+    """Shared between the worker threads and the main thread (Ctrl-C)."""
+
+    cancel: threading.Event = field(default_factory=threading.Event)
+    runs: set[DeckRun] = field(default_factory=set)
+    updates: dict[str, list] = field(default_factory=dict)  # deck -> (expect, output) pairs
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def run(decks: list[str], demo: str | None = None, parallel: int = 0, junit: str | None = None,
+        json_path: str | None = None, keep: bool = False, update: bool = False, *,
+        root: Path | None = None, console: Console | None = None) -> int:
+    """Verify the decks' demos; returns the exit code (0: every demo passed or was skipped)."""
+    config, root = config_mod.load(root)
+    console = console or Console(highlight=False)
+    selected = select_decks(root, decks)
+    plans = plan_demos(selected, demo)
+    target = resolve_target(root, config)
+    console.print(f"cluster: contexte [b]{target.context}[/] ({target.server}, "
+                  f"Kubernetes {target.version}{', nœuds simulés' if target.simulated else ''})")
+    workers = max(1, min(parallel or os.cpu_count() or 1, len(plans) or 1))
+    started = time.monotonic()
+    state = _State()
+    results = _run_all(plans, target, config, root, workers, keep, update, console, state)
+    report = Report(
+        date=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        cluster=ClusterInfo(target.context, target.server, target.version, target.simulated),
+        decks=results,
+    )
+    partial = bool(decks or demo)
+    report_path = Path(json_path) if json_path else root / config.report
+    if partial and not json_path:
+        _merge_previous(report, report_path)
+    report.save(report_path)
+    if junit:
+        write_junit(Report(report.date, report.cluster, results), junit)
+    _final_table(console, results)
+    failed = any(d.status == FAILED for d in results)
+    if update:
+        _apply_updates(console, plans, results, state.updates)
+    _summary(console, results, time.monotonic() - started, report_path, junit)
+    if keep:
+        for deck in results:
+            if deck.namespace:
+                console.print(f"conservé (--keep): namespace [b]{deck.namespace}[/] "
+                              f"({deck.deck})")
+    return 1 if failed else 0
+
+
+# ---------------------------------------------------------------------- selection
+
+
+def docs_dir(root: Path) -> Path:
+    """The `docs_dir` of mkdocs.yml (default `docs`)."""
+    try:
+        data = yaml.load((root / "mkdocs.yml").read_text(encoding="utf-8"),
+                         Loader=config_mod._Loader) or {}
+    except (OSError, yaml.YAMLError):
+        data = {}
+    return root / str(data.get("docs_dir") or "docs")
+
+
+def select_decks(root: Path, names: list[str]) -> list[Deck]:
+    """The decks to verify: all of docs/, or those named (name or path to the .md file)."""
+    from diapo.deck import load_decks
+
+    docs = docs_dir(root)
+    every = load_decks(docs)
+    if not names:
+        return every
+    by_name = {d.name: d for d in every}
+    chosen = []
+    for name in names:
+        key = name
+        path = Path(name)
+        if path.suffix == ".md":
+            try:
+                key = (root / path).resolve().relative_to(docs.resolve()).with_suffix(
+                    "").as_posix()
+            except ValueError:
+                key = path.with_suffix("").as_posix()
+        if key not in by_name:
+            raise DiapoError(f"deck « {name} » introuvable dans {docs}",
+                             hint="decks: " + (", ".join(by_name) or "aucun"))
+        if by_name[key] not in chosen:
+            chosen.append(by_name[key])
+    return chosen
+
+
+def plan_demos(decks: list[Deck], demo: str | None) -> list[tuple[Deck, list[Demo]]]:
+    """Each deck with the demos to run: all, or up to `demo` (the steps before it set it up)."""
+    if demo is None:
+        return [(deck, deck.demos) for deck in decks]
+    plans = []
+    for deck in decks:
+        ids = [d.id for d in deck.demos]
+        if demo in ids:
+            plans.append((deck, deck.demos[: ids.index(demo) + 1]))
+    if not plans:
+        raise DiapoError(f"aucune démo « {demo} » dans les decks vérifiés")
+    return plans
+
+
+def resolve_target(root: Path, config: DiapoConfig) -> Target:
+    """The current context ($KUBECONFIG), else the local control plane; allowed and reachable."""
+    kubeconfig: str | None = None
+    if not os.environ.get("KUBECONFIG"):
+        local = (root / config.state_dir / "kubeconfig")
+        if os.environ.get("DIAPO_CLUSTER_DIR"):
+            local = Path(os.environ["DIAPO_CLUSTER_DIR"]) / "kubeconfig"
+        if local.is_file():
+            kubeconfig = str(local)
+    cluster = Cluster(kubeconfig)
+    try:
+        check_allowed(cluster.context, list(config.contexts), str(root / "mkdocs.yml"))
+        version = cluster.probe()
+        simulated = cluster.simulated()
+    finally:
+        cluster.close()
+    return Target(kubeconfig, cluster.context, cluster.server, version, simulated)
+
+
+# ---------------------------------------------------------------------- running
+
+
+def _run_all(plans: list[tuple[Deck, list[Demo]]], target: Target, config: DiapoConfig,
+             root: Path, workers: int, keep: bool, update: bool, console: Console,
+             state: _State) -> list[DeckResult]:
+    progress = Progress(TextColumn("{task.description}"), BarColumn(bar_width=20),
+                        MofNCompleteColumn(), TextColumn("{task.fields[status]}"),
+                        TimeElapsedColumn(), console=console, transient=True)
+    tasks = {deck.name: progress.add_task(escape(deck.name), total=len(demos) or 1,
+                                          status="en attente", start=False)
+             for deck, demos in plans}
+    results: dict[str, DeckResult] = {}
+    with progress, ThreadPoolExecutor(max_workers=workers,
+                                      thread_name_prefix="verify") as pool:
+        futures: dict[Future, Deck] = {
+            pool.submit(_run_deck, deck, demos, target, config, root, keep, update, state,
+                        progress, tasks[deck.name], console): deck
+            for deck, demos in plans
+        }
+        pending = set(futures)
+        try:
+            while pending:
+                done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+                for future in done:
+                    results[futures[future].name] = future.result()
+        except KeyboardInterrupt:
+            _interrupt(state, pool, pending, console)
+            raise
+    return [results[deck.name] for deck, _ in plans if deck.name in results]
+
+
+def _interrupt(state: _State, pool: ThreadPoolExecutor, pending: set[Future],
+               console: Console) -> None:
+    """Ctrl-C: stop the running steps, let every started deck clean up, then give up."""
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not
+    try:                                                      # abandon the cleanup
+        console.print("[yellow]interruption: arrêt des démos et nettoyage…[/]")
+        state.cancel.set()
+        for future in pending:
+            future.cancel()
+        with state.lock:
+            for deck_run in state.runs:
+                deck_run.interrupt()
+        pool.shutdown(wait=True)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _run_deck(deck: Deck, demos: list[Demo], target: Target, config: DiapoConfig, root: Path,
+              keep: bool, update: bool, state: _State, progress: Progress, task: int,
+              console: Console) -> DeckResult:
+    """One deck, in its own namespace: steps in order, stop at the first failure."""
+    result = DeckResult(deck=deck.name, path=_relative(deck.path, root), status=PASSED)
+    started = time.monotonic()
+    progress.start_task(task)
+    progress.update(task, status="")
+    deck_run = DeckRun(deck, mode=CI, kubeconfig=target.kubeconfig, context=target.context,
+                       keep=keep, config=config, simulated=target.simulated, root=root,
+                       update=update)
+    try:
+        with deck_run:
+            with state.lock:
+                state.runs.add(deck_run)
+            result.namespace = deck_run.namespace
+            failed = False
+            for demo in demos:
+                if state.cancel.is_set():
+                    outcome = _not_run(demo, INTERRUPTED)
+                elif failed:
+                    outcome = _not_run(demo, AFTER_FAILURE)
+                else:
+                    progress.update(task, status=f"diapo {demo.slide} · {escape(demo.id)}")
+                    outcome = deck_run.run_step(demo)
+                    if outcome.status == FAILED:
+                        failed = True
+                        _print_failure(console, deck, demo, outcome)
+                result.demos.append(outcome)
+                progress.advance(task)
+            progress.update(task, status="nettoyage")
+    except DiapoError as exc:
+        result.error = str(exc)
+        console.print(f"[red]✗ {escape(deck.name)}[/]: {escape(str(exc))}")
+        done = {d.id for d in result.demos}
+        result.demos += [_not_run(d, f"deck non exécuté: {exc.message}") for d in demos
+                         if d.id not in done]
+    finally:
+        with state.lock:
+            state.runs.discard(deck_run)
+    if deck_run.cleanup_errors:
+        result.error = "nettoyage incomplet: " + "; ".join(deck_run.cleanup_errors)
+        console.print(f"[red]✗ {escape(deck.name)}[/]: {escape(result.error)}")
+    state.updates[deck.name] = deck_run.updates
+    if result.error or any(d.status == FAILED for d in result.demos):
+        result.status = FAILED
+    result.duration = round(time.monotonic() - started, 3)
+    progress.update(task, status=STATUS_TEXT[result.status], completed=len(demos) or 1)
+    return result
+
+
+def _not_run(demo: Demo, reason: str) -> DemoResult:
+    return DemoResult(id=demo.id, slide=demo.slide, line=demo.location.line,
+                      kind=demo.kind.value, status=SKIPPED, reason=reason, command=demo.code)
+
+
+# ---------------------------------------------------------------------- output
+
+
+def _print_failure(console: Console, deck: Deck, demo: Demo, result: DemoResult) -> None:
+    console.print(f"[red]✗[/] [b]{escape(str(demo.location))}[/] diapo {demo.slide}, "
+                  f"démo {escape(demo.id)}: {escape(result.reason or 'échec')}")
+    if result.diagnostics:
+        console.print(escape(result.diagnostics), soft_wrap=True)
+
+
+def _final_table(console: Console, results: list[DeckResult]) -> None:
+    table = Table(title="Vérification des démos", show_lines=False)
+    for name, justify in (("deck", "left"), ("diapo", "right"), ("démo", "left"),
+                          ("statut", "left"), ("durée", "right")):
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for deck in results:
+        for demo in deck.demos:
+            status = STATUS_TEXT[demo.status]
+            if demo.status != PASSED and demo.reason:
+                status += f" [dim]({escape(demo.reason)})[/]"
+            table.add_row(escape(deck.deck), str(demo.slide), escape(demo.id), status,
+                          f"{demo.duration:.2f} s")
+        if not deck.demos:
+            table.add_row(escape(deck.deck), "", "", "[dim]aucune démo[/]", "")
+    console.print(table)
+
+
+def _summary(console: Console, results: list[DeckResult], elapsed: float, report_path: Path,
+             junit: str | None) -> None:
+    counts = {s: sum(r.counts()[s] for r in results) for s in (PASSED, FAILED, SKIPPED)}
+    color = "red" if counts[FAILED] or any(r.error for r in results) else "green"
+    console.print(f"[{color}]{counts[PASSED]} réussie(s), {counts[FAILED]} échouée(s), "
+                  f"{counts[SKIPPED]} ignorée(s)[/] — {len(results)} deck(s) en {elapsed:.1f} s")
+    console.print(f"rapport: {report_path}" + (f", JUnit: {junit}" if junit else ""))
+
+
+def _apply_updates(console: Console, plans: list[tuple[Deck, list[Demo]]],
+                   results: list[DeckResult], all_updates: dict[str, list]) -> None:
+    """Rewrite the expect blocks of the decks whose run passed."""
+    decks = {deck.name: deck for deck, _ in plans}
+    for result in results:
+        updates = all_updates.get(result.deck, [])
+        if not updates:
+            continue
+        deck = decks[result.deck]
+        if result.status != PASSED:
+            console.print(f"[yellow]{escape(deck.name)}: non mis à jour (le deck échoue)[/]")
+            continue
+        diff = rewrite_expects(deck.path, updates)
+        if diff:
+            console.print(f"[b]{escape(str(deck.path))}[/]: {len(updates)} bloc(s) expect "
+                          "mis à jour")
+            for line in diff.splitlines():
+                style = "green" if line.startswith("+") else "red" if line.startswith("-") \
+                    else ""
+                console.print(f"[{style}]{escape(line)}[/]" if style else escape(line),
+                              soft_wrap=True)
+
+
+def _merge_previous(report: Report, path: Path) -> None:
+    """A partial run (some decks, one demo) keeps the other decks of the previous report."""
+    try:
+        previous = report_mod.load(path)
+    except DiapoError:
+        return
+    if previous is None:
+        return
+    fresh = {d.deck for d in report.decks}
+    report.decks = [d for d in previous.decks if d.deck not in fresh] + report.decks
+    report.decks.sort(key=lambda d: d.deck)
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return Path(path).resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)
