@@ -153,16 +153,17 @@ def shared(version: str | None = None, *, state_dir: Path | None = None,
                 _stop_all(state_dir)
 
 
-def down(*, state_dir: Path | None = None, quiet: bool = False) -> bool:
-    """Stop the local control plane, apiserver before etcd. True when something was running."""
+def down(*, state_dir: Path | None = None, quiet: bool = False) -> None:
+    """Stop the local control plane, apiserver before etcd, and say whether one was running.
+
+    (Returns None: invoke treats an int result as an exit code.)
+    """
     state_dir = Path(state_dir or default_state_dir()).resolve()
-    if not state_dir.is_dir():
-        _say(quiet, "aucun cluster local à arrêter")
-        return False
-    with _locked(state_dir):
-        was_running = _stop_all(state_dir)
+    was_running = False
+    if state_dir.is_dir():
+        with _locked(state_dir):
+            was_running = _stop_all(state_dir)
     _say(quiet, "cluster local arrêté" if was_running else "aucun cluster local à arrêter")
-    return was_running
 
 
 def running(state_dir: Path | None = None) -> Cluster | None:

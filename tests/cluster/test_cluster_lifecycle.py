@@ -75,13 +75,15 @@ def test_up_twice_is_a_noop_and_down_leaves_no_process(state_dir, capsys):
     assert second == first and _alive(state_dir) == pids
     assert "déjà démarré" in capsys.readouterr().err
 
-    assert local.down(state_dir=state_dir) is True
+    local.down(state_dir=state_dir)
+    assert "cluster local arrêté" in capsys.readouterr().err
     assert _alive(state_dir) == {}
     assert _processes_mentioning(str(state_dir)) == []
     assert all(not Path(f"/proc/{pid}").exists() or
                Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
                for pid in pids.values())
-    assert local.down(state_dir=state_dir) is False
+    local.down(state_dir=state_dir)
+    assert "aucun cluster local à arrêter" in capsys.readouterr().err
 
 
 def test_leftovers_of_a_crashed_run_are_recovered(state_dir, capsys):
@@ -254,3 +256,11 @@ def test_status_task_of_a_stopped_cluster(tmp_path):
                           env={**os.environ, "DIAPO_CLUSTER_DIR": str(tmp_path)})
     assert proc.returncode == 1
     assert "cluster local : arrêté" in proc.stdout
+
+
+def test_down_task_of_a_stopped_cluster_succeeds(tmp_path):
+    proc = subprocess.run(["invoke", "cluster.down"], cwd=ROOT, capture_output=True,
+                          text=True, timeout=60,
+                          env={**os.environ, "DIAPO_CLUSTER_DIR": str(tmp_path)})
+    assert proc.returncode == 0, proc.stderr
+    assert "aucun cluster local à arrêter" in proc.stderr
