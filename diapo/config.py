@@ -22,6 +22,7 @@ class DiapoConfig(base.Config):
     theme = c.Type(str, default="default")  # slide theme when a deck names none
     strict = c.Type(bool, default=True)  # broken links / anchors / images fail the build
     presentation = c.Type(bool, default=True)  # write the presentation view of each deck
+    home_deck = c.Type(str, default="introduction")  # deck whose slide N `./#N` reaches
     # Demos
     contexts = c.ListOfItems(c.Type(str), default=["diapo-local"])  # allowed kube contexts
     timeout = c.Type((int, float), default=60)  # default per-step timeout, seconds

@@ -1,0 +1,151 @@
+"""Where a deck's link points, whether it exists, and where it goes from the reading page.
+
+Decks link the way the presentation view is laid out (a deck is `<name>.html` next to its
+source): `cloud.html`, `annexe/kubernetes/stockage.html`, `kubernetes.html#12`, `#intro`, and
+`./#2` (the home page, whose `#N` is slide N of the home deck). `resolve()` turns such a URL
+into a `Target`; `check()` reports broken ones with file and line; `reading_href()` gives the
+Markdown-relative URL the reading page uses (MkDocs then turns `x.md` into the page URL).
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Collection
+from dataclasses import dataclass
+from urllib.parse import unquote, urlsplit
+
+from diapo.errors import DiapoWarning
+from diapo.site.scan import DeckScan, Link
+
+EXTERNAL, ANCHOR, DECK, HOME, FILE = "external", "anchor", "deck", "home", "file"
+_DECK_SUFFIXES = (".html", ".md")
+
+
+@dataclass(frozen=True)
+class Target:
+    """A resolved link: its kind, the deck or docs-relative file it names, and its fragment."""
+
+    kind: str
+    name: str = ""  # deck name (DECK) or docs-relative path (FILE)
+    fragment: str = ""
+
+
+def resolve(url: str, deck_name: str, deck_names: Collection[str]) -> Target:
+    """Resolve `url`, written in deck `deck_name`, against the docs tree.
+
+    A path naming an existing deck as `<deck>.html`, `<deck>.md` or `<deck>/` is a DECK target;
+    a path that would be such a deck but is not one stays a DECK target (reported as missing).
+    """
+    parts = urlsplit(url)
+    if parts.scheme or parts.netloc or url.startswith(("/", "\\")):
+        return Target(EXTERNAL)
+    fragment = unquote(parts.fragment)
+    path = unquote(parts.path)
+    if not path:
+        return Target(ANCHOR, deck_name, fragment) if fragment else Target(EXTERNAL)
+    base = posixpath.dirname(deck_name)
+    joined = posixpath.normpath(posixpath.join(base, path))
+    if joined.startswith("../") or joined == "..":
+        return Target(FILE, joined, fragment)  # outside docs/: reported as missing
+    if joined in (".", "index.html", "index.md"):
+        return Target(HOME, "", fragment)
+    for suffix in _DECK_SUFFIXES:
+        if joined.endswith(suffix):
+            return Target(DECK, joined[: -len(suffix)], fragment)
+    if path.endswith("/") and joined in deck_names:
+        return Target(DECK, joined, fragment)
+    return Target(FILE, joined, fragment)
+
+
+@dataclass
+class Site:
+    """What links are checked against: decks (with their scans), docs files, the home deck."""
+
+    scans: dict[str, DeckScan]  # deck name -> scan
+    slide_counts: dict[str, int]  # deck name -> number of slides
+    files: set[str]  # docs-relative paths of every file in docs/
+    home_deck: str
+
+    def check_fragment(self, deck: str, fragment: str) -> str | None:
+        """Why `fragment` is not an anchor of `deck` (None when it is)."""
+        if not fragment:
+            return None
+        if fragment.isdigit():
+            count = self.slide_counts[deck]
+            if 1 <= int(fragment) <= count:
+                return None
+            return f"slide #{fragment} does not exist: deck '{deck}' has {count} slides"
+        if fragment in self.scans[deck].slugs():
+            return None
+        return f"no slide or heading '#{fragment}' in deck '{deck}'"
+
+
+def check_link(link: Link, deck_name: str, site: Site) -> str | None:
+    """Why `link` (in deck `deck_name`) is broken, or None when it resolves."""
+    target = resolve(link.url, deck_name, site.slide_counts.keys())
+    if target.kind == EXTERNAL:
+        return None
+    if target.kind == ANCHOR:
+        return site.check_fragment(deck_name, target.fragment)
+    if target.kind == DECK:
+        if target.name not in site.slide_counts:
+            return f"link '{link.url}' points to deck '{target.name}', but there is no docs/{target.name}.md"
+        return site.check_fragment(target.name, target.fragment)
+    if target.kind == HOME:
+        if not target.fragment:
+            return None
+        if not target.fragment.isdigit():
+            return f"link '{link.url}': the home page only has slide anchors (#N) of the home deck"
+        if site.home_deck not in site.slide_counts:
+            return (f"link '{link.url}' points to slide {target.fragment} of the home deck "
+                    f"'{site.home_deck}', but there is no docs/{site.home_deck}.md")
+        return site.check_fragment(site.home_deck, target.fragment)
+    if target.name in site.files:
+        return None
+    what = "image" if link.image else "link target"
+    return f"{what} '{link.url}' not found (looked for docs/{target.name})"
+
+
+def check(site: Site) -> list[DiapoWarning]:
+    """Every broken link, anchor and missing image of every deck, in deck and line order."""
+    problems: list[DiapoWarning] = []
+    for name, scan in sorted(site.scans.items()):
+        links = [link for slide in scan.slides for link in slide.links] + scan.directive_links
+        for link in links:
+            message = check_link(link, name, site)
+            if message:
+                problems.append(DiapoWarning(message, link.location))
+    return sorted(set(problems), key=lambda p: (p.location, p.message))
+
+
+def target_source(url: str, deck_name: str, deck_names: Collection[str],
+                  home_deck: str) -> tuple[str, str] | None:
+    """The docs-relative source file a reading page reaches through `url`, and the fragment.
+
+    None for external links, same-page anchors and targets outside docs/.
+    """
+    target = resolve(url, deck_name, deck_names)
+    if target.kind == DECK and target.name in deck_names:
+        return f"{target.name}.md", target.fragment
+    if target.kind == HOME:
+        if target.fragment.isdigit() and home_deck in deck_names:
+            return f"{home_deck}.md", target.fragment
+        return "index.md", ""
+    if target.kind == FILE and not target.name.startswith("../"):
+        return target.name, target.fragment
+    return None
+
+
+def reading_href(url: str, deck_name: str, deck_names: Collection[str],
+                 home_deck: str) -> str | None:
+    """The URL a reading page's Markdown uses for `url`, relative to the deck's source file.
+
+    `x.html#N` becomes `x.md#N` (MkDocs then makes it `../x/#N`), `./#2` becomes the home
+    deck's slide 2, `./` the home page. None: leave the URL as it is (MkDocs resolves files).
+    """
+    found = target_source(url, deck_name, deck_names, home_deck)
+    if found is None or not found[0].endswith(".md"):
+        return None
+    source, fragment = found
+    base = posixpath.dirname(deck_name) or "."
+    return posixpath.relpath(source, base) + (f"#{fragment}" if fragment else "")

@@ -1,0 +1,256 @@
+"""The MkDocs plugin `diapo`: every deck in docs/ becomes a reading page and a presentation view.
+
+Hooks, in build order:
+- `on_config`: checks the site layout, enables the Markdown extensions reading pages need,
+  reads the verify report;
+- `on_files`: parses every deck (cached across rebuilds), checks links, anchors and images
+  (strict: one error naming every broken place), adds the generated home page and the CSS;
+- `on_page_markdown` / `on_page_content`: a deck's page becomes its reading page, whose
+  table of contents lists the slides;
+- `on_post_build`: writes each deck's presentation view (`diapo.site.presentation`).
+"""
+
+from __future__ import annotations
+
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import AnchorLink, TableOfContents
+from mkdocs.utils import get_relative_url
+
+from diapo.config import DiapoConfig
+from diapo.deck.model import Deck
+from diapo.demo import report as report_mod
+from diapo.demo.report import Report
+from diapo.errors import DeckError, DiapoError, DiapoWarning
+from diapo.site import badges, decks, home, links, reading
+from diapo.site.decks import SiteDeck
+from diapo.site.failures import SiteError, handle
+from diapo.site.markdown_ext import DeckLinksExtension, LinkRewriter
+
+log = get_plugin_logger("diapo")
+
+ASSETS = Path(__file__).parent / "assets"
+READING_CSS = "assets/diapo/reading.css"
+# Extensions a reading page relies on (added when mkdocs.yml does not list them).
+REQUIRED_EXTENSIONS = ("attr_list", "md_in_html", "admonition", "pymdownx.details",
+                       "pymdownx.superfences", "pymdownx.highlight")
+
+
+class DiapoPlugin(BasePlugin[DiapoConfig]):
+    """Builds the course site from the decks in docs/."""
+
+    def __init__(self) -> None:
+        self.report: Report | None = None
+        self.decks: dict[str, SiteDeck] = {}  # by src_uri ("kubernetes.md")
+        self.files: Files | None = None
+        self.dirty = False
+        self._links = DeckLinksExtension()
+
+    # ------------------------------------------------------------------ configuration
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        self.dirty = dirty
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        if not config.use_directory_urls:
+            raise SiteError("use_directory_urls must stay true: a deck's reading page is "
+                            "<deck>/ and its presentation view <deck>.html",
+                            hint="remove use_directory_urls from mkdocs.yml")
+        for name in REQUIRED_EXTENSIONS:
+            if name not in config.markdown_extensions:
+                config.markdown_extensions.append(name)
+        config.markdown_extensions.append(self._links)
+        if READING_CSS not in config.extra_css:
+            config.extra_css.append(READING_CSS)
+        self.report = self._load_report(config)
+        return config
+
+    def _root(self, config: MkDocsConfig) -> Path:
+        return Path(config.config_file_path or ".").resolve().parent
+
+    def _load_report(self, config: MkDocsConfig) -> Report | None:
+        path = self._root(config) / self.config.report
+        try:
+            found = report_mod.load(path)
+        except DiapoError as exc:
+            raise SiteError(exc.message, exc.location, exc.hint) from None
+        if found is None:
+            log.info("no verify report at %s: demos are shown as not verified", path)
+        return found
+
+    # ------------------------------------------------------------------ decks and checks
+
+    def on_files(self, files: Files, config: MkDocsConfig) -> Files:
+        problems: list[DiapoWarning] = []
+        self.decks = {}
+        for file in files.documentation_pages():
+            if file.src_uri == "index.md" or file.generated_by:
+                continue
+            name = file.src_uri[: -len(".md")]
+            try:
+                self.decks[file.src_uri] = decks.load(Path(file.abs_src_path), name)
+            except DeckError as exc:
+                problems.append(DiapoWarning(exc.message, exc.location or _location(file)))
+        for loaded in self.decks.values():
+            for warning in loaded.deck.warnings:
+                log.warning(str(warning))
+        problems.extend(links.check(self._site(files)))
+        handle(problems, strict=self.config.strict, log=log)
+        if files.get_file_from_path("index.md") is None:
+            files.append(File.generated(config, "index.md", content=home.render(
+                config.site_name, self.deck_list(), self.report, self.config.home_deck)))
+        files.append(File.generated(config, READING_CSS,
+                                    abs_src_path=str(ASSETS / "reading.css")))
+        self.files = files
+        return files
+
+    def deck_list(self) -> list[Deck]:
+        """The decks of the site, by name."""
+        return sorted((d.deck for d in self.decks.values()), key=lambda deck: deck.name)
+
+    def _site(self, files: Files) -> links.Site:
+        by_name = {loaded.deck.name: loaded for loaded in self.decks.values()}
+        return links.Site(
+            scans={name: loaded.scan for name, loaded in by_name.items()},
+            slide_counts={name: len(loaded.deck.slides) for name, loaded in by_name.items()},
+            files={file.src_uri for file in files},
+            home_deck=self.config.home_deck,
+        )
+
+    # ------------------------------------------------------------------ pages
+
+    def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig,
+                         files: Files) -> str:
+        loaded = self.decks.get(page.file.src_uri)
+        if loaded is None:
+            if page.file.src_uri == "index.md" and not page.file.generated_by:
+                return home.fill(markdown, self.deck_list(), self.report, self.config.home_deck)
+            return markdown
+        deck = loaded.deck
+        page.meta["title"] = deck.title
+        if deck.description:
+            page.meta.setdefault("description", deck.description)
+        self._links.rewriter = self._rewriter(deck.name, page, files)
+        deck_proofs = badges.proofs(deck, self.report)
+        return reading.render(deck, loaded.scan, deck_proofs, self._summary(loaded))
+
+    def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig,
+                        files: Files) -> str:
+        self._links.rewriter = None
+        loaded = self.decks.get(page.file.src_uri)
+        if loaded is not None:
+            page.toc = slide_toc(loaded)
+        return html
+
+    def _summary(self, loaded: SiteDeck) -> str:
+        """The bar above the slides: present button, size, proof."""
+        import html
+
+        deck = loaded.deck
+        url = reading.presentation_url(deck.name)
+        count = len(deck.slides)
+        facts = [f"{count} diapositive{'s' if count > 1 else ''}",
+                 home.proof_line(deck, self.report)]
+        if self.report is not None and badges.visible(deck.demos):
+            facts.append(f"vérification {badges.run_detail(self.report)}")
+        description = (f'<p class="diapo-description">{html.escape(deck.description)}</p>'
+                       if deck.description else "")
+        return (
+            f'<div class="diapo-deck-bar">{description}<p>'
+            f'<a class="md-button md-button--primary diapo-present-deck" href="{url}">'
+            f"Présenter</a> "
+            f'<span class="diapo-facts">{html.escape(" · ".join(facts))}</span></p></div>'
+        )
+
+    def _rewriter(self, deck_name: str, page: Page, files: Files) -> LinkRewriter:
+        names = {loaded.deck.name for loaded in self.decks.values()}
+        home_deck = self.config.home_deck
+
+        def raw_href(url: str) -> str | None:
+            found = links.target_source(url, deck_name, names, home_deck)
+            if found is None:
+                return None
+            source, fragment = found
+            target = files.get_file_from_path(source)
+            if target is None:
+                return None
+            href = get_relative_url(target.url, page.file.url)
+            return href + (f"#{fragment}" if fragment else "")
+
+        return LinkRewriter(
+            markdown_href=lambda url: links.reading_href(url, deck_name, names, home_deck),
+            raw_href=raw_href,
+        )
+
+    # ------------------------------------------------------------------ presentation view
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if not self.config.presentation:
+            return
+        try:
+            from diapo.site import presentation
+        except ImportError:
+            log.warning("presentation view not available yet: no diapo.site.presentation")
+            return
+        site_dir = Path(config.site_dir)
+        for loaded in self.decks.values():
+            deck = loaded.deck
+            if self.dirty and _up_to_date(site_dir / f"{deck.name}.html", deck.path):
+                continue
+            presentation.write(deck, site_dir=site_dir, config=self.config, report=self.report,
+                               files=self.files)
+
+    def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
+        report = self._root(config) / self.config.report
+        if report.parent.is_dir():
+            server.watch(str(report.parent))
+        return server
+
+
+def _location(file: File):  # type: ignore[no-untyped-def]
+    from diapo.errors import Location
+
+    return Location(decks.display_path(Path(file.abs_src_path)), 1)
+
+
+def _up_to_date(output: Path, source: Path) -> bool:
+    """True when `output` exists and is newer than `source` (dirty rebuilds skip it)."""
+    try:
+        return output.stat().st_mtime_ns >= Path(source).stat().st_mtime_ns
+    except OSError:
+        return False
+
+
+def slide_toc(loaded: SiteDeck) -> TableOfContents:
+    """The page's table of contents: one entry per slide, grouped under its section heading.
+
+    A slide whose first heading is above a second one (`## Introduction` then `### Swarm`)
+    is listed as "Swarm" under "Introduction"; consecutive slides of a section share it.
+    """
+    items: list[AnchorLink] = []
+    group: AnchorLink | None = None
+    for slide, scan in zip(loaded.deck.slides, loaded.scan.slides):
+        anchor = str(slide.number)
+        heads = [h for h in scan.headings if h.title]
+        if len(heads) >= 2 and heads[0].level < heads[1].level:
+            section, title = escape(heads[0].title), escape(heads[1].title)
+        else:
+            section = None
+            title = escape(heads[0].title) if heads else f"Diapositive {slide.number}"
+        entry = AnchorLink(f"{slide.number}. {title}", anchor, 3)
+        if section is None:
+            group = None
+            items.append(AnchorLink(entry.title, anchor, 2))
+        elif group is not None and group.title == section:
+            group.children.append(entry)
+        else:
+            group = AnchorLink(section, anchor, 2)
+            group.children.append(entry)
+            items.append(group)
+    return TableOfContents(items)

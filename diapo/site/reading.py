@@ -1,0 +1,257 @@
+"""The reading page of a deck: its slides one after the other, as Markdown for MkDocs.
+
+Each slide becomes `<div class="diapo-slide" id="N" markdown="1">` (the id Marp gives the slide,
+so `#N` lands on it), with a bar linking to the slide in the presentation view. Inside, the
+slide's own Markdown with the few edits Python-Markdown needs to render it the way Marp does:
+
+- headings get marp-core's ids (`{#découvrir-kubernetes-par-la-pratique}`, `-1` duplicates);
+- an HTML container opened alone before a blank line gets `markdown="1"` (CommonMark renders
+  the Markdown inside it; Python-Markdown needs md_in_html to do the same);
+- Marp image keywords become attributes (`h:350px` -> `style="height:350px"`, `bg` -> class);
+- demo fences lose their tags, get a "démo" badge with the verify proof, and their captured
+  output in a folded block; hidden demos disappear; notes become a "Notes" admonition;
+- directive comments and notes are removed from the text (Marp does not render them either).
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from diapo.deck.model import Deck, Demo, DemoKind, Fence, Image, Slide
+from diapo.site.badges import FAILURE, Proof, badge_html
+from diapo.site.image_style import image_style
+from diapo.site.scan import DeckScan, SlideScan
+
+_FENCE_OPEN = re.compile(r"^(?P<prefix>(?:[ \t]*>)*[ \t]*)(?P<marker>`{3,}|~{3,})(?P<info>.*)$")
+_ATX_CLOSE = re.compile(r"[ \t]+#+[ \t]*$")
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+_IMAGE = re.compile(
+    r"!\[(?P<alt>(?:\\.|[^\]\\])*)\]\((?P<dest>\s*(?:<[^>]*>|[^\s)]+))(?P<title>\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)"
+)
+
+
+@dataclass(frozen=True)
+class PageContext:
+    """What a reading page links to: the deck's presentation view, relative to the page."""
+
+    presentation_url: str  # e.g. "../kubernetes.html"
+
+
+def presentation_url(deck_name: str) -> str:
+    """URL of the presentation view from the deck's reading page (`<name>/` directory URL)."""
+    return f"../{posixpath.basename(deck_name)}.html"
+
+
+def render(deck: Deck, scan: DeckScan, proofs: dict[str, Proof], header: str = "") -> str:
+    """The reading page's Markdown for `deck` (`header`: Markdown put before the slides)."""
+    context = PageContext(presentation_url(deck.name))
+    parts = [header] if header else []
+    for slide, slide_scan in zip(deck.slides, scan.slides):
+        parts.append(_render_slide(slide, slide_scan, proofs, context))
+    return "\n\n".join(parts) + "\n"
+
+
+def _render_slide(slide: Slide, scan: SlideScan, proofs: dict[str, Proof],
+                  context: PageContext) -> str:
+    number = slide.number
+    bar = (
+        f'<div class="diapo-slide-bar">'
+        f'<a class="diapo-slide-number" href="#{number}" title="Lien vers la diapositive {number}">'
+        f"{number}</a>"
+        f'<a class="diapo-present" href="{context.presentation_url}#{number}" '
+        f'title="Présenter à partir de la diapositive {number}">Présenter</a></div>'
+    )
+    body = "\n".join(_slide_lines(slide, scan, proofs))
+    closing = "".join(f"</{tag}>\n" for tag in scan.unclosed)
+    notes = _notes(slide)
+    return (
+        f'<div class="diapo-slide" id="{number}" markdown="1">\n{bar}\n\n{body}\n\n'
+        f"{closing}{notes}</div>"
+    )
+
+
+def _notes(slide: Slide) -> str:
+    """Presenter notes as a "Notes" admonition (empty when the slide has none)."""
+    texts = [note.text.strip() for note in slide.notes if note.text.strip()]
+    if not texts:
+        return ""
+    body = "\n\n".join(texts)
+    return '!!! note "Notes"\n\n' + _indent(body, "    ") + "\n\n"
+
+
+def _indent(text: str, prefix: str) -> str:
+    return "\n".join(prefix + line if line.strip() else "" for line in text.splitlines())
+
+
+def _slide_lines(slide: Slide, scan: SlideScan, proofs: dict[str, Proof]) -> Iterator[str]:
+    """The slide's source lines with the reading-page edits applied."""
+    first = slide.location.line
+    lines = slide.source.splitlines()
+    fences = {fence.location.line: fence for fence in slide.fences}
+    demos = {demo.fence.location.line: demo for demo in slide.demos}
+    expects = {demo.expect.location.line: demo for demo in slide.demos if demo.expect}
+    headings = {h.line: h for h in scan.headings}
+    images = _images_by_line(slide.images)
+    text = _blank_comments_outside(lines, first, fences)
+    index = 0
+    while index < len(text):
+        number = first + index
+        fence = fences.get(number)
+        if fence is not None:
+            end = min(fence.end_line - first, len(text) - 1)
+            block = lines[index: end + 1]
+            yield from _fence_block(fence, block, demos.get(number), expects.get(number), proofs)
+            index = end + 1
+            continue
+        line = text[index]
+        if number in headings:
+            line = _with_heading_id(line, headings[number].slug, headings[number].setext)
+        if number in scan.openers:
+            line = re.sub(r"\s*>\s*$", ' markdown="1">', line, count=1)
+        if number in images:
+            line = _with_image_attributes(line, images[number])
+        yield line
+        index += 1
+
+
+def _blank_comments_outside(lines: list[str], first: int, fences: dict[int, Fence]) -> list[str]:
+    """`lines` with HTML comments (notes, directives) removed outside fenced code."""
+    out: list[str] = []
+    chunk: list[str] = []
+
+    def flush() -> None:
+        if chunk:
+            cleaned = _COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), "\n".join(chunk))
+            out.extend(cleaned.split("\n"))
+            chunk.clear()
+
+    index = 0
+    while index < len(lines):
+        fence = fences.get(first + index)
+        if fence is None:
+            chunk.append(lines[index])
+            index += 1
+            continue
+        flush()
+        end = min(fence.end_line - first, len(lines) - 1)
+        out.extend(lines[index: end + 1])
+        index = end + 1
+    flush()
+    return out
+
+
+def _with_heading_id(line: str, slug: str, setext: bool) -> str:
+    """Give a heading line marp-core's id through attr_list (`## Titre {#titre}`)."""
+    text = line.rstrip()
+    if not setext:
+        text = _ATX_CLOSE.sub("", text)
+    return f"{text} {{#{slug}}}"
+
+
+def _images_by_line(images: list[Image]) -> dict[int, list[Image]]:
+    by_line: dict[int, list[Image]] = {}
+    for image in images:
+        if _image_attributes(image):
+            by_line.setdefault(image.location.line, []).append(image)
+    return by_line
+
+
+def _image_attributes(image: Image) -> str:
+    """attr_list text for Marp's image keywords (empty when the image has none)."""
+    attrs = []
+    if image.background:
+        attrs.append(".diapo-bg")
+        if image.split:
+            attrs.append(f".diapo-bg-{image.split}")
+    style = image_style(image)
+    if style:
+        attrs.append(f'style="{style}"')
+    return "{ " + " ".join(attrs) + " }" if attrs else ""
+
+
+def _with_image_attributes(line: str, images: list[Image]) -> str:
+    """Rewrite the Marp images of `line`: keywords out of the alt text, into attributes."""
+    pending = list(images)
+
+    def replace(match: re.Match[str]) -> str:
+        dest = match.group("dest").strip().strip("<>")
+        for image in pending:
+            if image.src in (dest, match.group("dest").strip()):
+                pending.remove(image)
+                title = match.group("title") or ""
+                alt = image.alt.replace("]", r"\]")
+                return f"![{alt}]({match.group('dest').strip()}{title}){_image_attributes(image)}"
+        return match.group(0)
+
+    return _IMAGE.sub(replace, line)
+
+
+def _fence_info(fence: Fence, title: str | None) -> str:
+    """A fence's info string with diapo's tags removed (superfences only knows the language)."""
+    info = fence.lang
+    if title:
+        info += f' title="{title.replace(chr(34), "")}"'
+    return info
+
+
+def _fence_block(fence: Fence, block: list[str], demo: Demo | None, expect_of: Demo | None,
+                 proofs: dict[str, Proof]) -> Iterator[str]:
+    """A fenced block of the slide, as the reading page shows it."""
+    owner = demo or expect_of
+    if owner is not None and owner.hidden:
+        return  # hidden demos (and their expect blocks) are not shown
+    match = _FENCE_OPEN.match(block[0])
+    if match is None:  # the parser's fence, but not a line we can rewrite: keep it as written
+        yield from block
+        return
+    prefix = match.group("prefix")
+    title = None
+    if demo is not None:
+        if demo.kind == DemoKind.FILE and demo.path:
+            title = demo.path
+        yield prefix + badge_html(proofs[demo.id], demo_id=demo.id)
+        yield prefix.rstrip()
+    elif expect_of is not None:
+        title = "Sortie attendue"
+    yield prefix + match.group("marker") + _fence_info(fence, title)
+    yield from block[1:]
+    shown_after = expect_of if expect_of is not None else (
+        demo if demo is not None and demo.expect is None else None)
+    if shown_after is not None:
+        yield from _output_block(proofs[shown_after.id], prefix)
+
+
+def _output_block(demo_proof: Proof, prefix: str) -> Iterator[str]:
+    """The captured output of a demo's run, folded (pymdownx.details), escaped by the fence."""
+    result = demo_proof.result
+    if result is None:
+        return
+    failed = demo_proof.status == FAILURE
+    sections = []
+    if result.output.strip():
+        sections.append(("text", result.output))
+    if failed and result.diff:
+        sections.append(("diff", result.diff))
+    if not sections:
+        return
+    kind = "failure" if failed else "success"
+    summary = "Sortie obtenue lors de la vérification"
+    if failed:
+        summary = "Échec lors de la vérification" + (f" : {result.reason}" if result.reason else "")
+    yield prefix.rstrip()
+    yield f'{prefix}??? {kind} "{summary.replace(chr(34), chr(39))}"'
+    inner = prefix + "    "
+    for lang, text in sections:
+        yield prefix.rstrip()
+        marker = "`" * max(3, _longest_backtick_run(text) + 1)
+        yield f"{inner}{marker}{lang}"
+        for line in text.rstrip("\n").splitlines():
+            yield f"{inner}{line}" if line.strip() else inner.rstrip()
+        yield f"{inner}{marker}"
+
+
+def _longest_backtick_run(text: str) -> int:
+    return max((len(run) for run in re.findall(r"`+", text)), default=0)
