@@ -20,8 +20,8 @@ import argparse
 import os
 import signal
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from types import FrameType
 
@@ -31,11 +31,13 @@ from diapo import config as diapo_config
 from diapo.deck.model import Deck, Demo, DemoKind
 from diapo.demo import live_ui as ui
 from diapo.demo import report as report_mod
+from diapo.demo.engine import DeckRun
+from diapo.demo.engine import reset as engine_reset
 from diapo.demo.live_keys import CTRL_C, CTRL_D, ENTER, KeyReader
 from diapo.demo.live_preflight import Health, HealthWatch, Target, choose_target, probe
 from diapo.demo.live_typing import Typist
 from diapo.demo.report import PASSED, DemoResult
-from diapo.errors import DemoError, DiapoError
+from diapo.errors import ClusterError, DemoError, DiapoError
 
 RUN_KEYS = {ENTER, "right", "down"}
 BACK_KEYS = {"b", "left", "up"}
@@ -111,14 +113,21 @@ class Recorded:
 
 
 class Lecture:
-    """Steps through `demos` with single keys, running each through `deck_run`."""
+    """Steps through `demos` with single keys, running each through the engine.
 
-    def __init__(self, deck: Deck, demos: list[Demo], deck_run, *, keys: KeyReader,
+    `open_run()` enters the engine's `DeckRun` (it needs the cluster): it is called at once
+    when the server answers, else at the first demo run after the server is back, so that a
+    lecture that starts with the cluster down can still show the recorded outputs.
+    """
+
+    def __init__(self, deck: Deck, demos: list[Demo], open_run: Callable[[], DeckRun], *,
+                 keys: KeyReader,
                  console: Console, target: Target, health: Health, recorded: Recorded,
                  type_speed: int = 0, auto: float = 0):
         self.deck = deck
         self.demos = demos
-        self.run = deck_run
+        self.open_run = open_run
+        self.run: DeckRun | None = None
         self.keys = keys
         self.console = console
         self.target = target
@@ -142,7 +151,7 @@ class Lecture:
 
     def _on_sigint(self, signum: int, frame: FrameType | None) -> None:
         """Ctrl-C stops the running step only; elsewhere it is an ordinary key."""
-        if self._stepping:
+        if self._stepping and self.run is not None:
             self._interrupted = True
             self.run.interrupt()
         else:
@@ -156,6 +165,28 @@ class Lecture:
         finally:
             signal.signal(signal.SIGINT, previous)
 
+    # -- the engine
+
+    def connect(self, demo: Demo | None = None) -> bool:
+        """Enter the engine's run if not yet done; False (one line said why) if it failed."""
+        if self.run is not None:
+            return True
+        try:
+            self.run = self.open_run()
+        except ClusterError as exc:
+            self.down = True
+            health = probe(self.target)  # says briefly why, when the server is the cause
+            if health.ok:
+                health = Health(server=self.target.server, error=exc.message)
+            ui.unreachable_line(self.console, self.target, health,
+                                self.recorded.date_for(demo) if demo else None)
+            return False
+        return True
+
+    def _skip_reason(self, demo: Demo) -> str | None:
+        """The engine's reason not to run `demo` here (none known before it is connected)."""
+        return self.run.skip_reason(demo) if self.run is not None else None
+
     # -- showing a demo
 
     def present(self, index: int, note: str = "") -> str | None:
@@ -165,7 +196,7 @@ class Lecture:
         """
         demo = self.demos[index]
         ui.header(self.console, self.deck, demo, index + 1, len(self.demos), note)
-        reason = self.run.skip_reason(demo)
+        reason = self._skip_reason(demo)
         typing = (self.type_speed or self.auto) and demo.kind == DemoKind.RUN and not reason
         if not typing:
             ui.show_code(self.console, demo)
@@ -198,6 +229,8 @@ class Lecture:
                 ui.unreachable_line(self.console, self.target, health,
                                     self.recorded.date_for(demo))
                 return False
+        if not self.connect(demo):
+            return False
         self.console.file.flush()
         out = sys.stdout.fileno()
 
@@ -233,7 +266,7 @@ class Lecture:
     def run_hidden(self, index: int) -> None:
         """Hidden steps (setup) run without a key press, their output kept off the screen."""
         demo = self.demos[index]
-        if self.run.skip_reason(demo):
+        if self._skip_reason(demo) or not self.connect():
             return
         result = self.run.run_step(demo)
         ui.hidden_line(self.console, demo, result)
@@ -286,7 +319,7 @@ class Lecture:
         elif at_end:
             pass
         elif key in RUN_KEYS:
-            if self.run.skip_reason(self.demos[index]) or self.execute(index):
+            if self._skip_reason(self.demos[index]) or self.execute(index):
                 return index + 1, shown
         elif key == "s":
             self.console.print(f"[dim]démo {self.demos[index].id} passée[/]")
@@ -326,14 +359,6 @@ class Lecture:
 # --------------------------------------------------------------------------- entry points
 
 
-def _deck_run(deck: Deck, target: Target, config, root: Path):
-    """The engine's session for the lecture (mode "live": no random namespace)."""
-    from diapo.demo.engine import DeckRun
-
-    return DeckRun(deck, mode="live", kubeconfig=target.kubeconfig, context=target.context,
-                   config=config, root=root)
-
-
 def run(deck: str, *, slide: int | None = None, start: int | None = None,
         demo: str | None = None, list_only: bool = False, type_speed: int = 0,
         auto: float = 0, context: str | None = None) -> int:
@@ -354,10 +379,18 @@ def run(deck: str, *, slide: int | None = None, start: int | None = None,
         if not health.ok and recorded.date:
             console.print(f"[yellow]sorties enregistrées le {ui.french_date(recorded.date)} "
                           "disponibles: touche [b]e[/][/]")
-        with _deck_run(the_deck, target, config, root) as deck_run:
-            lecture = Lecture(the_deck, demos, deck_run, keys=keys, console=console,
+        with ExitStack() as stack:
+            def open_run() -> DeckRun:
+                # Mode "live": steps run where the slides say (no namespace of their own).
+                return stack.enter_context(DeckRun(
+                    the_deck, mode="live", kubeconfig=target.kubeconfig, context=target.context,
+                    config=config, root=root))
+
+            lecture = Lecture(the_deck, demos, open_run, keys=keys, console=console,
                               target=target, health=health, recorded=recorded,
                               type_speed=type_speed, auto=auto)
+            if health.ok:
+                lecture.connect()
             try:
                 return lecture.loop()
             finally:
@@ -366,8 +399,6 @@ def run(deck: str, *, slide: int | None = None, start: int | None = None,
 
 def reset(deck: str, *, context: str | None = None) -> int:
     """`invoke demo.reset DECK`: remove what the deck's demos created on the cluster."""
-    from diapo.demo import engine
-
     config, root = diapo_config.load()
     the_deck = find_deck(deck, root)
     console = ui.make_console()
@@ -378,7 +409,7 @@ def reset(deck: str, *, context: str | None = None) -> int:
     console.print(ui.health_line(target, health), soft_wrap=True)
     if not health.ok:
         raise DemoError(f"serveur API injoignable ({health.server}): {health.error}")
-    removed = engine.reset(the_deck, kubeconfig=target.kubeconfig, context=target.context,
+    removed = engine_reset(the_deck, kubeconfig=target.kubeconfig, context=target.context,
                            config=config, root=root)
     for line in removed or []:
         console.print(f"supprimé: {line}")
@@ -407,6 +438,9 @@ def main(argv: list[str] | None = None) -> int:
     except DiapoError as exc:
         print(f"erreur: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("interrompu.", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

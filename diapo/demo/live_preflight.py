@@ -11,7 +11,6 @@ Two questions, asked before the first demo and again whenever a step fails:
 
 from __future__ import annotations
 
-import os
 import re
 import socket
 from collections.abc import Callable
@@ -20,10 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import urllib3
-from kubernetes import client as k8s
-from kubernetes.config.config_exception import ConfigException
-from kubernetes.config.kube_config import list_kube_config_contexts, load_kube_config
+from kubernetes.client.rest import ApiException
 
+from diapo.cluster.client import Cluster, resolve_config
 from diapo.errors import ClusterError, Location
 
 PROBE_TIMEOUT = 2.0  # seconds per request: a dead server is reported within a few seconds
@@ -34,7 +32,7 @@ class Target:
     """The kubeconfig context the lecture runs against."""
 
     context: str
-    kubeconfig: str  # path (or KUBECONFIG-style list of paths)
+    kubeconfig: str | None  # path; None: $KUBECONFIG or ~/.kube/config, as kubectl does
     server: str
 
 
@@ -51,11 +49,6 @@ class Health:
     @property
     def ok(self) -> bool:
         return self.error is None
-
-
-def default_kubeconfig() -> str:
-    """The kubeconfig kubectl would use: $KUBECONFIG, else ~/.kube/config."""
-    return os.environ.get("KUBECONFIG") or str(Path("~/.kube/config").expanduser())
 
 
 def _config_location(config_path: str | Path) -> Location:
@@ -82,20 +75,9 @@ def choose_target(
     `requested` is `--context`; without it the kubeconfig's current context is used.
     `confirm(question)` returns the lecturer's typed answer for a context that is not allowed.
     """
-    kubeconfig = kubeconfig or default_kubeconfig()
-    try:
-        contexts, current = list_kube_config_contexts(kubeconfig)
-    except (ConfigException, OSError) as exc:
-        raise ClusterError(f"kubeconfig illisible ({kubeconfig}): {exc}") from None
-    by_name = {ctx["name"]: ctx for ctx in contexts}
-    name = requested or (current or {}).get("name")
-    if not name:
-        raise ClusterError(f"aucun contexte courant dans {kubeconfig}",
-                           hint="choisissez-en un avec --context NOM")
-    if name not in by_name:
-        raise ClusterError(f"le contexte « {name} » n'existe pas dans {kubeconfig}",
-                           hint="contextes connus: " + ", ".join(sorted(by_name)))
-    server = _server_of(kubeconfig, name)
+    config = resolve_config(kubeconfig, requested)  # ClusterError: unknown context, no file
+    name = config["current-context"]
+    server = config["clusters"][0]["cluster"].get("server", "")
     target = Target(context=name, kubeconfig=kubeconfig, server=server)
     if name in allowed:
         return target
@@ -116,26 +98,6 @@ def choose_target(
     return target
 
 
-def _server_of(kubeconfig: str, context: str) -> str:
-    """The API server URL of `context` (empty when the kubeconfig cannot be loaded)."""
-    configuration = k8s.Configuration()
-    try:
-        load_kube_config(kubeconfig, context, client_configuration=configuration,
-                         persist_config=False)
-    except (ConfigException, OSError, ValueError):
-        return ""
-    return configuration.host
-
-
-def _api_client(target: Target, timeout: float) -> k8s.ApiClient:
-    """A client that fails at once instead of retrying (urllib3 retries are off)."""
-    configuration = k8s.Configuration()
-    load_kube_config(target.kubeconfig, target.context, client_configuration=configuration,
-                     persist_config=False)
-    configuration.retries = False
-    return k8s.ApiClient(configuration)
-
-
 def _reason(exc: BaseException, timeout: float) -> str:
     """A short French reason for a failed request."""
     while isinstance(exc, urllib3.exceptions.MaxRetryError) and exc.reason is not None:
@@ -147,7 +109,7 @@ def _reason(exc: BaseException, timeout: float) -> str:
         return f"pas de réponse en {timeout:g} s"
     if isinstance(exc, urllib3.exceptions.SSLError) or "SSL" in str(getattr(exc, "reason", "")):
         return "erreur TLS (certificat refusé)"
-    if isinstance(exc, k8s.ApiException):
+    if isinstance(exc, ApiException):
         return f"réponse HTTP {exc.status} {exc.reason or ''}".strip()
     text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     return text[:120]
@@ -156,22 +118,25 @@ def _reason(exc: BaseException, timeout: float) -> str:
 def probe(target: Target, timeout: float = PROBE_TIMEOUT) -> Health:
     """Ask the API server its version and node readiness, in a few seconds at most."""
     try:
-        api = _api_client(target, timeout)
-    except (ConfigException, OSError, ValueError) as exc:
-        return Health(server=target.server, error=f"kubeconfig inutilisable: {exc}")
-    limits = (timeout, timeout)
+        cluster = Cluster(target.kubeconfig, target.context)
+    except ClusterError as exc:
+        return Health(server=target.server, error=exc.message)
     try:
-        with api:
-            version = k8s.VersionApi(api).get_code(_request_timeout=limits).git_version
-            nodes = k8s.CoreV1Api(api).list_node(_request_timeout=limits).items
-    except Exception as exc:  # noqa: BLE001 - any failure is "unreachable", in one line
-        return Health(server=target.server, error=_reason(exc, timeout).splitlines()[0])
+        version = cluster.probe(timeout)
+        nodes = cluster.request("GET", "/api/v1/nodes", timeout=(timeout, timeout))["items"]
+    except (ClusterError, ApiException) as exc:
+        # The client's error keeps the urllib3 one as its context: name the cause briefly.
+        cause = exc.__context__ if isinstance(exc, ClusterError) and exc.__context__ else exc
+        return Health(server=target.server, error=_reason(cause, timeout).splitlines()[0])
+    finally:
+        cluster.close()
     ready = sum(
-        any(c.type == "Ready" and c.status == "True" for c in (n.status.conditions or []))
-        for n in nodes
+        any(c.get("type") == "Ready" and c.get("status") == "True"
+            for c in (node.get("status") or {}).get("conditions") or [])
+        for node in nodes or []
     )
     return Health(server=target.server, version=version, nodes_ready=ready,
-                  nodes_total=len(nodes))
+                  nodes_total=len(nodes or []))
 
 
 class HealthWatch:

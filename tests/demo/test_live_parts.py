@@ -100,7 +100,7 @@ def test_named_context_runs_only_after_typed_oui(tmp_path):
     target = choose_target(["classe"], requested="prod", confirm=lambda q: " Oui ",
                            config_path=config, kubeconfig=path)
     assert target == Target("prod", path, "https://127.0.0.1:1")
-    with pytest.raises(ClusterError, match="n'existe pas"):
+    with pytest.raises(ClusterError, match="introuvable"):
         choose_target(["classe"], requested="nulle-part", confirm=lambda q: "oui",
                       config_path=config, kubeconfig=path)
 
