@@ -1,0 +1,442 @@
+"""A lean CommonMark block scanner: the block structure Marp's markdown-it would see.
+
+Marp splits slides on top-level `hr` tokens, reads directives and notes from HTML comments and
+marks fragmented list items, so diapo needs markdown-it's *block* structure, faithfully, but
+not its inline parse or its HTML output. This scanner walks the lines once, with the CommonMark
+container algorithm (block quotes, list items, lazy paragraph continuation) and the leaf blocks
+that matter to Marp: thematic breaks, ATX and setext headings, fenced and indented code, HTML
+blocks, Marpit comment blocks, GFM tables and paragraphs. It follows markdown-it 14 (the
+version marp-core uses), including Marpit's `marpit_comment` block rule.
+
+Lines are 0-based here; passes convert to 1-based `Location`s.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+# Block kinds
+HR = "hr"
+HEADING = "heading"
+FENCE = "fence"
+COMMENT = "comment"  # Marpit comment block (`<!-- ... -->` starting a block)
+HTML = "html"
+PARA = "para"
+TABLE = "table"
+CODE = "code"  # indented code
+ITEM = "item"  # list item (start line only; `marker` is `*`, `-`, `+`, `.` or `)`)
+
+
+@dataclass(slots=True)
+class Block:
+    """One block-level construct, with its 0-based line range `[start, end)`."""
+
+    kind: str
+    start: int
+    end: int
+    depth: int  # number of enclosing containers (block quotes, list items)
+    level: int = 0  # heading level
+    marker: str = ""  # fence char run / list marker
+    info: str = ""  # fence info string
+    lines: list[str] = field(default_factory=list)  # inner text lines (containers stripped)
+    closed: bool = True  # fences and comments: was the closing marker found?
+
+
+_HR = re.compile(r" {0,3}(?:(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,})$")
+_ATX = re.compile(r" {0,3}(#{1,6})(?:[ \t]+|$)")
+_FENCE = re.compile(r"( {0,3})(`{3,}|~{3,})(.*)$")
+_SETEXT = re.compile(r" {0,3}(=+|-+)[ \t]*$")
+_BULLET = re.compile(r"([*+-])(?=[ \t]|$)")
+_ORDERED = re.compile(r"(\d{1,9})([.)])(?=[ \t]|$)")
+
+_BLOCK_NAMES = (
+    "address|article|aside|base|basefont|blockquote|body|caption|center|col|colgroup|dd|details|"
+    "dialog|dir|div|dl|dt|fieldset|figcaption|figure|footer|form|frame|frameset|h1|h2|h3|h4|h5|"
+    "h6|head|header|hr|html|iframe|legend|li|link|main|menu|menuitem|nav|noframes|ol|optgroup|"
+    "option|p|param|search|section|summary|table|tbody|td|tfoot|th|thead|title|tr|track|ul"
+)
+_ATTR = (
+    r"(?:\s+[a-zA-Z_:][a-zA-Z0-9:._-]*(?:\s*=\s*(?:[^\"'=<>`\x00-\x20]+|'[^']*'|\"[^\"]*\"))?)"
+)
+_OPEN_CLOSE_TAG = rf"(?:<[A-Za-z][A-Za-z0-9\-]*{_ATTR}*\s*/?>|</[A-Za-z][A-Za-z0-9\-]*\s*>)"
+# (start, end, can interrupt a paragraph) as in markdown-it's html_block rule; `None` end means
+# "ends at a blank line". The comment sequence is taken first by the Marpit comment rule.
+_HTML_SEQUENCES = [
+    (re.compile(r"<(script|pre|style|textarea)(?=(\s|>|$))", re.I),
+     re.compile(r"</(script|pre|style|textarea)>", re.I), True),
+    (re.compile(r"<\?"), re.compile(r"\?>"), True),
+    (re.compile(r"<![A-Za-z]"), re.compile(r">"), True),
+    (re.compile(r"<!\[CDATA\["), re.compile(r"\]\]>"), True),
+    (re.compile(rf"</?({_BLOCK_NAMES})(?=(\s|/?>|$))", re.I), None, True),
+    (re.compile(rf"{_OPEN_CLOSE_TAG}\s*$"), None, False),
+]
+_TABLE_DELIM_CELL = re.compile(r":?-+:?$")
+
+
+def _columns(text: str) -> tuple[int, int]:
+    """(indent in columns, index of first non-blank char) of `text`; tabs stop every 4."""
+    col = 0
+    for i, ch in enumerate(text):
+        if ch == " ":
+            col += 1
+        elif ch == "\t":
+            col += 4 - col % 4
+        else:
+            return col, i
+    return col, len(text)
+
+
+def _strip_columns(text: str, n: int) -> str:
+    """Remove `n` columns of leading whitespace (a partly used tab becomes spaces)."""
+    col = 0
+    for i, ch in enumerate(text):
+        if col >= n:
+            return text[i:]
+        if ch == " ":
+            col += 1
+        elif ch == "\t":
+            width = 4 - col % 4
+            if col + width > n:
+                return " " * (col + width - n) + text[i + 1:]
+            col += width
+        else:
+            return text[i:]
+    return ""
+
+
+def _html_start(text: str) -> tuple[re.Pattern[str] | None, bool] | None:
+    """If `text` (indent already < 4) starts an HTML block: (end pattern, can interrupt)."""
+    stripped = text.lstrip(" ")
+    if not stripped.startswith("<"):
+        return None
+    for start, end, interrupts in _HTML_SEQUENCES:
+        if start.match(stripped):
+            return end, interrupts
+    return None
+
+
+def _split_cells(text: str) -> list[str]:
+    """markdown-it's `escapedSplit` of a table row, trimmed of its outer empty cells."""
+    cells: list[str] = []
+    current = []
+    escaped = False
+    for ch in text:
+        if ch == "|" and not escaped:
+            cells.append("".join(current))
+            current = []
+        else:
+            if ch == "|":  # escaped pipe: drop the backslash
+                current.pop()
+            current.append(ch)
+        escaped = ch == "\\"
+    cells.append("".join(current))
+    if cells and cells[0] == "":
+        cells.pop(0)
+    if cells and cells[-1] == "":
+        cells.pop()
+    return cells
+
+
+def _table_start(head: str, delim: str) -> bool:
+    """Whether `head` followed by `delim` opens a GFM table (markdown-it's table rule)."""
+    d = delim.strip(" \t")
+    if len(d) < 2 or d[0] not in "|-:" or (d[1] not in "|-: \t") or (d[0] == "-" and d[1] in " \t"):
+        return False
+    if any(ch not in "|-: \t" for ch in d):
+        return False
+    parts = d.split("|")
+    aligns = 0
+    for i, part in enumerate(parts):
+        part = part.strip()
+        if not part:
+            if i in (0, len(parts) - 1):
+                continue
+            return False
+        if not _TABLE_DELIM_CELL.match(part):
+            return False
+        aligns += 1
+    h = head.strip()
+    if "|" not in h:
+        return False
+    count = len(_split_cells(h))
+    return count != 0 and count == aligns
+
+
+def _list_marker(text: str) -> tuple[str, int, bool, str] | None:
+    """A list item marker at the start of `text` (indent < 4 already checked).
+
+    Returns (markup as markdown-it names it, content indent in columns, empty item, number).
+    """
+    indent, i = _columns(text)
+    rest = text[i:]
+    m = _BULLET.match(rest)
+    if m:
+        markup, number = m.group(1), ""
+    else:
+        m = _ORDERED.match(rest)
+        if not m:
+            return None
+        markup, number = m.group(2), m.group(1)
+    width = indent + m.end()
+    after = rest[m.end():]
+    pad, j = _columns(after)
+    if j == len(after):  # empty item: content starts one column after the marker
+        return markup, width + 1, True, number
+    if pad > 4:  # indented code inside the item: content indent is marker + 1
+        pad = 1
+    return markup, width + pad, False, number
+
+
+def _after_marker(text: str, content: int) -> str:
+    """The text of a list item's first line: what follows its marker and padding."""
+    indent, i = _columns(text)
+    j = i
+    while j < len(text) and text[j] not in " \t":
+        j += 1
+    # Columns: the marker ends at indent + (j - i); the content starts at `content`.
+    return _strip_columns(" " * (indent + j - i) + text[j:], content)
+
+
+def _match(line: str, stack: list[int]) -> tuple[int, str]:
+    """How many open containers `line` continues, and the text left inside them."""
+    rest = line
+    matched = 0
+    for kind in stack:
+        if kind == -1:  # block quote: needs its `>` marker
+            indent, i = _columns(rest)
+            if indent < 4 and i < len(rest) and rest[i] == ">":
+                rest = rest[i + 1:]
+                if rest[:1] == " ":
+                    rest = rest[1:]
+                elif rest[:1] == "\t":
+                    rest = _strip_columns(rest, 1)
+                matched += 1
+                continue
+            break
+        if not rest.strip():  # list item: blank lines continue it
+            matched += 1
+            rest = ""
+            continue
+        if _columns(rest)[0] >= kind:  # list item: indented at least to its content
+            rest = _strip_columns(rest, kind)
+            matched += 1
+            continue
+        break
+    return matched, rest
+
+
+def _interrupts(text: str) -> bool:
+    """Whether `text` starts a block that may interrupt a paragraph (so is not lazy text)."""
+    indent, i = _columns(text)
+    if indent >= 4 or i >= len(text):
+        return False
+    body = text[i:]
+    if body[0] == ">" or body.startswith("<!--") or _HR.match(text) or _ATX.match(text):
+        return True
+    m = _FENCE.match(text)
+    if m and not (m.group(2)[0] == "`" and "`" in m.group(3)):
+        return True
+    html = _html_start(text)
+    if html is not None and html[1]:
+        return True
+    item = _list_marker(text)
+    return item is not None and not item[2] and item[3] in ("", "1")
+
+
+def scan(lines: list[str]) -> list[Block]:
+    """Scan `lines` (no line terminators) into blocks, in source order.
+
+    Container blocks are not emitted (only list item starts, as ITEM blocks); every leaf block
+    knows its container `depth`, which is what slide splitting (level-0 `hr`) needs.
+    """
+    blocks: list[Block] = []
+    stack: list[int] = []  # open containers: -1 for a block quote, else a list item's indent
+    leaf: Block | None = None  # the open leaf block
+    fence_end: re.Pattern[str] | None = None
+    html_end: re.Pattern[str] | None = None
+    n = len(lines)
+
+    def close() -> None:
+        nonlocal leaf
+        if leaf is not None:
+            blocks.append(leaf)
+            leaf = None
+
+    for ln in range(n):
+        # 1. Continue the open containers.
+        matched, rest = _match(lines[ln], stack)
+        all_matched = matched == len(stack)
+        blank = not rest.strip()
+        if leaf is not None and leaf.kind == TABLE and ln < leaf.end:
+            continue  # the delimiter row, read when the table opened
+
+        # 2. Leaves that swallow lines whatever they contain.
+        if leaf is not None and leaf.kind == FENCE:
+            if all_matched:
+                indent, i = _columns(rest)
+                body = rest[i:]
+                run = leaf.marker
+                if (indent < 4 and body.startswith(run)
+                        and not body.lstrip(run[0]).strip()):
+                    leaf.end = ln + 1
+                    leaf.closed = True
+                    close()
+                    continue
+                leaf.lines.append(_strip_columns(rest, int(leaf.level)))
+                leaf.end = ln + 1
+                continue
+            leaf.closed = True  # a closing container ends the fence (CommonMark)
+            close()
+        elif leaf is not None and leaf.kind == COMMENT:
+            if all_matched or not stack:
+                leaf.lines.append(rest)
+                leaf.end = ln + 1
+                if "-->" in rest:
+                    leaf.closed = True
+                    close()
+                continue
+            close()
+        elif leaf is not None and leaf.kind == HTML:
+            if all_matched:
+                if html_end is None:
+                    if blank:
+                        close()
+                        continue
+                    leaf.lines.append(rest)
+                    leaf.end = ln + 1
+                    continue
+                leaf.lines.append(rest)
+                leaf.end = ln + 1
+                if html_end.search(rest):
+                    close()
+                continue
+            close()
+
+        # 3. Lazy continuation of a paragraph in containers that did not match.
+        if not all_matched:
+            if (leaf is not None and leaf.kind == PARA and not blank
+                    and not _interrupts(rest)):
+                leaf.lines.append(rest)
+                leaf.end = ln + 1
+                continue
+            close()
+            del stack[matched:]
+
+        # 4. Open new containers.
+        while True:
+            indent, i = _columns(rest)
+            if indent >= 4 or i >= len(rest):
+                break
+            if rest[i] == ">":
+                close()
+                stack.append(-1)
+                rest = rest[i + 1:]
+                if rest[:1] == " ":
+                    rest = rest[1:]
+                elif rest[:1] == "\t":
+                    rest = _strip_columns(rest, 1)
+                continue
+            if _HR.match(rest):
+                break
+            item = _list_marker(rest)
+            if item is None:
+                break
+            markup, content, empty, number = item
+            if leaf is not None and leaf.kind == PARA:
+                # A list item interrupts a paragraph only if not empty and (bullet or 1.)
+                if empty or (number and number != "1"):
+                    break
+            close()
+            blocks.append(Block(ITEM, ln, ln + 1, len(stack), marker=markup))
+            stack.append(content)
+            rest = "" if empty else _after_marker(rest, content)
+            blank = not rest.strip()
+            if empty:
+                break
+
+        depth = len(stack)
+        indent, i = _columns(rest)
+        body = rest[i:]
+
+        # 5. Leaf blocks.
+        if blank:
+            if leaf is not None and leaf.kind == CODE:
+                leaf.lines.append(_strip_columns(rest, 4))
+                continue
+            close()
+            continue
+        if leaf is not None and leaf.kind == CODE:
+            if indent >= 4:
+                leaf.lines.append(_strip_columns(rest, 4))
+                leaf.end = ln + 1
+                continue
+            close()
+        para_open = leaf is not None and leaf.kind == PARA
+        if indent >= 4:
+            if para_open:
+                leaf.lines.append(body)
+                leaf.end = ln + 1
+                continue
+            if leaf is not None and leaf.kind == TABLE:
+                close()
+            leaf = Block(CODE, ln, ln + 1, depth, lines=[_strip_columns(rest, 4)])
+            continue
+        if para_open:
+            m = _SETEXT.match(rest)
+            if m:
+                leaf.kind = HEADING
+                leaf.level = 1 if m.group(1)[0] == "=" else 2
+                leaf.end = ln + 1
+                close()
+                continue
+        if _HR.match(rest):
+            close()
+            blocks.append(Block(HR, ln, ln + 1, depth))
+            continue
+        m = _ATX.match(rest)
+        if m:
+            close()
+            text = rest[m.end():].strip()
+            text = re.sub(r"(?:^|[ \t]+)#+[ \t]*$", "", text)
+            blocks.append(Block(HEADING, ln, ln + 1, depth, level=len(m.group(1)), lines=[text]))
+            continue
+        m = _FENCE.match(rest)
+        if m and not (m.group(2)[0] == "`" and "`" in m.group(3)):
+            close()
+            leaf = Block(FENCE, ln, ln + 1, depth, level=len(m.group(1)), marker=m.group(2),
+                         info=m.group(3).strip(), closed=False)
+            continue
+        if body.startswith("<!--"):
+            close()
+            leaf = Block(COMMENT, ln, ln + 1, depth, lines=[body], closed=False)
+            if "-->" in body:
+                leaf.closed = True
+                close()
+            continue
+        html = _html_start(rest)
+        if html is not None and (html[1] or not (para_open or leaf is not None)):
+            close()
+            html_end = html[0]
+            leaf = Block(HTML, ln, ln + 1, depth, lines=[rest])
+            if html_end is not None and html_end.search(rest):
+                close()
+            continue
+        if leaf is not None and leaf.kind == TABLE:
+            leaf.lines.append(body)
+            leaf.end = ln + 1
+            continue
+        # Tables start a block or interrupt a paragraph.
+        if ln + 1 < n and "|" in body:
+            count, nxt = _match(lines[ln + 1], stack)
+            if count == len(stack) and _columns(nxt)[0] < 4 and _table_start(body, nxt):
+                close()
+                leaf = Block(TABLE, ln, ln + 2, depth, lines=[body, nxt.strip()])
+                continue
+        if para_open:
+            leaf.lines.append(body)
+            leaf.end = ln + 1
+            continue
+        leaf = Block(PARA, ln, ln + 1, depth, lines=[body])
+    close()
+    return blocks

@@ -1,0 +1,83 @@
+"""HTML comments as Marpit reads them: directive comments, magic comments and notes.
+
+A comment whose YAML is a mapping with at least one known directive is a directive comment
+(its unknown keys are reported); prettier / markdownlint / remark-lint magic comments are
+hidden; every other comment is a presenter note (Marp's `comments`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from diapo.deck import directives as dirs
+from diapo.deck import inline, yamlish
+from diapo.deck.blocks import COMMENT, Block
+from diapo.errors import DeckError, at
+
+DIRECTIVE = "directive"
+MAGIC = "magic"
+NOTE = "note"
+
+MATCHER = re.compile(r"<!--+\s*([\s\S]*?)\s*--+>")
+_MAGIC = (
+    re.compile(r"prettier-ignore(-(start|end))?$"),
+    re.compile(r"markdownlint-((disable|enable).*|capture|restore)$"),
+    re.compile(r"lint (disable|enable|ignore).*$"),
+)
+# A comment can hold a directive only if some known key is followed by a colon.
+_MAYBE_DIRECTIVE = re.compile(
+    r"""(?:^|[\s{,"'])_?(?:""" + "|".join(dirs.ALL_KEYS) + r""")["']?\s*:""")
+_KEY_LINE = re.compile(r"""^["']?(_?[A-Za-z][\w-]*)["']?\s*:(?:\s|$)""")
+
+
+@dataclass(slots=True)
+class Comment:
+    """One HTML comment of the deck body."""
+
+    content: str  # trimmed inner text, as Marp collects it
+    line: int  # 0-based line where it starts
+    block: Block  # the comment block, or the paragraph / heading / table holding it
+    span: tuple[int, int] | None = None  # inline comment: offsets in `inline.text_of(block)`
+    kind: str = NOTE
+    directives: dict[str, Any] = field(default_factory=dict)  # the YAML mapping, if any
+
+
+def collect(blocks: list[Block], path: str) -> list[Comment]:
+    """Every comment in source order, classified; an unclosed comment is a `DeckError`."""
+    found: list[Comment] = []
+    for block in blocks:
+        if block.kind == COMMENT:
+            markup = "\n".join(block.lines)
+            if not block.closed:
+                raise DeckError("this HTML comment is never closed by '-->' (Marp would hide "
+                                "the rest of the deck)", at(path, block.start + 1))
+            m = MATCHER.search(markup)
+            found.append(Comment(m.group(1).strip() if m else "", block.start, block))
+        elif block.kind in inline.INLINE_KINDS and any("<!--" in x for x in block.lines):
+            text = inline.text_of(block)
+            for m in inline.scan(text, MATCHER):
+                found.append(Comment(m.group(1).strip(), inline.line_of(block, text, m.start()),
+                                     block, span=(m.start(), m.end())))
+    for comment in found:
+        _classify(comment)
+    return found
+
+
+def _classify(comment: Comment) -> None:
+    text = comment.content
+    if _MAYBE_DIRECTIVE.search(text) or _KEY_LINE.match(text):
+        try:
+            parsed = yamlish.load(yamlish.loosen(text, dirs.ALL_KEYS))
+        except yaml.YAMLError:
+            parsed = None
+        if isinstance(parsed, dict):
+            comment.directives = parsed
+            if any(dirs.is_known(k) for k in parsed):
+                comment.kind = DIRECTIVE
+                return
+    if any(p.match(text.strip()) for p in _MAGIC):
+        comment.kind = MAGIC

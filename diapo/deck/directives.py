@@ -1,0 +1,114 @@
+"""Marp's directives: which names exist, their scope, and their validated values.
+
+Global directives apply to the whole deck (the last value wins), local directives apply to
+their slide and the following ones, spot directives (`_` + a local name) to one slide only.
+The names are marp-core's (`theme`, `style`, `headingDivider`, `lang`, `size`, `math`), plus
+the metadata directives marp-cli and the VS Code extension read (`title`, `description`,
+`author`, `keywords`, `image`, `url`, `marp`). Marp silently ignores a bad value; diapo
+reports it.
+"""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any
+
+GLOBAL_KEYS = (
+    "theme", "style", "headingDivider", "size", "math", "lang",
+    "title", "description", "author", "keywords", "image", "url", "marp",
+)
+LOCAL_KEYS = (
+    "paginate", "header", "footer", "class", "backgroundColor", "backgroundImage",
+    "backgroundPosition", "backgroundRepeat", "backgroundSize", "color",
+)
+ALL_KEYS = GLOBAL_KEYS + LOCAL_KEYS
+_GLOBAL = frozenset(GLOBAL_KEYS)
+_LOCAL = frozenset(LOCAL_KEYS)
+
+PAGINATE_VALUES = ("true", "false", "hold", "skip")
+MATH_VALUES = ("mathjax", "katex")
+
+
+class InvalidValue(ValueError):
+    """A directive's value is not one Marp accepts; the message says what is expected."""
+
+
+def is_global(key: str) -> bool:
+    """Whether `key` names a global directive."""
+    return key in _GLOBAL
+
+
+def is_local(key: str) -> bool:
+    """Whether `key` names a local directive (without the spot prefix)."""
+    return key in _LOCAL
+
+
+def is_known(key: str) -> bool:
+    """Whether Marp recognises `key` as a directive (global, local or spot)."""
+    return key in _GLOBAL or key in _LOCAL or (key[:1] == "_" and key[1:] in _LOCAL)
+
+
+def suggest(key: str) -> str | None:
+    """The directive name `key` is probably a misspelling of, if any."""
+    bare = key[1:] if key.startswith("_") else key
+    close = difflib.get_close_matches(bare, ALL_KEYS, n=1, cutoff=0.8)
+    if not close:
+        lowered = {k.lower(): k for k in ALL_KEYS}
+        close = [lowered[bare.lower()]] if bare.lower() in lowered else []
+    if not close:
+        return None
+    return ("_" if key.startswith("_") and close[0] in _LOCAL else "") + close[0]
+
+
+def _string(key: str, value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if value is None:
+        return ""
+    raise InvalidValue(f"'{key}' takes a text value, not a YAML {type(value).__name__}")
+
+
+def _heading_divider(value: Any) -> int | list[int] | bool:
+    levels = value if isinstance(value, list) else [value]
+    result = []
+    for item in levels:
+        if isinstance(item, str) and item.strip().isdigit() and 1 <= int(item) <= 6:
+            result.append(int(item))
+        elif not isinstance(value, list) and item == "false":
+            return False
+        else:
+            raise InvalidValue(
+                f"invalid headingDivider {item!r}: expected a heading level 1-6, a list of "
+                "levels or false")
+    return result if isinstance(value, list) else result[0]
+
+
+def validate(key: str, value: Any) -> Any:
+    """The value Marp would apply for directive `key` (no spot prefix); `InvalidValue` if bad.
+
+    `paginate` becomes True / False / "hold" / "skip", `class` lists are joined, everything
+    else is text.
+    """
+    if key == "paginate":
+        text = _string(key, value).strip().lower()
+        if text not in PAGINATE_VALUES:
+            raise InvalidValue(
+                f"invalid value {value!r} for paginate: expected true, false, hold or skip")
+        return {"true": True, "false": False}.get(text, text)
+    if key == "headingDivider":
+        return _heading_divider(value)
+    if key == "class" and isinstance(value, list):
+        return " ".join(_string(key, v) for v in value)
+    if key == "math":
+        text = _string(key, value)
+        if text not in MATH_VALUES:
+            raise InvalidValue(f"invalid value {value!r} for math: expected mathjax or katex")
+        return text
+    if key == "marp":
+        text = _string(key, value).strip().lower()
+        if text not in ("true", "false"):
+            raise InvalidValue(f"invalid value {value!r} for marp: expected true or false")
+        return text == "true"
+    if key == "keywords" and isinstance(value, list):
+        return ", ".join(_string(key, v) for v in value)
+    return _string(key, value)

@@ -1,0 +1,97 @@
+"""Markdown images and the Marp keywords of their alt text (sizes, backgrounds, filters)."""
+
+from __future__ import annotations
+
+import re
+
+from diapo.deck import inline
+from diapo.deck.blocks import Block
+from diapo.deck.model import Image
+from diapo.errors import at
+
+_IMAGE = re.compile(
+    r"!\[((?:[^\[\]\\]|\\.|\[(?:[^\[\]\\]|\\.)*\])*)\]"
+    r"\(\s*(<[^>\n]*>|(?:[^\s()\\]|\\.|\((?:[^\s()\\]|\\.)*\))*)"
+    r"(?:\s+(\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*'|\((?:[^()\\]|\\.)*\)))?\s*\)")
+_LENGTH = r"((?:\d*\.)?\d+(?:%|ch|cm|em|ex|in|mm|pc|pt|px)?|auto)"
+_WIDTH = re.compile(rf"w(?:idth)?:{_LENGTH}$")
+_HEIGHT = re.compile(rf"h(?:eight)?:{_LENGTH}$")
+_PERCENT = re.compile(r"(\d*\.)?\d+%$")
+_SPLIT = re.compile(r"(left|right)(?::((?:\d*\.)?\d+%))?$")
+_NUMBER = re.compile(r"(\d*\.)?\d+$")
+# CSS filters and the argument Marp uses when none is given.
+FILTER_DEFAULTS = {
+    "blur": "10px", "brightness": "1.5", "contrast": "2", "drop-shadow": "0 5px 10px rgba(0,0,0,.4)",
+    "grayscale": "1", "hue-rotate": "180deg", "invert": "1", "opacity": ".5", "saturate": "2",
+    "sepia": "1",
+}
+_FILTER = re.compile(r"(" + "|".join(re.escape(k) for k in FILTER_DEFAULTS) + r")(?::(.+))?$")
+BG_SIZES = {"auto": "auto", "contain": "contain", "cover": "cover", "fit": "contain"}
+
+
+def _length(value: str) -> str:
+    return value + "px" if _NUMBER.match(value) else value
+
+
+def _filter_value(name: str, arg: str | None) -> str:
+    if not arg:
+        return FILTER_DEFAULTS[name]
+    if name == "drop-shadow":
+        return " ".join(a for a in arg.split(",") if a)
+    return arg
+
+
+def parse_alt(src: str, alt: str, location, title: str | None = None) -> Image:
+    """An `Image` from its alt text, Marp keywords consumed as marpit's image plugins do."""
+    image = Image(src=src, alt="", location=location, title=title)
+    words = alt.split()
+    consumed = [False] * len(words)
+    for i, word in enumerate(words):
+        if m := _PERCENT.match(word):
+            image.size = word
+        elif m := _WIDTH.match(word):
+            image.width = _length(m.group(1))
+        elif m := _HEIGHT.match(word):
+            image.height = _length(m.group(1))
+        elif m := _FILTER.match(word):
+            image.filters[m.group(1)] = _filter_value(m.group(1), m.group(2))
+        else:
+            continue
+        consumed[i] = True
+    if any(w == "bg" and not c for w, c in zip(words, consumed)):
+        image.background = True
+        for i, word in enumerate(words):
+            if consumed[i]:
+                continue
+            if word == "bg":
+                consumed[i] = True
+            elif word in BG_SIZES:
+                image.size = BG_SIZES[word]
+                consumed[i] = True
+            elif m := _SPLIT.match(word):
+                image.split, image.split_size = m.group(1), m.group(2)
+                consumed[i] = True
+            elif word in ("vertical", "horizontal"):
+                image.vertical = word == "vertical"
+                consumed[i] = True
+    image.alt = " ".join(w for w, c in zip(words, consumed) if not c)
+    return image
+
+
+def _unquote(title: str | None) -> str | None:
+    return title[1:-1] if title else None
+
+
+def find(block: Block, path: str) -> list[Image]:
+    """The images of a paragraph, heading or table block."""
+    text = inline.text_of(block)
+    if "![" not in text:
+        return []
+    images = []
+    for m in inline.scan(text, _IMAGE):
+        src = m.group(2)
+        if src.startswith("<") and src.endswith(">"):
+            src = src[1:-1]
+        location = at(path, inline.line_of(block, text, m.start()) + 1)
+        images.append(parse_alt(src, m.group(1), location, _unquote(m.group(3))))
+    return images

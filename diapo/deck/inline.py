@@ -1,0 +1,53 @@
+"""Just enough of markdown-it's inline scan: code spans and backslash escapes hide what
+follows them, so comments and images are found only where markdown-it would find them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from diapo.deck.blocks import HEADING, PARA, TABLE, Block
+
+INLINE_KINDS = (PARA, HEADING, TABLE)
+_SPECIAL = re.compile(r"[\\`<!]")
+
+
+def text_of(block: Block) -> str:
+    """The inline source of a paragraph, heading or table (one entry per source line)."""
+    return "\n".join(block.lines)
+
+
+def scan(text: str, wanted: re.Pattern[str]) -> Iterator[re.Match[str]]:
+    """Matches of `wanted` (tried at `<` and `!`) outside code spans and escapes."""
+    pos = 0
+    n = len(text)
+    while True:
+        m = _SPECIAL.search(text, pos)
+        if m is None:
+            return
+        i = m.start()
+        ch = text[i]
+        if ch == "\\":
+            pos = i + 2
+            continue
+        if ch == "`":
+            j = i
+            while j < n and text[j] == "`":
+                j += 1
+            run = text[i:j]
+            close = re.compile(rf"(?<!`){run}(?!`)")
+            end = close.search(text, j)
+            pos = end.end() if end else j
+            continue
+        found = wanted.match(text, i)
+        if found is not None:
+            yield found
+            pos = found.end()
+        else:
+            pos = i + 1
+
+
+def line_of(block: Block, text: str, offset: int) -> int:
+    """0-based source line of `offset` in `text_of(block)`."""
+    return block.start + text.count("\n", 0, offset)

@@ -1,0 +1,253 @@
+"""The ordered parse pipeline: one small pass per Marp concern, like Marpit's core rules.
+
+    source -> front-matter -> blocks -> comments -> global directives -> split (hr,
+    headingDivider) -> local/spot directives + notes -> images, fragments, fences, demos
+    -> pagination -> content
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from diapo.deck import blocks as blocks_mod
+from diapo.deck import comments as comments_mod
+from diapo.deck import demos as demos_mod
+from diapo.deck import directives as dirs
+from diapo.deck import fences as fences_mod
+from diapo.deck import fragments, frontmatter, images, inline, pagination, source, split
+from diapo.deck.blocks import FENCE, HEADING, Block
+from diapo.deck.model import Deck, Demo, Fence, Note, Slide
+from diapo.errors import DeckError, DiapoWarning, Location, at
+
+
+class _Context:
+    """What the passes share while parsing one deck."""
+
+    def __init__(self, path: str, text: str):
+        self.path = path
+        self.text = text
+        self.lines = text.split("\n")
+        self.warnings: list[DiapoWarning] = []
+
+    def warn(self, message: str, line: int) -> None:
+        self.warnings.append(DiapoWarning(message, at(self.path, line)))
+
+    def error(self, message: str, line: int, hint: str | None = None) -> DeckError:
+        return DeckError(message, at(self.path, line), hint=hint)
+
+
+def _apply(ctx: _Context, mapping: dict[str, Any], line: int, *, scope: str,
+           into: dict[str, Any], spot: dict[str, Any] | None = None,
+           report_unknown: bool = True) -> None:
+    """Validate the directives of one mapping of `scope` ("global" or "local") into dicts."""
+    for key, value in mapping.items():
+        key = str(key)
+        name = key[1:] if key.startswith("_") else key
+        if scope == "global" and dirs.is_global(key):
+            target, name = into, key
+        elif scope == "local" and dirs.is_local(key):
+            target, name = into, key
+        elif scope == "local" and key.startswith("_") and dirs.is_local(name) and spot is not None:
+            target = spot
+        else:
+            if report_unknown and scope == "local" and not dirs.is_known(key):
+                hint = dirs.suggest(key)
+                ctx.warn(f"unknown directive '{key}' ignored"
+                         + (f" (did you mean '{hint}'?)" if hint else ""), line)
+            continue
+        try:
+            target[name] = dirs.validate(name, value)
+        except dirs.InvalidValue as exc:
+            raise ctx.error(str(exc), line) from None
+
+
+def _globals(ctx: _Context, fm: frontmatter.FrontMatter,
+             comments: list[comments_mod.Comment]) -> dict[str, Any]:
+    """Global directives: front-matter, then every directive comment (the last value wins)."""
+    result: dict[str, Any] = {}
+    lines = frontmatter.key_lines(fm)
+    for key, value in fm.data.items():
+        _apply(ctx, {key: value}, 2 + lines.get(str(key), 0), scope="global", into=result,
+               report_unknown=False)
+    for comment in comments:
+        if comment.kind == comments_mod.DIRECTIVE:
+            _apply(ctx, comment.directives, comment.line + 1, scope="global", into=result,
+                   report_unknown=False)
+    return result
+
+
+def _title(block: Block) -> str:
+    text = inline.text_of(block)
+    text = re.sub(r"<!--[\s\S]*?-->", "", text)
+    text = re.sub(r"!\[[^\]]*\]\([^)]*\)", "", text)
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    text = re.sub(r"<[^>]+>", "", text)
+    text = re.sub(r"(\*\*|__|\*|_|`|~~)", "", text)
+    return " ".join(text.split())
+
+
+def _content(ctx: _Context, rng: split.Range, slide_comments: list[comments_mod.Comment],
+             hidden: list[tuple[int, int]]) -> str:
+    """The slide's Markdown without comments and hidden demo fences; the rest as written."""
+    drop: set[int] = set()
+    with_inline: dict[int, Block] = {}  # first line -> block holding inline comments
+    for c in slide_comments:
+        if c.span is None:
+            drop.update(range(c.block.start, c.block.end))
+        else:
+            with_inline[c.block.start] = c.block
+    for start, end in hidden:
+        drop.update(range(start, end))
+    lines = ctx.lines
+    out: list[str] = []
+    ln = rng.start
+    while ln < rng.end:
+        block = with_inline.get(ln)
+        if block is not None:
+            raw = "\n".join(lines[block.start:block.end])
+            for m in reversed(list(inline.scan(raw, comments_mod.MATCHER))):
+                raw = raw[:m.start()] + raw[m.end():]
+            out.append(raw)
+            ln = block.end
+        elif ln in drop:
+            ln += 1
+        else:
+            out.append(lines[ln])
+            ln += 1
+    return "\n".join(out)
+
+
+def parse(path: str | Path, *, text: str | None = None, name: str | None = None) -> Deck:
+    """Parse a Marp deck file (or `text` given for it) into a `Deck`; raises `DeckError`."""
+    path_str = str(path)
+    if text is None:
+        text = source.read(path)
+    else:
+        text = source.normalize(text[1:] if text.startswith("\ufeff") else text)
+    ctx = _Context(path_str, text)
+    lines = ctx.lines
+    body_end = len(lines) - 1 if lines and lines[-1] == "" and len(lines) > 1 else len(lines)
+
+    fm = frontmatter.parse(lines, path_str)
+    blocks = blocks_mod.scan(lines[:body_end]) if fm.body_start == 0 else [
+        _shift(b, fm.body_start) for b in blocks_mod.scan(lines[fm.body_start:body_end])]
+    comments = comments_mod.collect(blocks, path_str)
+    global_dirs = _globals(ctx, fm, comments)
+    for key in fm.data:
+        if not dirs.is_known(str(key)):
+            hint = dirs.suggest(str(key))
+            ctx.warn(f"unknown directive '{key}' in the front-matter ignored"
+                     + (f" (did you mean '{hint}'?)" if hint else ""),
+                     2 + frontmatter.key_lines(fm).get(str(key), 0))
+    levels = split.divider_levels(global_dirs.get("headingDivider"))
+    ranges = split.split(blocks, fm.body_start, body_end, levels)
+
+    # Local and spot directives, notes, images, fragments, fences and demos, slide by slide.
+    local: dict[str, Any] = {}
+    fm_spot: dict[str, Any] = {}
+    fm_lines = frontmatter.key_lines(fm)
+    for key, value in fm.data.items():
+        _apply(ctx, {key: value}, 2 + fm_lines.get(str(key), 0), scope="local", into=local,
+               spot=fm_spot, report_unknown=False)
+    slides: list[Slide] = []
+    by_block: dict[int, list[comments_mod.Comment]] = {}
+    for c in comments:
+        by_block.setdefault(id(c.block), []).append(c)
+    all_demos: list[Demo] = []
+    previous_fence: Fence | None = None
+    ids: dict[str, Demo] = {}
+    for index, rng in enumerate(ranges):
+        spot: dict[str, Any] = fm_spot if index == 0 else {}
+        slide_comments = [c for b in rng.blocks for c in by_block.get(id(b), ())]
+        notes: list[Note] = []
+        for c in slide_comments:
+            if c.kind == comments_mod.DIRECTIVE:
+                _apply(ctx, c.directives, c.line + 1, scope="local", into=local, spot=spot)
+            elif c.kind == comments_mod.NOTE:
+                notes.append(Note(c.content, at(path_str, c.line + 1)))
+                if c.directives:
+                    _warn_lookalike(ctx, c)
+        slide = Slide(
+            index=index,
+            location=at(path_str, rng.start + 1 if rng.end > rng.start else max(rng.start, 1)),
+            end_line=max(rng.end, rng.start + 1 if rng.end > rng.start else max(rng.start, 1)),
+            source="\n".join(lines[rng.start:rng.end]),
+            content="",
+            directives={**local, **spot},
+            notes=notes,
+        )
+        hidden: list[tuple[int, int]] = []
+        ordinal = 0
+        for block in rng.blocks:
+            kind = block.kind
+            if kind in inline.INLINE_KINDS:
+                slide.images.extend(images.find(block, path_str))
+                if kind == HEADING and slide.title is None:
+                    slide.title = _title(block) or None
+            elif kind == FENCE:
+                fence = fences_mod.make(block, path_str)
+                slide.fences.append(fence)
+                if demos_mod.is_tagged(fence):
+                    if "expect" in fence.attrs:
+                        demos_mod.attach(all_demos, previous_fence, fence)
+                        if all_demos[-1].hidden:
+                            hidden.append((block.start, block.end))
+                    else:
+                        ordinal += 1
+                        demo = demos_mod.make(fence, index + 1, ordinal)
+                        if demo.id in ids:
+                            raise ctx.error(
+                                f"duplicate demo id '{demo.id}' (first used at line "
+                                f"{ids[demo.id].location.line})", fence.location.line)
+                        ids[demo.id] = demo
+                        all_demos.append(demo)
+                        slide.demos.append(demo)
+                        if demo.hidden:
+                            hidden.append((block.start, block.end))
+                previous_fence = fence
+        slide.fragments = fragments.count(rng.blocks)
+        slide.content = _content(ctx, rng, slide_comments, hidden)
+        slides.append(slide)
+    pagination.paginate(slides)
+    return Deck(path=Path(path), name=name or default_name(path), source=text,
+                front_matter=fm.data, directives=global_dirs, slides=slides,
+                warnings=ctx.warnings)
+
+
+def _warn_lookalike(ctx: _Context, comment: comments_mod.Comment) -> None:
+    """A note that looks like a misspelt directive (`<!-- pagniate: false -->`) is reported."""
+    for key in comment.directives:
+        hint = dirs.suggest(str(key))
+        if hint:
+            ctx.warn(f"unknown directive '{key}' (did you mean '{hint}'?): this comment is "
+                     "kept as a presenter note", comment.line + 1)
+
+
+def _shift(block: Block, offset: int) -> Block:
+    block.start += offset
+    block.end += offset
+    return block
+
+
+def default_name(path: str | Path) -> str:
+    """The deck name of a path: relative to its `docs/` folder if any, without `.md`."""
+    parts = Path(path).with_suffix("").parts
+    if "docs" in parts:
+        rest = parts[len(parts) - 1 - parts[::-1].index("docs") + 1:]
+        if rest:
+            return "/".join(rest)
+    return Path(path).stem
+
+
+def load_decks(docs_dir: str | Path) -> list[Deck]:
+    """Every `*.md` under `docs_dir` (sorted) except `index.md`, parsed; names use `/`."""
+    root = Path(docs_dir)
+    decks = []
+    for path in sorted(root.rglob("*.md")):
+        rel = path.relative_to(root).with_suffix("").as_posix()
+        if rel == "index":
+            continue
+        decks.append(parse(path, name=rel))
+    return decks
