@@ -1,0 +1,168 @@
+"""Slide themes: find Marp theme files, resolve `@import 'name'`, scope them to the slides.
+
+A theme is a CSS file whose comment declares `@theme NAME` (Marp's metadata), optionally
+`@size NAME WIDTHpx HEIGHTpx` presets. Themes are looked up in the project's `theme/` folder
+first, then in diapo's own `theme/` (which holds `default` and `marp-ensg`), so a course can
+ship or override its themes. A theme written for Marp works unchanged: its `@import 'default'`
+resolves to diapo's default theme and its selectors are scoped like Marpit scopes them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from diapo.errors import DiapoError, Location
+from diapo.site import css_scope
+
+BUILTIN_DIR = Path(__file__).resolve().parents[2] / "theme"
+SCAFFOLD = """
+section { width: 1280px; height: 720px; box-sizing: border-box; overflow: hidden;
+  position: relative; -webkit-text-size-adjust: 100%; text-size-adjust: 100%; }
+section::after { bottom: 0; content: attr(data-marpit-pagination); padding: inherit;
+  pointer-events: none; position: absolute; right: 0; }
+section:not([data-marpit-pagination])::after { display: none; }
+:where(h1) { font-size: 2em; margin-block: 0.67em; }
+"""
+DEFAULT_SIZES = {"16:9": (1280, 720), "4:3": (960, 720)}
+
+_META_RE = re.compile(r"/\*(.*?)\*/", re.S)
+_THEME_RE = re.compile(r"@theme\s+([^\s*]+)")
+_SIZE_RE = re.compile(r"@size\s+(\S+)\s+(\d+)px\s+(\d+)px")
+_IMPORT_RE = re.compile(r"""^@import(?:-theme)?\s+(?:url\(\s*)?(["'])(.*?)\1""")
+_SECTION_SIZE_RE = re.compile(r"(?:^|[\s,}])section\s*\{([^}]*)\}")
+
+
+@dataclass
+class Theme:
+    """One theme file."""
+
+    name: str
+    path: Path
+    css: str
+    sizes: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+
+def _read(path: Path) -> Theme | None:
+    """The theme in `path`, or None if the file has no `@theme` metadata."""
+    css = path.read_text(encoding="utf-8")
+    comments = " ".join(_META_RE.findall(css))
+    match = _THEME_RE.search(comments)
+    if not match:
+        return None
+    sizes = {m.group(1): (int(m.group(2)), int(m.group(3))) for m in _SIZE_RE.finditer(comments)}
+    return Theme(match.group(1), path, css, sizes)
+
+
+def theme_dirs(project_root: Path | None) -> list[Path]:
+    """Folders searched for themes, most specific first."""
+    dirs = []
+    if project_root and (project_root / "theme").is_dir():
+        dirs.append(project_root / "theme")
+    if BUILTIN_DIR.is_dir() and BUILTIN_DIR not in [d.resolve() for d in dirs]:
+        dirs.append(BUILTIN_DIR)
+    return dirs
+
+
+def available(project_root: Path | None) -> dict[str, Theme]:
+    """All themes by name; a project's theme overrides a built-in one of the same name."""
+    found: dict[str, Theme] = {}
+    for folder in reversed(theme_dirs(project_root)):
+        for path in sorted(folder.glob("*.css")):
+            theme = _read(path)
+            if theme:
+                found[theme.name] = theme
+    return found
+
+
+def resolve_css(name: str, themes: dict[str, Theme], _seen: tuple[str, ...] = ()) -> str:
+    """The theme's CSS with every `@import 'other-theme'` replaced by that theme's CSS.
+
+    Imports of anything that is not a theme (e.g. a web font URL) are dropped: the site works
+    offline.
+    """
+    if name in _seen:
+        raise DiapoError(f"theme import cycle: {' -> '.join((*_seen, name))}",
+                         Location(str(themes[name].path), 1))
+    theme = themes[name]
+    imported, rest = [], []
+    for stmt in css_scope.statements(css_scope.strip_comments(theme.css)):
+        match = _IMPORT_RE.match(stmt.prelude) if stmt.body is None else None
+        if match:
+            if match.group(2) in themes:
+                imported.append(resolve_css(match.group(2), themes, (*_seen, name)))
+            continue
+        rest.append(f"{stmt.prelude};" if stmt.body is None else f"{stmt.prelude} {{{stmt.body}}}")
+    return "\n".join(imported + rest)
+
+
+@dataclass
+class SlideTheme:
+    """A theme ready for the presentation view."""
+
+    name: str
+    css: str  # scoped to the slide container
+    width: int
+    height: int
+
+
+def load(name: str, size: str | None, *, project_root: Path | None, container: str,
+         where: Location) -> SlideTheme:
+    """Resolve theme `name` and slide `size` (e.g. "4:3"); errors name `where` (the deck)."""
+    return _load(name, size, project_root, container, where)
+
+
+@lru_cache(maxsize=64)
+def _load(name: str, size: str | None, project_root: Path | None, container: str,
+          where: Location) -> SlideTheme:
+    themes = available(project_root)
+    if name not in themes:
+        known = ", ".join(sorted(themes)) or "none"
+        raise DiapoError(f"unknown theme '{name}' (available: {known})", where)
+    raw = resolve_css(name, themes)
+    width, height = _section_size(raw)
+    if size:
+        sizes = dict(DEFAULT_SIZES)
+        for theme_name in _import_chain(name, themes):
+            sizes.update(themes[theme_name].sizes)
+        if size not in sizes:
+            raise DiapoError(f"unknown slide size '{size}' (available: {', '.join(sorted(sizes))})",
+                             where)
+        width, height = sizes[size]
+    css = css_scope.scope(SCAFFOLD + "\n" + raw, container)
+    return SlideTheme(name, css, width, height)
+
+
+def _import_chain(name: str, themes: dict[str, Theme]) -> list[str]:
+    """`name` and the themes it imports, imported ones first (their presets are overridden)."""
+    chain: list[str] = []
+
+    def visit(current: str) -> None:
+        if current in chain:
+            return
+        for stmt in css_scope.statements(css_scope.strip_comments(themes[current].css)):
+            match = _IMPORT_RE.match(stmt.prelude) if stmt.body is None else None
+            if match and match.group(2) in themes:
+                visit(match.group(2))
+        chain.append(current)
+
+    visit(name)
+    return chain
+
+
+def _section_size(css: str) -> tuple[int, int]:
+    """The slide size a theme sets on `section` (the last declaration wins), else 1280x720."""
+    width, height = DEFAULT_SIZES["16:9"]
+    for body in _SECTION_SIZE_RE.findall(css_scope.strip_comments(css)):
+        if m := re.search(r"(?<![\w-])width\s*:\s*(\d+)px", body):
+            width = int(m.group(1))
+        if m := re.search(r"(?<![\w-])height\s*:\s*(\d+)px", body):
+            height = int(m.group(1))
+    return width, height
+
+
+def scope_deck_css(css: str, container: str, slide: str = "section") -> str:
+    """Scope a deck's own CSS (`style` directive, `<style>` blocks) like a theme's."""
+    return css_scope.scope(css, container, slide)
