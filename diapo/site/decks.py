@@ -29,9 +29,10 @@ _CACHE: dict[Path, tuple[tuple[int, int, str, str], SiteDeck]] = {}
 def display_path(path: Path) -> str:
     """The path errors show: relative to the working directory when inside it."""
     try:
-        return os.path.relpath(path)
+        relative = os.path.relpath(path)
     except ValueError:  # another drive (Windows)
         return str(path)
+    return str(path) if relative.startswith("..") else relative
 
 
 def load(path: Path, name: str) -> SiteDeck:

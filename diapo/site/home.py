@@ -19,7 +19,7 @@ MARKER = "<!-- diapo:decks -->"  # where a hand-written docs/index.md wants the 
 
 
 def _plural(count: int, singular: str, plural: str) -> str:
-    return f"{count} {singular if count == 1 else plural}"
+    return f"{count} {singular if count <= 1 else plural}"  # French: 0 and 1 are singular
 
 
 def _section_title(folder: str) -> str:
@@ -45,11 +45,13 @@ def deck_card(deck: Deck, report: Report | None) -> str:
     lines = [f"-   __[{_escape_md(deck.title)}]({deck.name}.md)__", ""]
     if deck.description:
         lines += [f"    {_escape_md(deck.description)}", ""]
+    lines.append(f'    <span class="diapo-count">'
+                 f'{_plural(len(deck.slides), "diapositive", "diapositives")}'
+                 f" · {_plural(total, 'démo', 'démos') if total else 'aucune démo'}</span>")
+    if total:
+        lines.append(f'    <span class="diapo-proof-summary diapo-proof-summary--{state}">'
+                     f"{html.escape(proof_line(deck, report))}</span>")
     lines += [
-        f'    <span class="diapo-count">{_plural(len(deck.slides), "diapositive", "diapositives")}'
-        f" · {_plural(total, 'démo', 'démos')}</span>",
-        f'    <span class="diapo-proof-summary diapo-proof-summary--{state}">'
-        f"{html.escape(proof_line(deck, report))}</span>",
         "",
         f"    [Lire]({deck.name}.md){{ .md-button }}"
         f' <a class="md-button md-button--primary" href="{html.escape(deck.name)}.html">'

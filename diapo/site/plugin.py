@@ -150,8 +150,6 @@ class DiapoPlugin(BasePlugin[DiapoConfig]):
 
     def _summary(self, loaded: SiteDeck) -> str:
         """The bar above the slides: present button, size, proof."""
-        import html
-
         deck = loaded.deck
         url = reading.presentation_url(deck.name)
         count = len(deck.slides)
@@ -159,13 +157,13 @@ class DiapoPlugin(BasePlugin[DiapoConfig]):
                  home.proof_line(deck, self.report)]
         if self.report is not None and badges.visible(deck.demos):
             facts.append(f"vérification {badges.run_detail(self.report)}")
-        description = (f'<p class="diapo-description">{html.escape(deck.description)}</p>'
+        description = (f'<p class="diapo-description">{escape(deck.description)}</p>'
                        if deck.description else "")
         return (
             f'<div class="diapo-deck-bar">{description}<p>'
             f'<a class="md-button md-button--primary diapo-present-deck" href="{url}">'
             f"Présenter</a> "
-            f'<span class="diapo-facts">{html.escape(" · ".join(facts))}</span></p></div>'
+            f'<span class="diapo-facts">{escape(" · ".join(facts))}</span></p></div>'
         )
 
     def _rewriter(self, deck_name: str, page: Page, files: Files) -> LinkRewriter:
@@ -238,11 +236,11 @@ def slide_toc(loaded: SiteDeck) -> TableOfContents:
     for slide, scan in zip(loaded.deck.slides, loaded.scan.slides):
         anchor = str(slide.number)
         heads = [h for h in scan.headings if h.title]
+        titles = [escape(h.title, quote=False) for h in heads]
         if len(heads) >= 2 and heads[0].level < heads[1].level:
-            section, title = escape(heads[0].title), escape(heads[1].title)
+            section, title = titles[0], titles[1]
         else:
-            section = None
-            title = escape(heads[0].title) if heads else f"Diapositive {slide.number}"
+            section, title = None, (titles[0] if titles else f"Diapositive {slide.number}")
         entry = AnchorLink(f"{slide.number}. {title}", anchor, 3)
         if section is None:
             group = None

@@ -1,0 +1,78 @@
+"""Helpers for site tests: a throwaway course project (mkdocs.yml, decks, images, report)
+built with the real MkDocs + Material through `diapo.site.commands.build`."""
+
+from __future__ import annotations
+
+import base64
+import json
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+from diapo.site import commands
+
+# A valid 1x1 PNG, for images the decks reference.
+PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+)
+
+MKDOCS_YML = """\
+site_name: Cours de test
+docs_dir: docs
+site_dir: site
+theme:
+  name: material
+  language: fr
+  font: false
+  features: [content.code.copy]
+plugins:
+  - search:
+      lang: fr
+  - diapo:
+      presentation: {presentation}
+      report: .diapo/verify.json
+"""
+
+
+@dataclass
+class Project:
+    """A course project in a temporary directory."""
+
+    root: Path
+
+    @property
+    def docs(self) -> Path:
+        return self.root / "docs"
+
+    @property
+    def site(self) -> Path:
+        return self.root / "site"
+
+    def write(self, relative: str, text: str) -> Path:
+        """Write a file of the project (dedented), creating its folders."""
+        path = self.root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+        return path
+
+    def image(self, relative: str) -> Path:
+        """Create a small PNG at docs/<relative>."""
+        path = self.docs / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(PNG)
+        return path
+
+    def report(self, data: dict) -> None:
+        """Write the verify report the site reads."""
+        path = self.root / ".diapo" / "verify.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(data), encoding="utf-8")
+
+    def build(self, strict: bool = True) -> Path:
+        """Build the site with the real MkDocs + Material; returns the site directory."""
+        assert commands.build(strict=strict, root=self.root) == 0
+        return self.site
+
+    def html(self, relative: str) -> str:
+        """A built page (`kubernetes/index.html`, `index.html`)."""
+        return (self.site / relative).read_text(encoding="utf-8")

@@ -1,0 +1,175 @@
+"""The reading page of a deck, built with the real MkDocs + Material from a fixture course."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from sitekit import MKDOCS_YML, Project
+
+FIXTURE = Path(__file__).parent / "fixtures" / "course"
+
+
+def course(root: Path) -> Project:
+    """The fixture course (decks kubernetes, cloud, introduction, annexe/outils/kubectl)."""
+    project = Project(root)
+    project.write("mkdocs.yml", MKDOCS_YML.format(presentation="false"))
+    shutil.copytree(FIXTURE, project.docs)
+    for image in ("img/schema.png", "img/fond.png"):
+        project.image(image)
+    return project
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    project = course(tmp_path_factory.mktemp("reading"))
+    project.build()
+    return project
+
+
+class Elements(HTMLParser):
+    """Every start tag of a page, as (tag, attributes), in order."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str]]] = []
+        self.feed(text)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, {k: v or "" for k, v in attrs}))
+
+    def find(self, tag: str, **attrs: str) -> list[dict[str, str]]:
+        return [a for t, a in self.tags if t == tag and all(a.get(k) == v for k, v in attrs.items())]
+
+
+def article(page: str) -> str:
+    """The page's content (Material's article), without navigation."""
+    return page[page.index("<article"): page.index("</article>")]
+
+
+def slide(page: str, number: int) -> str:
+    """The HTML of slide `number` of a reading page."""
+    content = article(page)
+    start = content.index(f'<div class="diapo-slide" id="{number}">')
+    end = content.find('<div class="diapo-slide" id=', start + 10)
+    return content[start: end if end != -1 else len(content)]
+
+
+def test_every_slide_is_a_numbered_section_with_its_anchor(built: Project) -> None:
+    page = built.html("kubernetes/index.html")
+    ids = re.findall(r'<div class="diapo-slide" id="(\d+)">', page)
+    assert ids == ["1", "2", "3", "4", "5"]
+    assert '<a class="diapo-slide-number" href="#4"' in slide(page, 4)
+    # each slide links to the same slide in the presentation view
+    assert 'href="../kubernetes.html#4"' in slide(page, 4)
+
+
+def test_headings_get_marp_slugs_with_numbered_duplicates(built: Project) -> None:
+    page = Elements(built.html("kubernetes/index.html"))
+    assert page.find("h2", id="introduction")
+    assert page.find("h2", id="introduction-1")
+    assert page.find("h2", id="découvrir-kubernetes-par-la-pratique")
+    assert page.find("h2", id="que-manque-til-à-ce-stade")
+    # the deck's own table of contents reaches them
+    for anchor in ("découvrir-kubernetes-par-la-pratique", "introduction-1",
+                   "que-manque-til-à-ce-stade"):
+        assert page.find("a", href=f"#{anchor}")
+
+
+def test_notes_become_a_notes_admonition(built: Project) -> None:
+    second = slide(built.html("kubernetes/index.html"), 2)
+    assert '<div class="admonition note">' in second
+    assert '<p class="admonition-title">Notes</p>' in second
+    assert "rappeler le TP" in second
+    assert "<!--" not in article(built.html("kubernetes/index.html"))
+
+
+def test_marp_layout_html_renders_the_markdown_inside(built: Project) -> None:
+    third = slide(built.html("kubernetes/index.html"), 3)
+    assert '<div class="left illustration">' in third
+    assert "<strong>en gras</strong>" in third
+    assert "![" not in third and "**" not in third
+    # Marp image size keyword -> style, keyword gone from the alt text
+    image = Elements(third).find("img", src="../img/schema.png")
+    assert image and image[0]["style"] == "height:350px" and image[0]["alt"] == ""
+
+
+def test_background_image_is_shown_as_an_illustration(built: Project) -> None:
+    image = Elements(slide(built.html("kubernetes/index.html"), 5)).find("img", src="../img/fond.png")
+    assert image and image[0]["class"] == "diapo-bg diapo-bg-left"
+
+
+def test_demo_blocks_have_a_badge_and_hidden_ones_are_not_shown(built: Project) -> None:
+    fourth = slide(built.html("kubernetes/index.html"), 4)
+    badges = Elements(fourth).find("span", **{"class": "diapo-demo"})
+    assert [b["data-demo"] for b in badges] == ["nodes", "logs"]
+    assert fourth.count('<span class="diapo-badge diapo-badge--demo">démo</span>') == 2
+    assert "secret-setup" not in fourth  # hidden demo
+    assert "bash demo" not in fourth and "needs=node" not in fourth  # tags stripped from fences
+    assert '<span class="filename">Sortie attendue</span>' in fourth
+
+
+def test_links_go_to_reading_pages_and_slide_anchors(built: Project) -> None:
+    page = Elements(article(built.html("kubernetes/index.html")))
+    assert page.find("a", href="../cloud/")  # cloud.html
+    assert page.find("a", href="../cloud/#2")  # cloud.html#2
+    assert page.find("a", href="../annexe/outils/kubectl/#1")  # in raw HTML
+    assert page.find("a", href="../introduction/#2")  # ./#2: the home deck's slide 2
+    assert page.find("a", href="#3")
+    nested = Elements(article(built.html("annexe/outils/kubectl/index.html")))
+    assert nested.find("a", href="../../../kubernetes/#4")
+    assert nested.find("a", href="../../../introduction/#1")
+
+
+def test_table_of_contents_lists_the_slides_by_section(built: Project) -> None:
+    page = built.html("kubernetes/index.html")
+    toc = page[page.index('data-md-component="toc"'):]
+    toc = toc[: toc.index("</nav>\n    </li>") if "</nav>\n    </li>" in toc else len(toc)]
+    titles = [t.strip() for t in re.findall(r'<span class="md-ellipsis">\s*([^<]+?)\s*</span>', toc)]
+    assert titles[:5] == ["1. Kubernetes en pratique", "Introduction", "2. Première partie",
+                          "3. Deuxième partie", "4. Découvrir Kubernetes par la pratique"]
+
+
+def test_page_title_and_presentation_button(built: Project) -> None:
+    page = built.html("kubernetes/index.html")
+    assert "<title>Kubernetes en pratique - Cours de test</title>" in page
+    assert Elements(page).find("a", href="../kubernetes.html")
+
+
+def test_home_page_lists_decks_with_counts_and_links(built: Project) -> None:
+    page = built.html("index.html")
+    content = article(page)
+    assert "Kubernetes en pratique" in content
+    assert "Un deck de test pour la page de lecture" in content
+    assert "5 diapositives · 2 démos" in content
+    assert "2 diapositives · aucune démo" in content
+    elements = Elements(content)
+    assert elements.find("a", href="kubernetes/") and elements.find("a", href="kubernetes.html")
+    assert elements.find("a", href="annexe/outils/kubectl.html")
+    assert "Annexe / Outils" in content
+    # ./#N from a presentation reaches slide N of the home deck's presentation
+    assert 'location.replace("introduction.html" + location.hash)' in content
+
+
+def test_site_is_offline(built: Project) -> None:
+    """No external script, stylesheet, font or image in any built page."""
+    for page in built.site.rglob("*.html"):
+        for tag, attrs in Elements(page.read_text(encoding="utf-8")).tags:
+            url = attrs.get("src") if tag in ("script", "img", "iframe") else (
+                attrs.get("href") if tag == "link" else None)
+            assert not (url or "").startswith(("http:", "https:", "//")), (page, tag, url)
+    css = "\n".join(p.read_text(encoding="utf-8") for p in built.site.rglob("*.css"))
+    assert "fonts.googleapis" not in css and "@import url(http" not in css
+
+
+def test_search_index_is_french_and_lands_on_slides(built: Project) -> None:
+    import json
+
+    index = json.loads((built.site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    assert index["config"]["lang"] == ["fr"]
+    locations = {doc["location"] for doc in index["docs"]}
+    assert "kubernetes/#découvrir-kubernetes-par-la-pratique" in locations
