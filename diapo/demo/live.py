@@ -222,7 +222,7 @@ class Lecture:
     def execute(self, index: int) -> bool:
         """Run demo `index`; False when it did not run because the API server is down."""
         demo = self.demos[index]
-        if self.down or self._probe_failed():
+        if self.down or self.watch.failed():
             health = probe(self.target)  # the server may be back: ask again, a few seconds max
             self.down = not health.ok
             if self.down:
@@ -257,11 +257,6 @@ class Lecture:
                 return False
         self.watch.start()  # check the server again while the lecturer talks
         return True
-
-    def _probe_failed(self) -> bool:
-        """The background probe has finished and found the server down (never waits)."""
-        future = self.watch._future  # noqa: SLF001 - our own helper
-        return bool(future and future.done() and not future.result().ok)
 
     def run_hidden(self, index: int) -> None:
         """Hidden steps (setup) run without a key press, their output kept off the screen."""

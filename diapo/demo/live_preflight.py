@@ -153,6 +153,11 @@ class HealthWatch:
         if self._future is None or self._future.done():
             self._future = self._pool.submit(probe, self.target, self.timeout)
 
+    def failed(self) -> bool:
+        """Whether the latest probe has finished and found the server down (never waits)."""
+        future = self._future
+        return bool(future and future.done() and not future.result().ok)
+
     def result(self) -> Health:
         """The latest probe's result (waits for a running probe: a few seconds at most)."""
         if self._future is None:

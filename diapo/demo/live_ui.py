@@ -98,6 +98,8 @@ def result_line(console: Console, result: DemoResult, expected_exit: int,
     took = seconds(result.duration)
     if interrupted:
         console.print(f"[yellow]■ arrêtée (Ctrl-C)[/] [dim]{took}[/]")
+    elif result.status == PASSED and result.kind == DemoKind.FILE.value:
+        console.print("[green]✓[/] fichier prêt dans le répertoire de travail")
     elif result.status == PASSED:
         console.print(f"[green]✓[/] [dim]{took}[/]")
     elif result.status == SKIPPED:

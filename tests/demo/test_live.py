@@ -142,11 +142,11 @@ def test_enter_skip_back_rerun_quit(tmp_path, cluster):
     screen.child.send("b")
     at = screen.wait(r"Diapo 3 · Un calcul", since=at)
     screen.child.send("\r")
-    at = screen.wait(r"\nbonjour-42\n", since=at)
+    at = screen.wait(r"(?m)^bonjour-42$", since=at)
     at = screen.wait(r"Diapo 4 · Encore", since=at)
     screen.child.send("r")
     at = screen.wait(r"Diapo 3 · Un calcul · démo calcul \(2/3\) · relance", since=at)
-    at = screen.wait(r"\nbonjour-42\n", since=at)
+    at = screen.wait(r"(?m)^bonjour-42$", since=at)
     at = screen.wait(r"Diapo 4 · Encore", since=at)  # back where we were
     screen.child.send("?")
     at = screen.wait(r"Touches", since=at)
@@ -169,7 +169,7 @@ def test_typing_effect_types_on_key_presses(tmp_path, cluster):
     screen.child.send("\r")  # Enter types the rest at once...
     screen.wait(re.escape("echo bonjour-$((20+22))") + r"\n", since=at)
     screen.child.send("\r")  # ...and the next Enter runs it
-    at = screen.wait(r"\nbonjour-42\n", since=at)
+    at = screen.wait(r"(?m)^bonjour-42$", since=at)
     screen.wait(r"Fin des démos", since=at)
     screen.child.send("q")
     assert screen.end() == 0
@@ -182,7 +182,7 @@ def test_auto_types_on_its_own(tmp_path, cluster):
     at = screen.wait(re.escape("$ echo encore-$((3*3))") + r"\n")  # typed with no key pressed
     assert "encore-9" not in screen.text
     screen.child.send("\r")
-    screen.wait(r"\nencore-9\n", since=at)
+    screen.wait(r"(?m)^encore-9$", since=at)
     screen.child.send("q")
     assert screen.end() == 0
 
@@ -191,27 +191,27 @@ def test_auto_types_on_its_own(tmp_path, cluster):
 def test_ctrl_c_stops_a_watch_and_the_next_demo_runs(tmp_path, cluster):
     ns = f"diapo-live-{uuid.uuid4().hex[:6]}"
     setup = (f"kubectl create namespace {ns}\n"
-             f"kubectl -n {ns} create configmap marqueur --from-literal=a=b")
+             f"kubectl -n {ns} run web --image=nginx:1.27")
     project = write_project(tmp_path, steps_deck([
         "## Préparation\n\n" + fence(setup, "demo=prep"),
-        "## Surveiller\n\n" + fence(f"kubectl -n {ns} get configmaps -w", "demo=watch"),
+        "## Surveiller\n\n" + fence(f"kubectl -n {ns} get pods -w", "demo=watch"),
         "## Ensuite\n\n" + fence("echo apres-$((1+1))", "demo=apres"),
     ]), [cluster.context])
     screen = Screen(spawn(project, cluster.kubeconfig, "--from", "5"))
     try:
         at = screen.wait(r"démo prep")
         screen.child.send("\r")
-        at = screen.wait(r"configmap/marqueur created", since=at)
+        at = screen.wait(r"pod/web created", since=at)
         at = screen.wait(r"démo watch", since=at)
         screen.child.send("\r")
-        at = screen.wait(r"marqueur\s+1\s", since=at)  # the watch is up and printing
+        at = screen.wait(r"(?m)^web\s+\d/1\s", since=at)  # the watch is up and printing
         started = time.monotonic()
         screen.child.sendintr()
         at = screen.wait(r"arrêtée \(Ctrl-C\)", since=at, timeout=10)
         assert time.monotonic() - started < 5
         at = screen.wait(r"Diapo 7 · Ensuite", since=at)
         screen.child.send("\r")
-        at = screen.wait(r"\napres-2\n", since=at)
+        at = screen.wait(r"(?m)^apres-2$", since=at)
         screen.child.send("q")
         assert screen.end() == 0
     finally:
