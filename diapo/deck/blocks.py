@@ -227,7 +227,7 @@ def _match(line: str, stack: list[int]) -> tuple[int, str]:
 
 
 def _interrupts(text: str) -> bool:
-    """Whether `text` starts a block that may interrupt a paragraph (so is not lazy text)."""
+    """Whether `text`, outside the paragraph's containers, ends it rather than being lazy."""
     indent, i = _columns(text)
     if indent >= 4 or i >= len(text):
         return False
@@ -240,8 +240,8 @@ def _interrupts(text: str) -> bool:
     html = _html_start(text)
     if html is not None and html[1]:
         return True
-    item = _list_marker(text)
-    return item is not None and not item[2] and item[3] in ("", "1")
+    # markdown-it lets any list item end a paragraph it would only lazily continue.
+    return _list_marker(text) is not None
 
 
 def scan(lines: list[str]) -> list[Block]:

@@ -26,6 +26,7 @@ FILTER_DEFAULTS = {
     "sepia": "1",
 }
 _FILTER = re.compile(r"(" + "|".join(re.escape(k) for k in FILTER_DEFAULTS) + r")(?::(.+))?$")
+_DROP_SHADOW = re.compile(r"(.+?),(.+?)(?:,(.+?))?(?:,(.+?))?$")  # marpit's drop-shadow args
 BG_SIZES = {"auto": "auto", "contain": "contain", "cover": "cover", "fit": "contain"}
 
 
@@ -37,7 +38,8 @@ def _filter_value(name: str, arg: str | None) -> str:
     if not arg:
         return FILTER_DEFAULTS[name]
     if name == "drop-shadow":
-        return " ".join(a for a in arg.split(",") if a)
+        m = _DROP_SHADOW.match(arg)
+        return " ".join(a for a in m.groups() if a) if m else FILTER_DEFAULTS[name]
     return arg
 
 
