@@ -29,7 +29,6 @@
 
   body.classList.add('diapo-js', 'diapo-mode-' + mode);
   document.documentElement.style.setProperty('--diapo-ratio', W + ' / ' + H);
-  document.documentElement.style.setProperty('--diapo-height', H + 'px');
   slots.forEach(function (slot, i) { slot.dataset.number = String(i + 1); });
 
   // ---------------------------------------------------------------- state

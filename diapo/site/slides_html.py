@@ -35,6 +35,7 @@ from pygments.lexers import TextLexer, get_lexer_by_name
 from pygments.util import ClassNotFound
 
 from diapo.deck.model import Deck, Fence, Image, Slide
+from diapo.site.image_style import image_style
 from diapo.site.slugs import Slugger
 
 FRAGMENT_ATTR = "data-marpit-fragment"
@@ -231,15 +232,9 @@ class _SlideTreeprocessor(Treeprocessor):
                         _remove_keep_tail(grand, parent)
             return
         el.set("alt", image.alt)
-        style = []
-        if image.width:
-            style.append(f"width:{image.width}")
-        if image.height:
-            style.append(f"height:{image.height}")
-        if image.filters:
-            style.append(f"filter:{css_filters(image)}")
+        style = image_style(image)
         if style:
-            el.set("style", ";".join(style))
+            el.set("style", style)
 
 
 def _remove_keep_tail(parent: etree.Element, child: etree.Element) -> None:

@@ -110,13 +110,17 @@ class SlideTheme:
 
 def load(name: str, size: str | None, *, project_root: Path | None, container: str,
          where: Location) -> SlideTheme:
-    """Resolve theme `name` and slide `size` (e.g. "4:3"); errors name `where` (the deck)."""
-    return _load(name, size, project_root, container, where)
+    """Resolve theme `name` and slide `size` (e.g. "4:3"); errors name `where` (the deck).
+
+    Cached until a theme file changes (live reload picks up theme edits)."""
+    files = tuple((str(p), p.stat().st_mtime_ns)
+                  for folder in theme_dirs(project_root) for p in sorted(folder.glob("*.css")))
+    return _load(name, size, project_root, container, where, files)
 
 
 @lru_cache(maxsize=64)
 def _load(name: str, size: str | None, project_root: Path | None, container: str,
-          where: Location) -> SlideTheme:
+          where: Location, _files: tuple) -> SlideTheme:
     themes = available(project_root)
     if name not in themes:
         known = ", ".join(sorted(themes)) or "none"

@@ -1,0 +1,131 @@
+"""`invoke pdf [DECK]`: print presentation views to PDF with Debian's headless Chromium.
+
+Each deck gives two files under `<site>/pdf/`: `<deck>.pdf`, one page per slide at the
+slide's own size (1280x720 CSS px for 16:9) with backgrounds and images, every fragment shown;
+and `<deck>-notes.pdf`, the handout: one A4 page per slide with the slide on top and its
+presenter notes below. The page is opened with `?print` / `?handout` (see presentation.js),
+which waits until every image is loaded (`window.diapoReady`) before printing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from diapo.errors import DiapoError
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+READY_TIMEOUT_MS = 60_000
+
+
+@dataclass
+class Printed:
+    """One PDF written."""
+
+    deck: str
+    path: Path
+    pages: int
+    handout: bool
+
+
+def run(deck: str | None = None, handout: bool = True, *, root: Path | None = None) -> int:
+    """Print `deck` (every deck when None) to `<site>/pdf/`; builds the site first if a
+    presentation is missing or older than its deck. Returns 0."""
+    from mkdocs.config import load_config
+    from rich.console import Console
+
+    from diapo.config import find_root
+    from diapo.deck import load_decks
+
+    project = find_root(root)
+    mk = load_config(config_file=str(project / "mkdocs.yml"))
+    docs_dir, site_dir = Path(mk.docs_dir), Path(mk.site_dir)
+    decks = load_decks(docs_dir)
+    names = [d.name for d in decks]
+    if deck is not None:
+        wanted = _deck_name(deck, docs_dir, project)
+        if wanted not in names:
+            raise DiapoError(f"unknown deck '{deck}' (decks: {', '.join(names) or 'none'})")
+        decks = [d for d in decks if d.name == wanted]
+    if any(_stale(site_dir / f"{d.name}.html", d.path) for d in decks):
+        from diapo.site import commands
+
+        commands.build(strict=False, root=project)
+    console = Console()
+    for printed in print_decks(site_dir, [d.name for d in decks], handout=handout):
+        kind = "polycopié" if printed.handout else "diapositives"
+        console.print(f"[green]✓[/] {printed.path} ({printed.pages} pages, {kind})")
+    return 0
+
+
+pdf = run  # the name the issue uses: `pdf(deck, handout) -> int`
+
+
+def print_decks(site_dir: Path, names: list[str], *, handout: bool = True,
+                out_dir: Path | None = None) -> list[Printed]:
+    """Print the built presentations `<site_dir>/<name>.html` to `<out_dir>` (default
+    `<site_dir>/pdf`); one slides PDF per deck, plus the handout if `handout`."""
+    try:
+        from playwright.sync_api import Error as PlaywrightError
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        raise DiapoError("PDF export needs Playwright: pip install playwright") from None
+    if not Path(CHROMIUM).exists():
+        raise DiapoError(f"PDF export needs Debian's Chromium at {CHROMIUM}: "
+                         "apt-get install chromium")
+    out_dir = out_dir or site_dir / "pdf"
+    printed: list[Printed] = []
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            try:
+                page = browser.new_page()
+                for name in names:
+                    html = site_dir / f"{name}.html"
+                    if not html.is_file():
+                        raise DiapoError(f"no presentation view {html}: build the site first")
+                    printed.append(_print(page, name, html, out_dir / f"{name}.pdf", handout=False))
+                    if handout:
+                        printed.append(_print(page, name, html, out_dir / f"{name}-notes.pdf",
+                                              handout=True))
+            finally:
+                browser.close()
+    except PlaywrightError as exc:
+        raise DiapoError(f"Chromium failed while printing: {exc.message.splitlines()[0]}") from None
+    return printed
+
+
+def _print(page, name: str, html: Path, out: Path, *, handout: bool) -> Printed:  # type: ignore[no-untyped-def]
+    """Open `html` in print (or handout) mode, wait for its images, write the PDF."""
+    mode = "handout" if handout else "print"
+    page.goto(f"{html.resolve().as_uri()}?{mode}")
+    page.wait_for_function("() => window.diapoReady !== undefined", timeout=READY_TIMEOUT_MS)
+    slides = int(page.evaluate("() => window.diapoReady") or 0)  # awaits the images
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if handout:
+        page.pdf(path=str(out), format="A4", print_background=True,
+                 margin={"top": "15mm", "bottom": "15mm", "left": "15mm", "right": "15mm"})
+    else:
+        width, height = page.evaluate(
+            "() => [document.body.dataset.width, document.body.dataset.height]")
+        page.pdf(path=str(out), width=f"{width}px", height=f"{height}px", print_background=True,
+                 margin={"top": "0", "bottom": "0", "left": "0", "right": "0"})
+    return Printed(name, out, slides, handout)
+
+
+def _deck_name(deck: str, docs_dir: Path, project: Path) -> str:
+    """A deck given as a name (`kubernetes`) or a path (`docs/kubernetes.md`)."""
+    path = Path(deck)
+    if path.suffix == ".md":
+        for base in (Path.cwd(), project):
+            try:
+                return (base / path).resolve().relative_to(docs_dir.resolve()).with_suffix("").as_posix()
+            except ValueError:
+                continue
+    return deck.removesuffix(".md")
+
+
+def _stale(html: Path, source: Path) -> bool:
+    """Whether the presentation view must be (re)built from its deck."""
+    return not html.is_file() or html.stat().st_mtime < Path(source).stat().st_mtime
