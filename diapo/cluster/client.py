@@ -12,11 +12,13 @@ import json
 import os
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import urllib3
 import yaml
 from kubernetes import client as k8s
 from kubernetes.client.rest import ApiException
@@ -433,7 +435,7 @@ class Cluster:
                            "timeoutSeconds": str(max(1, int(remaining + 0.999)))},
                 )
                 try:
-                    for line in iter_resp_lines(response):
+                    for line in _lines(response):
                         event = json.loads(line)
                         if event.get("type") == "ERROR":  # e.g. 410 Gone: list again
                             version = None
@@ -457,6 +459,14 @@ class Cluster:
 
 
 # ---------------------------------------------------------------------- helpers
+
+
+def _lines(response: Any) -> Iterator[str]:
+    """The watch stream's lines; a dropped or silent stream just ends (the caller re-lists)."""
+    try:
+        yield from iter_resp_lines(response)
+    except (urllib3.exceptions.HTTPError, OSError):
+        return
 
 
 def _ref(resource: Resource, meta: dict[str, Any]) -> ObjectRef:

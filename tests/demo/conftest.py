@@ -1,0 +1,37 @@
+"""Fixtures of the engine and verify tests: a throw-away project and the local cluster."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from diapo.cluster.client import Cluster
+
+
+def write_project(root: Path, *, wait_timeout: float = 30, timeout: float = 30,
+                  contexts: tuple[str, ...] = ("diapo-local",)) -> Path:
+    """A minimal diapo project (mkdocs.yml + docs/) in `root`."""
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "docs").mkdir(exist_ok=True)
+    (root / "mkdocs.yml").write_text(
+        "site_name: essai\ndocs_dir: docs\nplugins:\n  - diapo:\n"
+        f"      contexts: [{', '.join(contexts)}]\n"
+        f"      timeout: {timeout}\n      wait_timeout: {wait_timeout}\n",
+        encoding="utf-8",
+    )
+    return root
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    return write_project(tmp_path / "cours")
+
+
+@pytest.fixture
+def kube(cluster) -> Iterator[Cluster]:
+    """A client on the local cluster, to check from outside what the demos did."""
+    client = Cluster(str(cluster.kubeconfig), cluster.context)
+    yield client
+    client.close()
