@@ -393,6 +393,7 @@
     return;
   }
   if (mode === 'presenter') {
+    body.classList.add('diapo-presenter');
     buildPresenter();
     window.addEventListener('beforeunload', function () { send({ type: 'bye' }); });
   }

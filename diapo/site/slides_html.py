@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 import markdown
 from markdown.extensions import Extension
 from markdown.extensions.sane_lists import SaneOListProcessor, SaneUListProcessor
-from markdown.extensions.toc import stashedHTML2text, unescape
+from markdown.extensions.toc import unescape
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 from pygments import highlight
@@ -40,6 +40,7 @@ from diapo.site.slugs import Slugger
 
 FRAGMENT_ATTR = "data-marpit-fragment"
 _PENDING = "data-diapo-fragment-pending"
+_STASH_RE = re.compile(r"\x02wzxhzdk:(\d+)\x03")
 _FENCE_OPEN = re.compile(r"^( {0,3})(`{3,}|~{3,})(.*)$")
 _BLOCK_TAG = re.compile(
     r"^( {0,3})<(div|section|article|aside|figure|details|blockquote|nav|main|center|header|"
@@ -212,10 +213,15 @@ class _SlideTreeprocessor(Treeprocessor):
                 self.state.fragments += 1
                 el.set(FRAGMENT_ATTR, str(self.state.fragments))
             elif el.tag in ("h1", "h2", "h3", "h4", "h5", "h6") and "id" not in el.attrib:
-                text = unescape(stashedHTML2text("".join(el.itertext()), self.md, strip_entities=False))
+                text = unescape(self._unstash("".join(el.itertext())))
                 el.set("id", self.state.slugger.slug(text))
             elif el.tag == "img":
                 self._image(el, parents)
+
+    def _unstash(self, text: str) -> str:
+        """Heading text with inline raw HTML put back (Marp slugs `html_inline` text too)."""
+        blocks = self.md.htmlStash.rawHtmlBlocks
+        return _STASH_RE.sub(lambda m: str(blocks[int(m.group(1))]), text)
 
     def _image(self, el: etree.Element, parents: dict) -> None:
         image = self.state.image_for(el.get("src", ""))
