@@ -42,7 +42,7 @@ SERVICE_CIDR = "10.96.0.0/16"
 POD_CIDR = "10.244.0.0/16"
 KWOK_ANNOTATION = "kwok.x-k8s.io/node"
 NODE_CAPACITY = {"cpu": "8", "memory": "32Gi", "pods": "110"}
-DEFAULT_TIMEOUT = 90.0
+DEFAULT_TIMEOUT = 180.0  # generous: CI machines can be heavily loaded
 
 
 @dataclass(frozen=True)
@@ -327,6 +327,14 @@ def _argv(name: str, bins: binaries.Binaries, state_dir: Path, keys: pki.Pki,
             f"--cert-dir={state_dir / 'certs' / name}",
             f"--tls-cert-file={keys.serving_cert}", f"--tls-private-key-file={keys.serving_key}",
             f"--client-ca-file={keys.ca_cert}", "--authorization-mode=RBAC",
+            # Front-proxy (requestheader) authentication, for aggregated APIs.
+            f"--requestheader-client-ca-file={keys.ca_cert}",
+            "--requestheader-allowed-names=front-proxy-client",
+            "--requestheader-username-headers=X-Remote-User",
+            "--requestheader-group-headers=X-Remote-Group",
+            "--requestheader-extra-headers-prefix=X-Remote-Extra-",
+            f"--proxy-client-cert-file={keys.front_proxy_cert}",
+            f"--proxy-client-key-file={keys.front_proxy_key}",
             "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
             f"--service-account-key-file={keys.sa_pub}",
             f"--service-account-signing-key-file={keys.sa_key}",
@@ -343,7 +351,7 @@ def _argv(name: str, bins: binaries.Binaries, state_dir: Path, keys: pki.Pki,
             f"--kubeconfig={kubeconfig}", "--manage-all-nodes=false",
             f"--manage-nodes-with-annotation-selector={KWOK_ANNOTATION}=fake",
             f"--cidr={POD_CIDR}", "--node-lease-duration-seconds=40",
-            f"--server-address=127.0.0.1:{ports['kwok']}",
+            f"--server-address=127.0.0.1:{ports['kwok']}", "--v=WARN",
             f"--config={state_dir / 'kwok.yaml'}"],
     }
     return [str(bins[name]), *args[name]]
@@ -371,38 +379,57 @@ def _start(state_dir: Path, bins: binaries.Binaries, port: int | None, timeout: 
     def launch(name: str) -> processes.Proc:
         return processes.start(state_dir, name, _argv(name, bins, state_dir, keys, ports))
 
-    deadline = time.monotonic() + timeout
+    began = time.monotonic()
+    deadline = began + timeout
+
+    def ready(what: str) -> None:
+        _say(quiet, f"{what} prêt ({time.monotonic() - began:.1f} s)")
+
     etcd = launch("etcd")
-    _wait(state_dir, "etcd", [etcd], deadline,
+    _wait(state_dir, "etcd", "etcd", [etcd], deadline,
           lambda: _http(f"http://127.0.0.1:{ports['etcd']}/health", None)[0] == 200)
-    _say(quiet, "etcd prêt")
+    ready("etcd")
     apiserver = launch("kube-apiserver")
-    _wait(state_dir, "kube-apiserver (/readyz)", [etcd, apiserver], deadline,
+    _wait(state_dir, "kube-apiserver (/readyz)", "kube-apiserver", [etcd, apiserver], deadline,
           lambda: _get(state_dir, "/readyz")[0] == 200)
-    _say(quiet, "kube-apiserver prêt")
+    ready("kube-apiserver")
+    version = _server_version(state_dir, bins, quiet)
     others = [launch(name) for name in ("kube-controller-manager", "kube-scheduler", "kwok")]
     everyone = [etcd, apiserver, *others]
     for index, node in enumerate(NODES):
-        _create_node(state_dir, node, index, bins.version)
+        _create_node(state_dir, node, index, version)
     insecure = ssl.create_default_context()
     insecure.check_hostname = False
     insecure.verify_mode = ssl.CERT_NONE  # self-signed healthz certs of KCM and scheduler
-    for name in ("kube-controller-manager", "kube-scheduler"):
-        _wait(state_dir, f"{name} (/healthz)", everyone, deadline,
+    for name in ("kube-scheduler", "kube-controller-manager"):
+        _wait(state_dir, f"{name} (/healthz)", name, everyone, deadline,
               lambda name=name: _http(f"https://127.0.0.1:{ports[name]}/healthz",
                                       insecure)[0] == 200)
-    _wait(state_dir, f"nœuds {', '.join(NODES)} Ready (kwok)", everyone, deadline,
+        ready(name)
+    _wait(state_dir, f"nœuds {', '.join(NODES)} Ready", "kwok", everyone, deadline,
           lambda: _nodes_ready(state_dir))
+    ready(f"kwok ({', '.join(NODES)} Ready)")
     # Pods need the `default` ServiceAccount, which the controller-manager creates.
-    _wait(state_dir, "ServiceAccount default (kube-controller-manager)", everyone, deadline,
+    _wait(state_dir, "ServiceAccount default", "kube-controller-manager", everyone, deadline,
           lambda: _get(state_dir, "/api/v1/namespaces/default/serviceaccounts/default")[0]
           == 200)
-    return Cluster(state_dir, state_dir / "kubeconfig", server, bins.version)
+    return Cluster(state_dir, state_dir / "kubeconfig", server, version)
 
 
-def _wait(state_dir: Path, what: str, procs: list[processes.Proc], deadline: float,
-          check: Callable[[], bool]) -> None:
-    """Poll `check` until it holds; fail fast, with the log tail, if a component dies."""
+def _server_version(state_dir: Path, bins: binaries.Binaries, quiet: bool) -> str:
+    """The version the apiserver reports (binaries from PATH may differ from the pinned one)."""
+    version = str(_api(state_dir, "GET", "/version")["gitVersion"]).removeprefix("v")
+    if version != bins.version:
+        _say(quiet, f"attention : kube-apiserver ({bins['kube-apiserver']}) est en v{version}, "
+                    f"la version demandée est v{bins.version}")
+    _update_state(state_dir, version=version)
+    return version
+
+
+def _wait(state_dir: Path, what: str, blame: str, procs: list[processes.Proc],
+          deadline: float, check: Callable[[], bool]) -> None:
+    """Poll `check` until it holds; fail fast, with the log tail, if a component dies; past
+    the deadline, fail with the log tail of `blame`, the component that should have made it."""
     while True:
         for proc in procs:
             if not proc.alive():
@@ -416,10 +443,9 @@ def _wait(state_dir: Path, what: str, procs: list[processes.Proc], deadline: flo
         except (OSError, ssl.SSLError, ValueError, KeyError):
             pass  # not listening yet
         if time.monotonic() > deadline:
-            name = procs[-1].name
             raise ClusterError(
                 f"délai dépassé en attendant {what} — journal : "
-                f"{processes.log_path(state_dir, name)}\n{processes.log_tail(state_dir, name)}")
+                f"{processes.log_path(state_dir, blame)}\n{processes.log_tail(state_dir, blame)}")
         time.sleep(0.1)
 
 

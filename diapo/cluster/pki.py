@@ -1,5 +1,6 @@
 """Certificates and keys of the local control plane: one CA, the apiserver's serving
-certificate, an admin client certificate (group system:masters) and the service-account key.
+certificate, an admin client certificate (group system:masters), the front-proxy client
+certificate (for aggregated APIs) and the service-account key.
 
 Everything lives in `<state_dir>/pki/` and is created once, then reused, so a kubeconfig
 written earlier stays valid across `down` / `up`.
@@ -32,13 +33,16 @@ class Pki:
     serving_key = property(lambda self: self.dir / "apiserver.key")
     admin_cert = property(lambda self: self.dir / "admin.crt")
     admin_key = property(lambda self: self.dir / "admin.key")
+    front_proxy_cert = property(lambda self: self.dir / "front-proxy-client.crt")
+    front_proxy_key = property(lambda self: self.dir / "front-proxy-client.key")
     sa_key = property(lambda self: self.dir / "sa.key")
     sa_pub = property(lambda self: self.dir / "sa.pub")
 
     def files(self) -> list[Path]:
         """Every file this PKI consists of."""
         return [self.ca_cert, self.ca_key, self.serving_cert, self.serving_key,
-                self.admin_cert, self.admin_key, self.sa_key, self.sa_pub]
+                self.admin_cert, self.admin_key, self.front_proxy_cert, self.front_proxy_key,
+                self.sa_key, self.sa_pub]
 
 
 def _write(path: Path, data: bytes, private: bool = False) -> None:
@@ -114,6 +118,10 @@ def ensure(directory: Path) -> Pki:
     admin = _issue(_name("diapo-admin", "system:masters"), admin_key, ca_name, ca_key,
                    client=True)
 
+    # The apiserver's identity towards aggregated APIs (requestheader authentication).
+    proxy_key = ec.generate_private_key(ec.SECP256R1())
+    proxy = _issue(_name("front-proxy-client"), proxy_key, ca_name, ca_key, client=True)
+
     # Service-account tokens are signed with RSA, the algorithm every client expects.
     sa_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     sa_pub = sa_key.public_key().public_bytes(serialization.Encoding.PEM,
@@ -127,5 +135,7 @@ def ensure(directory: Path) -> Pki:
     _write(pki.sa_pub, sa_pub)
     _write(pki.serving_cert, serving.public_bytes(pem))
     _write(pki.admin_cert, admin.public_bytes(pem))
+    _write(pki.front_proxy_key, _key_pem(proxy_key), private=True)
+    _write(pki.front_proxy_cert, proxy.public_bytes(pem))
     _write(pki.ca_cert, ca_cert.public_bytes(pem))  # last: its presence marks completion
     return pki

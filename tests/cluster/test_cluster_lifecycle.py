@@ -49,7 +49,7 @@ def _processes_mentioning(text: str) -> list[str]:
 
 def _kubectl_nodes(cluster: local.Cluster) -> str:
     return subprocess.run(["kubectl", f"--kubeconfig={cluster.kubeconfig}", "get", "nodes",
-                           "--no-headers"], capture_output=True, text=True, timeout=30,
+                           "--no-headers"], capture_output=True, text=True, timeout=60,
                           check=True).stdout
 
 
