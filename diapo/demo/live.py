@@ -231,6 +231,7 @@ class Lecture:
                 return False
         if not self.connect(demo):
             return False
+        self.watch.hold()
         self.console.file.flush()
         out = sys.stdout.fileno()
 

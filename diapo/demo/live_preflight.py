@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import socket
+import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from diapo.cluster.client import Cluster, resolve_config
 from diapo.errors import ClusterError, Location
 
 PROBE_TIMEOUT = 2.0  # seconds per request: a dead server is reported within a few seconds
+IDLE = 1.0  # seconds without a step before a background probe
 
 
 @dataclass(frozen=True)
@@ -140,30 +142,44 @@ def probe(target: Target, timeout: float = PROBE_TIMEOUT) -> Health:
 
 
 class HealthWatch:
-    """Probes in the background, so checking the server costs no time at the key press."""
+    """Probes in the background while the lecturer talks, so a dead server is known before
+    Enter is pressed (a step against a silent server would hang for kubectl's own timeout).
 
-    def __init__(self, target: Target, timeout: float = PROBE_TIMEOUT):
+    A probe starts only after `idle` seconds without a step: its CPU time never competes with
+    the step the lecturer just launched.
+    """
+
+    def __init__(self, target: Target, timeout: float = PROBE_TIMEOUT, idle: float = IDLE):
         self.target = target
         self.timeout = timeout
+        self.idle = idle
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="diapo-probe")
-        self._future: Future[Health] | None = None
+        self._future: Future[Health | None] | None = None
+        self._cancel = threading.Event()
 
     def start(self) -> None:
-        """Start a probe unless one is already running."""
+        """Probe once the lecturer has been idle for a while (unless a probe is pending)."""
         if self._future is None or self._future.done():
-            self._future = self._pool.submit(probe, self.target, self.timeout)
+            self._cancel = threading.Event()
+            self._future = self._pool.submit(self._probe_when_idle, self._cancel)
+
+    def _probe_when_idle(self, cancel: threading.Event) -> Health | None:
+        if cancel.wait(self.idle):
+            return None  # a step started first: no probe this time
+        return probe(self.target, self.timeout)
+
+    def hold(self) -> None:
+        """A step starts: a probe not yet begun is dropped."""
+        self._cancel.set()
 
     def failed(self) -> bool:
         """Whether the latest probe has finished and found the server down (never waits)."""
         future = self._future
-        return bool(future and future.done() and not future.result().ok)
-
-    def result(self) -> Health:
-        """The latest probe's result (waits for a running probe: a few seconds at most)."""
-        if self._future is None:
-            self.start()
-        assert self._future is not None
-        return self._future.result()
+        if future is None or not future.done():
+            return False
+        health = future.result()
+        return health is not None and not health.ok
 
     def close(self) -> None:
+        self._cancel.set()
         self._pool.shutdown(wait=False, cancel_futures=True)
