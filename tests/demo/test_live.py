@@ -10,6 +10,7 @@ import json
 import os
 import re
 import socket
+import subprocess
 import sys
 import time
 import uuid
@@ -24,15 +25,16 @@ ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07|\r")
 TIMEOUT = 30
 
 
-def write_project(path: Path, slides: list[str], contexts: list[str]) -> Path:
-    """mkdocs.yml allowing `contexts`, and docs/cours.md made of `slides`."""
+def write_project(path: Path, slides: list[str], contexts: list[str], deck: str = "cours"
+                  ) -> Path:
+    """mkdocs.yml allowing `contexts`, and docs/<deck>.md made of `slides`."""
     (path / "docs").mkdir(parents=True, exist_ok=True)
     (path / "mkdocs.yml").write_text(
         "site_name: Test\nplugins:\n  - diapo:\n      contexts: [" + ", ".join(contexts) + "]\n",
         encoding="utf-8",
     )
-    deck = "---\nmarp: true\n---\n\n" + "\n\n---\n\n".join(slides) + "\n"
-    (path / "docs" / "cours.md").write_text(deck, encoding="utf-8")
+    text = "---\nmarp: true\n---\n\n" + "\n\n---\n\n".join(slides) + "\n"
+    (path / "docs" / f"{deck}.md").write_text(text, encoding="utf-8")
     return path
 
 
@@ -40,13 +42,14 @@ def fence(code: str, attrs: str) -> str:
     return f"```bash {attrs}\n{code}\n```"
 
 
-def spawn(project: Path, kubeconfig: str, *args: str) -> pexpect.spawn:
-    """`invoke demo cours ARGS` in `project`, on a 40x160 pseudo-terminal."""
+def spawn(project: Path, kubeconfig: str, *args: str, task: tuple[str, ...] = ("demo", "cours")
+          ) -> pexpect.spawn:
+    """`invoke demo cours ARGS` (or another `task`) in `project`, on a 40x160 terminal."""
     env = dict(os.environ, KUBECONFIG=str(kubeconfig), COLUMNS="160", LINES="40",
                TERM="xterm-256color")
     env.pop("NO_COLOR", None)
     return pexpect.spawn(
-        sys.executable, ["-m", "invoke", "-r", str(ROOT), "demo", "cours", *args],
+        sys.executable, ["-m", "invoke", "-r", str(ROOT), *task, *args],
         cwd=str(project), env=env, encoding="utf-8", codec_errors="replace",
         dimensions=(40, 160), timeout=TIMEOUT,
     )
@@ -215,8 +218,59 @@ def test_ctrl_c_stops_a_watch_and_the_next_demo_runs(tmp_path, cluster):
         screen.child.send("q")
         assert screen.end() == 0
     finally:
-        os.system(f"kubectl --kubeconfig {cluster.kubeconfig} delete namespace {ns} "
-                  "--wait=false >/dev/null 2>&1")
+        kubectl(cluster, "delete", "namespace", ns, "--wait=false")
+
+
+def kubectl(cluster, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(["kubectl", "--kubeconfig", str(cluster.kubeconfig), *args],
+                          capture_output=True, text=True, timeout=30)
+
+
+@pytest.mark.cluster
+def test_yaml_is_shown_before_it_is_applied_and_reset_removes_it(tmp_path, cluster):
+    deck = f"reset-{uuid.uuid4().hex[:6]}"
+    ns = f"diapo-{deck}"
+    manifest = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: depuis-fichier\n"
+    applied = (f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: applique\n"
+               f"  namespace: {ns}\ndata:\n  couleur: bleu\n")
+    project = write_project(tmp_path, [
+        "# Objets",
+        "## Namespace\n\n" + fence(f"kubectl create namespace {ns}", "demo=ns"),
+        "## Fichier\n\n```yaml file=cm.yaml\n" + manifest + "```\n\n"
+        + fence(f"kubectl -n {ns} apply -f cm.yaml", "demo=depuis-fichier"),
+        "## Apply\n\n```yaml apply\n" + applied + "```",
+    ], [cluster.context], deck=deck)
+    try:
+        screen = Screen(spawn(project, cluster.kubeconfig, task=("demo", deck)))
+        at = screen.wait(r"démo ns")
+        screen.child.send("\r")
+        at = screen.wait(rf"namespace/{ns} created", since=at)
+        # The file= block: its YAML in a panel, before anything happens.
+        at = screen.wait(r"fichier cm\.yaml.*\n.*apiVersion: v1.*\n.*kind: ConfigMap", since=at)
+        screen.child.send("\r")
+        at = screen.wait(r"fichier prêt", since=at)
+        at = screen.wait(r"démo depuis-fichier", since=at)
+        screen.child.send("\r")
+        at = screen.wait(r"configmap/depuis-fichier created", since=at)
+        # The apply block: shown first, applied on Enter only.
+        at = screen.wait(r"appliqué sur le cluster.*\n(.*\n)*.*couleur: bleu", since=at)
+        assert kubectl(cluster, "-n", ns, "get", "configmap", "applique").returncode != 0
+        screen.child.send("\r")
+        at = screen.wait(r"configmap/applique serverside-applied", since=at)
+        screen.wait(r"Fin des démos", since=at)
+        screen.child.send("q")
+        assert screen.end() == 0
+        assert kubectl(cluster, "-n", ns, "get", "configmap", "applique").returncode == 0
+
+        reset = Screen(spawn(project, cluster.kubeconfig, task=("demo.reset", deck)))
+        reset.wait(r"objet\(s\) supprimé\(s\)")
+        assert reset.end() == 0
+        assert re.search(rf"supprimé: namespace/{ns}", reset.text), reset.text
+        assert re.search(r"supprimé: configmap/applique", reset.text), reset.text
+        gone = kubectl(cluster, "get", "namespace", ns, "-o", "jsonpath={.status.phase}")
+        assert gone.returncode != 0 or gone.stdout == "Terminating", gone
+    finally:
+        kubectl(cluster, "delete", "namespace", ns, "--wait=false")
 
 
 def marker_deck(marker: Path) -> list[str]:
