@@ -26,7 +26,8 @@ GRAPH = {
     "bgcolor": "white",
     "dpi": "110",
 }
-NODE = {"fontname": FONT, "fontsize": "15"}
+# Icon at the top of the node box, label under it (diagrams grows the box per label line).
+NODE = {"fontname": FONT, "fontsize": "15", "imagepos": "tc"}
 EDGE = {"fontname": FONT, "fontsize": "13", "color": "#4a5a70"}
 # Clusters (namespaces, nodes, zones): light fills keep the icons readable on a slide.
 CLUSTER = {"fontname": FONT, "fontsize": "16", "labeljust": "l", "style": "rounded,filled"}

@@ -15,7 +15,7 @@ def draw(path: Path) -> None:
         deploy = Deployment("Deployment\nwhoami\n(replicas: 3)")
         with Cluster("Namespace default", graph_attr=zone("#eef3fb")):
             rs = ReplicaSet("ReplicaSet\nwhoami-5d8c…")
-            pods = [Pod(f"Pod\nwhoami-5d8c…-{s}") for s in ("x7k2p", "q9wzr", "m4tbn")]
+            pods = [Pod(f"Pod\nwhoami-…-{s}") for s in ("x7k2p", "q9wzr", "m4tbn")]
         deploy >> Edge(label="crée") >> rs
         for pod in pods:
             rs >> Edge(label="maintient", style="dashed") >> pod
