@@ -44,7 +44,8 @@ __diapo_save() {
   local __diapo_rc=$? __diapo_n
   local -a __diapo_vars=()
   set +e
-  for __diapo_n in $(compgen -v); do
+  # ${!X@} lists the variables starting with X, without the fork of $(compgen -v).
+  for __diapo_n in %(names)s; do
     case $__diapo_n in %(skipped)s) continue;; esac
     __diapo_vars+=("$__diapo_n")
   done
@@ -58,7 +59,8 @@ __diapo_save() {
 }
 trap __diapo_save EXIT
 set -eo pipefail
-""" % {"skipped": _SKIPPED_VARS}
+""" % {"skipped": _SKIPPED_VARS, "names": " ".join(
+    "${!%s@}" % c for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_")}
 
 MAX_OUTPUT = 4 * 1024 * 1024  # bytes of output kept per step (the tail is kept)
 KILL_GRACE = 0.3  # seconds between SIGTERM and SIGKILL of a timed-out step
