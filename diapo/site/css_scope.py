@@ -96,24 +96,29 @@ def statements(css: str) -> list[Statement]:
     return result
 
 
-def split_selectors(prelude: str) -> list[str]:
-    """Split a selector list on its top-level commas (not inside `:is(a, b)` or strings)."""
+def _split_top_level(text: str, separator: str) -> list[str]:
+    """Split `text` on `separator` where it is not inside brackets, parentheses or strings."""
     parts, depth, start, i = [], 0, 0, 0
-    while i < len(prelude):
-        ch = prelude[i]
+    while i < len(text):
+        ch = text[i]
         if ch in "\"'":
-            i = _skip_string(prelude, i)
+            i = _skip_string(text, i)
             continue
         if ch in "([":
             depth += 1
         elif ch in ")]":
             depth -= 1
-        elif ch == "," and depth == 0:
-            parts.append(prelude[start:i].strip())
+        elif ch == separator and depth == 0:
+            parts.append(text[start:i].strip())
             start = i + 1
         i += 1
-    parts.append(prelude[start:].strip())
+    parts.append(text[start:].strip())
     return [p for p in parts if p]
+
+
+def split_selectors(prelude: str) -> list[str]:
+    """Split a selector list on its top-level commas (not inside `:is(a, b)` or strings)."""
+    return _split_top_level(prelude, ",")
 
 
 def scope_selector(selector: str, container: str, slide: str = "section") -> str:
@@ -139,22 +144,7 @@ def _drop_pagination_override(selectors: list[str], body: str) -> str:
 
 def _declarations(body: str) -> list[str]:
     """Split a declaration block on top-level semicolons."""
-    decls, start, i, depth = [], 0, 0, 0
-    while i < len(body):
-        ch = body[i]
-        if ch in "\"'":
-            i = _skip_string(body, i)
-            continue
-        if ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        elif ch == ";" and depth == 0:
-            decls.append(body[start:i].strip())
-            start = i + 1
-        i += 1
-    decls.append(body[start:].strip())
-    return [d for d in decls if d]
+    return _split_top_level(body, ";")
 
 
 def scope(css: str, container: str, slide: str = "section") -> str:

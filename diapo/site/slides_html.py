@@ -22,6 +22,7 @@ import re
 import xml.etree.ElementTree as etree
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import markdown
 from markdown.extensions import Extension
@@ -31,6 +32,7 @@ from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
+from pygments.lexer import Lexer
 from pygments.lexers import TextLexer, get_lexer_by_name
 from pygments.util import ClassNotFound
 
@@ -69,12 +71,17 @@ def scan_fences(lines: list[str]) -> list[tuple[int, int, str, str]]:
 
 def highlight_code(lang: str, code: str) -> str:
     """Pygments HTML for `code` (`<div class="highlight"><pre>...`), plain text if unknown."""
+    return highlight(code, *_highlighter(lang))
+
+
+@lru_cache(maxsize=128)
+def _highlighter(lang: str) -> tuple[Lexer, HtmlFormatter]:
+    """Lexer and formatter for a language (building a formatter is costly: cached)."""
     try:
         lexer = get_lexer_by_name(lang) if lang else TextLexer()
     except ClassNotFound:
         lexer = TextLexer()
-    formatter = HtmlFormatter(cssclass=f"highlight language-{lang or 'text'}", wrapcode=True)
-    return highlight(code, lexer, formatter)
+    return lexer, HtmlFormatter(cssclass=f"highlight language-{lang or 'text'}", wrapcode=True)
 
 
 def pygments_css(scope: str) -> str:
