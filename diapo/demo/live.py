@@ -78,14 +78,25 @@ def select_demos(deck: Deck, *, slide: int | None = None, start: int | None = No
                             hint="ids: " + ", ".join(d.id for d in demos))
         return chosen
     if slide is not None:
-        demos = [d for d in demos if d.slide == int(slide)]
+        demos = [d for d in demos if d.slide == _slide_number(slide, "--slide")]
     elif start is not None:
-        demos = [d for d in demos if d.slide >= int(start)]
+        demos = [d for d in demos if d.slide >= _slide_number(start, "--from")]
     if not demos:
         where = f"diapo {slide}" if slide is not None else f"à partir de la diapo {start}"
         raise DemoError(f"aucune démo {where} dans {deck.path}" if slide or start
                         else f"aucune démo dans {deck.path}")
     return demos
+
+
+def _slide_number(value: int | str, option: str) -> int:
+    """A slide number given on the command line (invoke passes text)."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        number = 0
+    if number < 1:
+        raise DemoError(f"{option} {value}: un numéro de diapo (1, 2, ...) est attendu")
+    return number
 
 
 class Recorded:
@@ -174,14 +185,18 @@ class Lecture:
         try:
             self.run = self.open_run()
         except ClusterError as exc:
-            self.down = True
             health = probe(self.target)  # says briefly why, when the server is the cause
             if health.ok:
                 health = Health(server=self.target.server, error=exc.message)
-            ui.unreachable_line(self.console, self.target, health,
-                                self.recorded.date_for(demo) if demo else None)
+            self._say_down(health, demo)
             return False
         return True
+
+    def _say_down(self, health: Health, demo: Demo | None) -> None:
+        """The server is unreachable: one line, offering the recorded output of `demo`."""
+        self.down = True
+        ui.unreachable_line(self.console, self.target, health,
+                            self.recorded.date_for(demo) if demo else None)
 
     def _skip_reason(self, demo: Demo) -> str | None:
         """The engine's reason not to run `demo` here (none known before it is connected)."""
@@ -226,45 +241,51 @@ class Lecture:
             health = probe(self.target)  # the server may be back: ask again, a few seconds max
             self.down = not health.ok
             if self.down:
-                ui.unreachable_line(self.console, self.target, health,
-                                    self.recorded.date_for(demo))
+                self._say_down(health, demo)
                 return False
         if not self.connect(demo):
             return False
         self.watch.hold()
         self.console.file.flush()
         out = sys.stdout.fileno()
+        tail = b"\n"
 
         def stream(data: bytes) -> None:
+            nonlocal tail
             os.write(out, data)
+            tail = data[-1:] or tail
 
-        self._stepping, self._interrupted = True, False
-        try:
-            result = self.run.run_step(demo, on_output=stream, pty=True)
-        finally:
-            self._stepping = False
-        interrupted = self._interrupted
-        self.keys.drain()
+        result, interrupted = self._step(demo, on_output=stream)
         self.last_run = index
-        if result.output and not result.output.endswith("\n"):
-            self.console.print()
+        if tail not in (b"\n", b"\r"):
+            self.console.print()  # the result line starts on a line of its own
         ui.result_line(self.console, result, demo.exit, interrupted=interrupted)
         if result.status != PASSED and not interrupted:
             health = probe(self.target)
             if not health.ok:
-                self.down = True
-                ui.unreachable_line(self.console, self.target, health,
-                                    self.recorded.date_for(demo))
+                self._say_down(health, demo)
                 return False
         self.watch.start()  # check the server again while the lecturer talks
         return True
+
+    def _step(self, demo: Demo, on_output: Callable[[bytes], None] | None = None
+              ) -> tuple[DemoResult, bool]:
+        """Run one step through the engine, Ctrl-C stopping only it; (result, interrupted)."""
+        assert self.run is not None
+        self._stepping, self._interrupted = True, False
+        try:
+            result = self.run.run_step(demo, on_output=on_output, pty=on_output is not None)
+        finally:
+            self._stepping = False
+        self.keys.drain()  # keys pressed while it ran must not act on the next demo
+        return result, self._interrupted
 
     def run_hidden(self, index: int) -> None:
         """Hidden steps (setup) run without a key press, their output kept off the screen."""
         demo = self.demos[index]
         if self._skip_reason(demo) or not self.connect():
             return
-        result = self.run.run_step(demo)
+        result, _ = self._step(demo)
         ui.hidden_line(self.console, demo, result)
         if result.status != PASSED and result.output:
             self.console.print(result.output.rstrip("\n"), markup=False, highlight=False)
