@@ -79,6 +79,7 @@ def render_page(deck: Deck, theme: themes.SlideTheme, report: Report | None, *, 
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="generator" content="diapo">
+<link rel="icon" href="data:,">
 <title>{title} — présentation</title>
 <link rel="stylesheet" href="{assets}/presentation.css">
 <link rel="stylesheet" href="{assets}/pygments.css">

@@ -332,3 +332,19 @@ def test_two_columns_with_markdown_inside(site, server, page):
     expect(left.locator("li strong")).to_have_text("gauche")
     expect(right.locator("em")).to_have_text("droite")
     assert right.bounding_box()["x"] > left.bounding_box()["x"] + left.bounding_box()["width"] - 1
+
+
+def test_f_toggles_fullscreen_and_help_lists_keys_in_french(site, server, page):
+    site.deck("cours", numbered_deck(2))
+    page.goto(f"{server}/cours.html")
+    page.keyboard.press("f")
+    page.wait_for_function("() => document.fullscreenElement === document.documentElement")
+    page.keyboard.press("f")
+    page.wait_for_function("() => document.fullscreenElement === null")
+    page.keyboard.press("?")
+    help_box = page.get_by_role("dialog", name="Raccourcis clavier")
+    expect(help_box).to_be_visible()
+    expect(help_box).to_contain_text("vue d'ensemble")
+    expect(help_box).to_contain_text("fenêtre du présentateur")
+    page.keyboard.press("Escape")
+    expect(help_box).to_be_hidden()
