@@ -12,6 +12,7 @@ import re
 import socket
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -319,6 +320,113 @@ def closed_port() -> int:
         return sock.getsockname()[1]
 
 
+def recorded_report(project: Path, demo_id: str, output: str) -> None:
+    """A verify report (.diapo/verify.json) holding `output` for demo `demo_id` of `cours`."""
+    report = {
+        "version": 1, "date": "2026-11-20T09:30:00+00:00",
+        "cluster": {"context": "diapo-local", "server": "https://127.0.0.1:6443",
+                    "kubernetes_version": "v1.33.13", "simulated": True},
+        "decks": [{"deck": "cours", "path": "docs/cours.md", "status": "passed",
+                   "duration": 1.0, "namespace": "diapo-cours-ab12", "demos": [
+                       {"id": demo_id, "slide": 2, "line": 12, "kind": "run",
+                        "status": "passed", "reason": None, "duration": 0.2,
+                        "command": "kubectl get nodes", "output": output,
+                        "exit_code": 0, "diff": None}]}],
+    }
+    (project / ".diapo").mkdir(exist_ok=True)
+    (project / ".diapo" / "verify.json").write_text(json.dumps(report), encoding="utf-8")
+
+
+class Relay:
+    """A TCP relay in front of the API server; `cut()` takes the server off the network."""
+
+    def __init__(self, host: str, port: int):
+        self.upstream = (host, port)
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.sockets: list[socket.socket] = []
+        self.cut_event = threading.Event()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while not self.cut_event.is_set():
+            try:
+                client, _ = self.listener.accept()
+                server = socket.create_connection(self.upstream, timeout=5)
+            except OSError:
+                return
+            self.sockets += [client, server]
+            for a, b in ((client, server), (server, client)):
+                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pipe(source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for sock in (source, sink):
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+    def cut(self) -> None:
+        """Close the listening port and every relayed connection."""
+        self.cut_event.set()
+        self.listener.close()
+        for sock in self.sockets:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            sock.close()
+
+
+@pytest.mark.cluster
+def test_server_lost_mid_lecture_is_one_line_and_recorded_output_is_shown(tmp_path, cluster):
+    host, port = re.match(r"https://([\d.]+):(\d+)", cluster.server).groups()
+    relay = Relay(host, int(port))
+    config = yaml.safe_load(Path(cluster.kubeconfig).read_text(encoding="utf-8"))
+    for entry in config["clusters"]:
+        entry["cluster"]["server"] = f"https://127.0.0.1:{relay.port}"
+    kubeconfig = tmp_path / "kubeconfig"
+    kubeconfig.write_text(yaml.safe_dump(config), encoding="utf-8")
+    project = write_project(tmp_path / "p", steps_deck([
+        "## Plus tard\n\n" + fence("kubectl get nodes -o wide", "demo=plus-tard"),
+    ]), [cluster.context])
+    recorded_report(project, "plus-tard", "NAME   STATUS   ROLES\nnoeud-du-20-novembre   Ready\n")
+    try:
+        screen = Screen(spawn(project, kubeconfig, "--demo", "noeuds"))
+        at = screen.wait(r"nœuds prêts")
+        screen.child.send("\r")
+        at = screen.wait(r"NAME\s+STATUS", since=at)
+        screen.wait(r"Fin des démos", since=at)
+        screen.child.send("q")
+        assert screen.end() == 0
+
+        screen = Screen(spawn(project, kubeconfig, "--from", "5"))
+        at = screen.wait(r"nœuds prêts")
+        at = screen.wait(r"démo plus-tard", since=at)
+        relay.cut()  # the class cluster drops off the network while the lecturer talks
+        screen.child.send("\r")
+        pressed = time.monotonic()
+        at = screen.wait(rf"✗ serveur API injoignable \(https://127\.0\.0\.1:{relay.port}\): "
+                         r"connexion refusée · e sortie enregistrée le 20/11/2026 à 09:30 UTC",
+                         since=at, timeout=10)
+        assert time.monotonic() - pressed < 5
+        screen.child.send("e")
+        at = screen.wait(r"ENREGISTRÉ le 20/11/2026 à 09:30 UTC", since=at)
+        at = screen.wait(r"noeud-du-20-novembre\s+Ready", since=at)
+        screen.wait(r"Fin des démos", since=at)
+        screen.child.send("q")
+        assert screen.end() == 0
+    finally:
+        relay.cut()
+
+
 def test_unreachable_server_is_one_line_and_recorded_output_is_offered(tmp_path):
     port = closed_port()
     kubeconfig = tmp_path / "kubeconfig"
@@ -330,21 +438,8 @@ def test_unreachable_server_is_one_line_and_recorded_output_is_offered(tmp_path)
         "contexts": [{"name": "classe", "context": {"cluster": "classe", "user": "prof"}}],
     }), encoding="utf-8")
     project = write_project(tmp_path / "p", steps_deck(), ["classe"])
-    report = {
-        "version": 1, "date": "2026-11-20T09:30:00+00:00",
-        "cluster": {"context": "diapo-local", "server": "https://127.0.0.1:6443",
-                    "kubernetes_version": "v1.33.13", "simulated": True},
-        "decks": [{"deck": "cours", "path": "docs/cours.md", "status": "passed",
-                   "duration": 1.0, "namespace": "diapo-cours-ab12", "demos": [
-                       {"id": "noeuds", "slide": 2, "line": 12, "kind": "run",
-                        "status": "passed", "reason": None, "duration": 0.2,
-                        "command": "kubectl get nodes",
-                        "output": "NAME     STATUS   ROLES    AGE   VERSION\n"
-                                  "noeud-enregistre   Ready    agent   3d    v1.33.13\n",
-                        "exit_code": 0, "diff": None}]}],
-    }
-    (project / ".diapo").mkdir()
-    (project / ".diapo" / "verify.json").write_text(json.dumps(report), encoding="utf-8")
+    recorded_report(project, "noeuds", "NAME     STATUS   ROLES    AGE   VERSION\n"
+                                       "noeud-enregistre   Ready    agent   3d    v1.33.13\n")
 
     screen = Screen(spawn(project, kubeconfig))
     started = time.monotonic()
