@@ -91,7 +91,8 @@ class ObjectRef:
 
 
 def kubeconfig_paths(explicit: str | Path | None = None) -> list[Path]:
-    """The kubeconfig files in effect: `explicit`, else $KUBECONFIG (a list), else ~/.kube/config."""
+    """The kubeconfig files in effect: `explicit`, else $KUBECONFIG (a list), else
+    ~/.kube/config."""
     if explicit:
         return [Path(explicit)]
     if os.environ.get("KUBECONFIG"):

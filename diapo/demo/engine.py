@@ -358,7 +358,7 @@ class DeckRun:
     def diagnostics(self, demo: Demo, result: DemoResult, waits: list[str]) -> str:
         """What a lecturer needs to fix a failed step: where, what ran, why, and the
         namespace's events plus a `describe` of the objects that are not healthy."""
-        parts = [f"{demo.location} (diapo {demo.slide}, démo {demo.id})",
+        parts = [f"{where(demo, self.root)} (diapo {demo.slide}, démo {demo.id})",
                  f"$ {demo.code.strip()}"]
         if result.reason:
             parts.append(f"échec: {result.reason}")
@@ -459,7 +459,7 @@ def _live_start(root: Path, deck: Deck) -> str | None:
 
 
 def deck_slug(name: str) -> str:
-    """A deck name as a DNS label part: `annexe/kubernetes/stockage` -> `annexe-kubernetes-stockage`."""
+    """A deck name as a DNS label part (`annexe/k8s/stockage` -> `annexe-k8s-stockage`)."""
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "deck"
 
 
@@ -467,6 +467,18 @@ def run_namespace(deck_name: str, run_id: str) -> str:
     """`diapo-<deck>-<run>`, within the 63 characters of a namespace name."""
     slug = deck_slug(deck_name)[: 63 - len("diapo--") - len(run_id)].strip("-")
     return f"diapo-{slug}-{run_id}"
+
+
+def where(demo: Demo, root: Path | None = None) -> str:
+    """`file:line` of a demo, the file relative to the project root (or cwd) when inside it."""
+    path = Path(demo.location.path)
+    for base in (root, Path.cwd()):
+        if base is not None:
+            try:
+                return f"{path.resolve().relative_to(base.resolve())}:{demo.location.line}"
+            except ValueError:
+                pass
+    return str(demo.location)
 
 
 def _run_id() -> str:

@@ -116,7 +116,8 @@ class Session:
         stdin from /dev/null.
         """
         read_fd, write_fd, stdin = self._channel(pty)
-        script = '__diapo_code=$1; set --; builtin source "$__DIAPO_DIR/prelude.sh"\neval "$__diapo_code"'
+        script = ('__diapo_code=$1; set --; builtin source "$__DIAPO_DIR/prelude.sh"\n'
+                  'eval "$__diapo_code"')
         started = time.monotonic()
         self._interrupted = False
         proc = subprocess.Popen(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -26,15 +27,16 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from diapo import config as config_mod
-from diapo.cluster.client import Cluster, check_allowed
+from diapo.cluster.client import Cluster, check_allowed, kubeconfig_paths
 from diapo.config import DiapoConfig
 from diapo.deck.model import Deck, Demo
 from diapo.demo import report as report_mod
 from diapo.demo.engine import CI, DeckRun
+from diapo.demo.engine import where as engine_where
 from diapo.demo.junit import write_junit
 from diapo.demo.report import FAILED, PASSED, SKIPPED, ClusterInfo, DeckResult, DemoResult, Report
 from diapo.demo.update import rewrite_expects
-from diapo.errors import DiapoError
+from diapo.errors import ClusterError, DiapoError
 
 AFTER_FAILURE = "étape précédente en échec"
 INTERRUPTED = "vérification interrompue (Ctrl-C)"
@@ -68,7 +70,9 @@ def run(decks: list[str], demo: str | None = None, parallel: int = 0, junit: str
         root: Path | None = None, console: Console | None = None) -> int:
     """Verify the decks' demos; returns the exit code (0: every demo passed or was skipped)."""
     config, root = config_mod.load(root)
-    console = console or Console(highlight=False)
+    # In a CI log (no terminal), rich would wrap the table at 80 columns.
+    console = console or Console(highlight=False,
+                                 width=None if sys.stdout.isatty() else 120)
     selected = select_decks(root, decks)
     plans = plan_demos(selected, demo)
     target = resolve_target(root, config)
@@ -166,11 +170,18 @@ def resolve_target(root: Path, config: DiapoConfig) -> Target:
             local = Path(os.environ["DIAPO_CLUSTER_DIR"]) / "kubeconfig"
         if local.is_file():
             kubeconfig = str(local)
+    if kubeconfig is None and not any(p.is_file() for p in kubeconfig_paths()):
+        raise ClusterError("aucun cluster: pas de kubeconfig ni de cluster local",
+                           hint="démarrez le cluster local avec `invoke cluster.up`")
     cluster = Cluster(kubeconfig)
     try:
         check_allowed(cluster.context, list(config.contexts), str(root / "mkdocs.yml"))
         version = cluster.probe()
         simulated = cluster.simulated()
+    except ClusterError as exc:
+        if kubeconfig and not exc.hint:  # the local control plane, stopped
+            exc.hint = "démarrez le cluster local avec `invoke cluster.up`"
+        raise
     finally:
         cluster.close()
     return Target(kubeconfig, cluster.context, cluster.server, version, simulated)
@@ -252,7 +263,7 @@ def _run_deck(deck: Deck, demos: list[Demo], target: Target, config: DiapoConfig
                     outcome = deck_run.run_step(demo)
                     if outcome.status == FAILED:
                         failed = True
-                        _print_failure(console, deck, demo, outcome)
+                        _print_failure(console, demo, outcome, root)
                 result.demos.append(outcome)
                 progress.advance(task)
             progress.update(task, status="nettoyage")
@@ -284,8 +295,8 @@ def _not_run(demo: Demo, reason: str) -> DemoResult:
 # ---------------------------------------------------------------------- output
 
 
-def _print_failure(console: Console, deck: Deck, demo: Demo, result: DemoResult) -> None:
-    console.print(f"[red]✗[/] [b]{escape(str(demo.location))}[/] diapo {demo.slide}, "
+def _print_failure(console: Console, demo: Demo, result: DemoResult, root: Path) -> None:
+    console.print(f"[red]✗[/] [b]{escape(engine_where(demo, root))}[/] diapo {demo.slide}, "
                   f"démo {escape(demo.id)}: {escape(result.reason or 'échec')}")
     if result.diagnostics:
         console.print(escape(result.diagnostics), soft_wrap=True)
