@@ -74,17 +74,18 @@ _HTML_SEQUENCES = [
 _TABLE_DELIM_CELL = re.compile(r":?-+:?$")
 
 
-def _columns(text: str) -> tuple[int, int]:
-    """(indent in columns, index of first non-blank char) of `text`; tabs stop every 4."""
-    col = 0
+def _columns(text: str, start: int = 0) -> tuple[int, int]:
+    """(indent in columns, index of first non-blank char) of `text` starting at column
+    `start`; tabs stop every 4 columns."""
+    col = start
     for i, ch in enumerate(text):
         if ch == " ":
             col += 1
         elif ch == "\t":
             col += 4 - col % 4
         else:
-            return col, i
-    return col, len(text)
+            return col - start, i
+    return col - start, len(text)
 
 
 def _strip_columns(text: str, n: int) -> str:
@@ -180,7 +181,7 @@ def _list_marker(text: str) -> tuple[str, int, bool, str] | None:
         markup, number = m.group(2), m.group(1)
     width = indent + m.end()
     after = rest[m.end():]
-    pad, j = _columns(after)
+    pad, j = _columns(after, width)
     if j == len(after):  # empty item: content starts one column after the marker
         return markup, width + 1, True, number
     if pad > 4:  # indented code inside the item: content indent is marker + 1
@@ -244,6 +245,19 @@ def _interrupts(text: str) -> bool:
     return _list_marker(text) is not None
 
 
+def _ends_lazy(text: str, unmatched: list[int]) -> bool:
+    """Whether a line outside the `unmatched` containers ends them rather than being lazy.
+
+    markdown-it asks the outermost unmatched block quote with the line's real indentation;
+    inside list items (indentation counted from the item's content column) and inside a block
+    quote that took the line as lazy (indentation -1), indentation no longer stops a block.
+    """
+    bare = text.lstrip(" \t")
+    if unmatched[0] != -1:
+        return _interrupts(bare)
+    return _interrupts(text) or (-1 in unmatched[1:] and _interrupts(bare))
+
+
 def scan(lines: list[str]) -> list[Block]:
     """Scan `lines` (no line terminators) into blocks, in source order.
 
@@ -255,6 +269,7 @@ def scan(lines: list[str]) -> list[Block]:
     leaf: Block | None = None  # the open leaf block
     fence_end: re.Pattern[str] | None = None
     html_end: re.Pattern[str] | None = None
+    empty_item: int | None = None  # stack index of a list item opened on an empty line
     n = len(lines)
 
     def close() -> None:
@@ -266,6 +281,14 @@ def scan(lines: list[str]) -> list[Block]:
     for ln in range(n):
         # 1. Continue the open containers.
         matched, rest = _match(lines[ln], stack)
+        if empty_item is not None:
+            # A list item may begin with at most one blank line: an empty first line
+            # followed by a blank one closes the item.
+            if not rest.strip() and matched == len(stack):
+                close()
+                del stack[empty_item:]
+                matched = len(stack)
+            empty_item = None
         all_matched = matched == len(stack)
         blank = not rest.strip()
         if leaf is not None and leaf.kind == TABLE and ln < leaf.end:
@@ -316,7 +339,17 @@ def scan(lines: list[str]) -> list[Block]:
         # 3. Lazy continuation of a paragraph in containers that did not match.
         if not all_matched:
             if (leaf is not None and leaf.kind == PARA and not blank
-                    and not _interrupts(rest)):
+                    and not _ends_lazy(rest, stack[matched:])):
+                if -1 not in stack[matched:] and "|" in rest and ln + 1 < n:
+                    # In a list item a lazy line can still head a table whose delimiter
+                    # row is inside the item (markdown-it's table rule as a terminator).
+                    count, nxt = _match(lines[ln + 1], stack)
+                    if (count == len(stack) and _columns(nxt)[0] < 4
+                            and _table_start(rest.strip(), nxt)):
+                        close()
+                        leaf = Block(TABLE, ln, ln + 2, len(stack),
+                                     lines=[rest.strip(), nxt.strip()])
+                        continue
                 leaf.lines.append(rest)
                 leaf.end = ln + 1
                 continue
@@ -353,11 +386,13 @@ def scan(lines: list[str]) -> list[Block]:
             rest = "" if empty else _after_marker(rest, content)
             blank = not rest.strip()
             if empty:
+                empty_item = len(stack) - 1
                 break
 
         depth = len(stack)
         indent, i = _columns(rest)
         body = rest[i:]
+        blank = not body
 
         # 5. Leaf blocks.
         if blank:
