@@ -31,6 +31,20 @@ class _WarningCollector(logging.Handler):
         self.messages.append(record.getMessage())
 
 
+def _console_logging() -> None:
+    """Show MkDocs' messages the way `mkdocs build` does (once; the CLI sets its own)."""
+    logger = logging.getLogger("mkdocs")
+    if logger.handlers:
+        return
+    from mkdocs.__main__ import ColorFormatter
+
+    handler = logging.StreamHandler()
+    handler.setFormatter(ColorFormatter())
+    logger.addHandler(handler)
+    if logger.level == logging.NOTSET:
+        logger.setLevel(logging.INFO)
+
+
 def _load(root: Path | None, *, strict: bool, **overrides: object) -> MkDocsConfig:
     """mkdocs.yml of the project at or above `root`, with diapo's strictness applied."""
     path = find_root(root) / "mkdocs.yml"
@@ -52,12 +66,14 @@ def build(strict: bool = True, clean: bool = False, *, root: Path | None = None,
     `clean` removes the output directory first (MkDocs otherwise empties it without removing
     hidden files); `dirty` rebuilds only the pages whose source changed (live reload).
     """
+    _console_logging()
     config = _load(root, strict=strict)
     if clean and Path(config.site_dir).exists():
         shutil.rmtree(config.site_dir)
     collector = _WarningCollector()
     mkdocs_log = logging.getLogger("mkdocs")
     mkdocs_log.addHandler(collector)
+    config.plugins.on_startup(command="build", dirty=dirty)  # as `mkdocs build` does
     try:
         mkdocs_build(config, dirty=dirty)
     except DiapoError:
@@ -69,6 +85,7 @@ def build(strict: bool = True, clean: bool = False, *, root: Path | None = None,
         raise DiapoError(exc.format_message()) from None
     finally:
         mkdocs_log.removeHandler(collector)
+        config.plugins.on_shutdown()
     return 0
 
 
@@ -77,6 +94,7 @@ def serve(addr: str = "127.0.0.1:8000", *, root: Path | None = None) -> int:
     from mkdocs.commands.serve import serve as mkdocs_serve
 
     path = find_root(root) / "mkdocs.yml"
+    _console_logging()
     _load(root, strict=False)  # fail early, with a clean message, on a broken mkdocs.yml
     try:
         mkdocs_serve(config_file=str(path), dev_addr=addr, livereload=True, build_type="dirty",

@@ -12,6 +12,7 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Collection
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import unquote, urlsplit
 
 from diapo.errors import DiapoWarning
@@ -36,6 +37,15 @@ def resolve(url: str, deck_name: str, deck_names: Collection[str]) -> Target:
     A path naming an existing deck as `<deck>.html`, `<deck>.md` or `<deck>/` is a DECK target;
     a path that would be such a deck but is not one stays a DECK target (reported as missing).
     """
+    return _resolve(url, deck_name, frozenset(deck_names) if _is_dir_link(url) else frozenset())
+
+
+def _is_dir_link(url: str) -> bool:
+    return urlsplit(url).path.endswith("/")
+
+
+@lru_cache(maxsize=1 << 16)  # rebuilds check the same links again
+def _resolve(url: str, deck_name: str, deck_names: frozenset[str]) -> Target:
     parts = urlsplit(url)
     if parts.scheme or parts.netloc or url.startswith(("/", "\\")):
         return Target(EXTERNAL)
@@ -75,7 +85,7 @@ class Site:
             if 1 <= int(fragment) <= count:
                 return None
             return f"slide #{fragment} does not exist: deck '{deck}' has {count} slides"
-        if fragment in self.scans[deck].slugs():
+        if fragment in self.scans[deck].slugs:
             return None
         return f"no slide or heading '#{fragment}' in deck '{deck}'"
 

@@ -70,6 +70,9 @@ class _RawLinks(Postprocessor):
     def __init__(self, md: Markdown, ext: DeckLinksExtension) -> None:
         super().__init__(md)
         self.ext = ext
+        # toc re-runs the postprocessors on every heading: rewrite each stashed block once.
+        self._stash_id = 0
+        self._done = 0
 
     def run(self, text: str) -> str:
         rewriter = self.ext.rewriter
@@ -85,7 +88,10 @@ class _RawLinks(Postprocessor):
             return f'{match.group("head")}"{escape(new, quote=True)}"'
 
         blocks = self.md.htmlStash.rawHtmlBlocks
-        for index, block in enumerate(blocks):
-            if isinstance(block, str):
-                blocks[index] = _RAW_URL.sub(replace, block)
+        if id(blocks) != self._stash_id:  # a new document: its stash is a new list
+            self._stash_id, self._done = id(blocks), 0
+        for index in range(self._done, len(blocks)):
+            if isinstance(blocks[index], str):
+                blocks[index] = _RAW_URL.sub(replace, blocks[index])
+        self._done = len(blocks)
         return text

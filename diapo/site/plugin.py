@@ -16,6 +16,8 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+from jinja2 import BytecodeCache, Environment
+from jinja2.bccache import Bucket
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files
@@ -34,6 +36,24 @@ from diapo.site.failures import SiteError, handle
 from diapo.site.markdown_ext import DeckLinksExtension, LinkRewriter
 
 log = get_plugin_logger("diapo")
+
+
+class _MemoryBytecodeCache(BytecodeCache):
+    """Compiled Jinja templates kept in memory, keyed by template name and source checksum."""
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        code = self._code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+_TEMPLATE_BYTECODE = _MemoryBytecodeCache()
 
 ASSETS = Path(__file__).parent / "assets"
 READING_CSS = "assets/diapo/reading.css"
@@ -56,6 +76,11 @@ class DiapoPlugin(BasePlugin[DiapoConfig]):
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.dirty = dirty
+
+    def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
+        # Theme templates compile once per process: live-reload rebuilds reuse the bytecode.
+        env.bytecode_cache = _TEMPLATE_BYTECODE
+        return env
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         if not config.use_directory_urls:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -78,9 +79,10 @@ class DeckScan:
     slides: list[SlideScan]
     directive_links: list[Link]
 
-    def slugs(self) -> set[str]:
+    @cached_property
+    def slugs(self) -> frozenset[str]:
         """Every heading id of the deck."""
-        return {h.slug for s in self.slides for h in s.headings}
+        return frozenset(h.slug for s in self.slides for h in s.headings)
 
 
 def scan_deck(deck: Deck) -> DeckScan:
