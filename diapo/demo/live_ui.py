@@ -5,6 +5,7 @@ All text the lecturer reads is French. Rendering only: no key handling, no clust
 
 from __future__ import annotations
 
+import re
 import sys
 from datetime import datetime
 
@@ -46,10 +47,24 @@ def seconds(value: float) -> str:
 
 
 def slide_title(deck: Deck, demo: Demo) -> str:
-    """The title of the slide holding `demo` (empty when the slide has no heading)."""
-    if 1 <= demo.slide <= len(deck.slides):
-        return deck.slides[demo.slide - 1].title or ""
-    return ""
+    """The title of the slide holding `demo`, and the nearest heading above the demo when it
+    is another one ("Les principaux concepts › Les Pods en pratique")."""
+    if not 1 <= demo.slide <= len(deck.slides):
+        return ""
+    slide = deck.slides[demo.slide - 1]
+    title = slide.title or ""
+    first = slide.location.line
+    in_fence = {line for f in slide.fences for line in range(f.location.line, f.end_line + 1)}
+    nearest = ""
+    for number, line in enumerate(slide.source.splitlines(), first):
+        if number >= demo.location.line:
+            break
+        heading = re.match(r"\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$", line)
+        if heading and number not in in_fence:
+            nearest = heading.group(1)
+    if nearest and nearest != title:
+        return f"{title} › {nearest}" if title else nearest
+    return title
 
 
 def header(console: Console, deck: Deck, demo: Demo, position: int, total: int,
@@ -176,21 +191,41 @@ def help_panel(console: Console) -> None:
                         expand=False))
 
 
+def first_command(demo: Demo) -> str:
+    """What `--list` shows of a demo: the file name, or its first line that is not a comment
+    (with "…" when more lines follow)."""
+    if demo.kind == DemoKind.FILE:
+        return demo.path or ""
+    lines = [line.strip() for line in demo.code.strip().splitlines()]
+    code = [line for line in lines if line and not line.startswith("#")] or lines or [""]
+    more = len([line for line in lines if line and not line.startswith("#")]) > 1
+    return code[0].rstrip("\\ ") + (" …" if more or code[0].endswith("\\") else "")
+
+
+def _kind(demo: Demo) -> str:
+    """"commande", "fichier" or "apply", with the flags that change how it runs."""
+    kind = {DemoKind.RUN: "commande", DemoKind.FILE: "fichier", DemoKind.APPLY: "apply"}.get(
+        demo.kind, str(demo.kind))
+    flags = [f for f, on in (("cachée", demo.hidden), (f"only={demo.only}", demo.only),
+                             (f"needs={demo.needs}", demo.needs)) if on]
+    return kind + (f" ({', '.join(flags)})" if flags else "")
+
+
 def listing(console: Console, deck: Deck, demos: list[Demo]) -> None:
-    """`--list`: the deck's demos with slide numbers, ids, kind and first command line."""
-    table = Table(title=f"Démos de {escape(deck.name)} ({len(demos)})", title_justify="left")
-    table.add_column("Diapo", justify="right")
-    table.add_column("Id")
-    table.add_column("Type")
-    table.add_column("Titre")
-    table.add_column("Commande")
-    kinds = {DemoKind.RUN: "commande", DemoKind.FILE: "fichier", DemoKind.APPLY: "apply"}
-    for demo in demos:
-        lines = demo.code.strip().splitlines() or [""]
-        command = demo.path if demo.kind == DemoKind.FILE else lines[0]
-        flags = [f for f, on in (("cachée", demo.hidden), (f"only={demo.only}", demo.only),
-                                 (f"needs={demo.needs}", demo.needs)) if on]
-        kind = kinds.get(demo.kind, str(demo.kind)) + (f" ({', '.join(flags)})" if flags else "")
-        table.add_row(str(demo.slide), demo.id, kind, escape(slide_title(deck, demo)),
-                      escape(command or ""))
-    console.print(table)
+    """`--list`: the deck's demos grouped by slide (number and title), each with its id, kind
+    and first command line; one line per demo, cut to the terminal's width."""
+    console.print(f"[bold]Démos de {escape(deck.name)}[/] ({len(demos)})")
+    kinds = [_kind(demo) for demo in demos]
+    id_width = max((len(d.id) for d in demos), default=0)
+    kind_width = max((len(k) for k in kinds), default=0)
+    heading = None
+    for demo, kind in zip(demos, kinds):
+        title = slide_title(deck, demo)
+        if (demo.slide, title) != heading:
+            heading = (demo.slide, title)
+            console.print(Text.assemble((f"Diapo {demo.slide}", "bold cyan"),
+                                        (f" · {title}" if title else "", "cyan")),
+                          no_wrap=True, overflow="ellipsis")
+        line = Text.assemble("  ", (demo.id.ljust(id_width), "bold"), "  ",
+                             (kind.ljust(kind_width), "dim"), "  ", first_command(demo))
+        console.print(line, no_wrap=True, overflow="ellipsis")
