@@ -289,8 +289,10 @@ def new_markdown(extensions: list | None = None, tab_length: int = 2) -> markdow
     `tab_length=2` nests lists indented by two spaces, as CommonMark (and so Marp) does.
     """
     return markdown.Markdown(
+        # as marp-core's markdown-it: breaks, linkify, tables, ~~strikethrough~~ (no ~sub~)
         extensions=[*(extensions or []), "md_in_html", "attr_list", "tables", "nl2br",
-                    "pymdownx.magiclink", "pymdownx.tilde", "pymdownx.mark"],
+                    "pymdownx.magiclink", "pymdownx.tilde"],
+        extension_configs={"pymdownx.tilde": {"subscript": False}},
         tab_length=tab_length,
         output_format="html",
     )
