@@ -198,6 +198,11 @@ class Lecture:
         ui.unreachable_line(self.console, self.target, health,
                             self.recorded.date_for(demo) if demo else None)
 
+    def _position(self, index: int) -> tuple[int, int]:
+        """(n, total) of demo `index` among the demos the lecturer sees (hidden ones are not)."""
+        visible = [i for i, demo in enumerate(self.demos) if not demo.hidden]
+        return (visible.index(index) + 1 if index in visible else 0), len(visible)
+
     def _skip_reason(self, demo: Demo) -> str | None:
         """The engine's reason not to run `demo` here (none known before it is connected)."""
         return self.run.skip_reason(demo) if self.run is not None else None
@@ -210,7 +215,7 @@ class Lecture:
         A key pressed before typing starts is a command (returned); any other key types.
         """
         demo = self.demos[index]
-        ui.header(self.console, self.deck, demo, index + 1, len(self.demos), note)
+        ui.header(self.console, self.deck, demo, *self._position(index), note)
         reason = self._skip_reason(demo)
         typing = (self.type_speed or self.auto) and demo.kind == DemoKind.RUN and not reason
         if not typing:
@@ -365,7 +370,7 @@ class Lecture:
     def present_and_rerun(self, index: int) -> None:
         """`r`: show the last demo run again and run it at once."""
         demo = self.demos[index]
-        ui.header(self.console, self.deck, demo, index + 1, len(self.demos), "relance")
+        ui.header(self.console, self.deck, demo, *self._position(index), "relance")
         ui.show_code(self.console, demo)
         self.execute(index)
 

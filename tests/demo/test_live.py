@@ -161,6 +161,24 @@ def test_enter_skip_back_rerun_quit(tmp_path, cluster):
 
 
 @pytest.mark.cluster
+def test_hidden_setup_runs_by_itself_and_is_not_counted(tmp_path, cluster):
+    project = write_project(tmp_path, [
+        "# Cours",
+        "## Préparé\n\n" + fence("export SALUT=coucou", "demo=prep hidden") + "\n\n"
+        + fence("echo $SALUT-$((1+1))", "demo=salut"),
+    ], [cluster.context])
+    screen = Screen(spawn(project, cluster.kubeconfig))
+    at = screen.wait(r"étape cachée prep \(diapo 2\): ok")
+    at = screen.wait(r"démo salut \(1/1\)", since=at)
+    assert "export SALUT" not in screen.text  # hidden: never shown
+    screen.child.send("\r")
+    at = screen.wait(r"(?m)^coucou-2$", since=at)
+    screen.wait(r"Fin des démos", since=at)
+    screen.child.send("q")
+    assert screen.end() == 0
+
+
+@pytest.mark.cluster
 def test_typing_effect_types_on_key_presses(tmp_path, cluster):
     project = write_project(tmp_path, steps_deck(), [cluster.context])
     screen = Screen(spawn(project, cluster.kubeconfig, "--demo", "calcul", "--type", "3"))
