@@ -122,12 +122,13 @@ def demo_reset(c, deck, context=None):
 # --------------------------------------------------------------------------- cluster
 
 
-@task(help={"version": "Kubernetes version to build or reuse (default: the pinned one)"})
-def cluster_up(c, version=None):
+@task(help={"version": "Kubernetes version to build or reuse (default: the pinned one)",
+            "port": "apiserver port on 127.0.0.1 (default: a free one)"})
+def cluster_up(c, version=None, port=0):
     """Start the local control plane (etcd, apiserver, controllers, scheduler, kwok nodes)."""
     from diapo.cluster import local
 
-    _call(local.up, version=version)
+    _call(local.up, version=version, port=port or None)
 
 
 @task

@@ -10,7 +10,8 @@ Lookup order for each binary: `$KUBEBUILDER_ASSETS`, then `PATH`, then the cache
   ldflags `hack/lib/version.sh` sets, so `kubectl version` shows the real version;
 - etcd from `go.etcd.io/etcd/server/v3` (its `main` package), at the version the Kubernetes
   release pins, in the same wrapper module;
-- kwok with `go install sigs.k8s.io/kwok/cmd/kwok@<KWOK_VERSION>`.
+- kwok with `go install sigs.k8s.io/kwok/cmd/kwok@<KWOK_VERSION>`;
+- kubectl, only where none is found, from `k8s.io/kubernetes/cmd/kubectl` in the wrapper module.
 """
 
 from __future__ import annotations
@@ -34,6 +35,10 @@ from diapo.errors import ClusterError
 KWOK_VERSION = "v0.7.0"
 KUBE_COMPONENTS = ("kube-apiserver", "kube-controller-manager", "kube-scheduler")
 COMPONENTS = (*KUBE_COMPONENTS, "etcd", "kwok")
+# Built from the same wrapper module only where no kubectl is found (design.md).
+KUBECTL = "kubectl"
+_BUILDABLE = (*COMPONENTS, KUBECTL)
+_FROM_KUBERNETES = (*KUBE_COMPONENTS, KUBECTL)
 _ETCD_MAIN = "go.etcd.io/etcd/server/v3"
 _MIN_GO = (1, 24)
 
@@ -100,14 +105,14 @@ def ensure_all(version: str | None = None, *, quiet: bool = False) -> Binaries:
     Raises ClusterError when Go is missing or too old, or a build fails (with the log path).
     """
     version = normalize(version)
-    found = {name: find(name, version) for name in COMPONENTS}
+    found = {name: find(name, version) for name in _BUILDABLE}
     if all(found.values()):
         return Binaries(version, found)  # type: ignore[arg-type]
     root = version_dir(version)
     root.mkdir(parents=True, exist_ok=True)
     with _locked(root / ".lock", quiet):
         # Another process may have built them while we waited for the lock.
-        found = {name: find(name, version) for name in COMPONENTS}
+        found = {name: find(name, version) for name in _BUILDABLE}
         missing = [name for name, path in found.items() if path is None]
         if missing:
             go = _go()
@@ -117,7 +122,7 @@ def ensure_all(version: str | None = None, *, quiet: bool = False) -> Binaries:
             _build(go, version, missing, quiet)
             _say(quiet, f"binaires prêts en {time.monotonic() - started:.0f} s dans "
                         f"{root / 'bin'}")
-            found = {name: find(name, version) for name in COMPONENTS}
+            found = {name: find(name, version) for name in _BUILDABLE}
     still = [name for name, path in found.items() if path is None]
     if still:  # pragma: no cover - a successful build always installs them
         raise ClusterError(f"binaires introuvables après construction : {', '.join(still)}")
@@ -212,7 +217,7 @@ def wrapper_go_mod(release_go_mod: str, version: str) -> str:
 
 
 def _tools_go() -> str:
-    imports = [f"k8s.io/kubernetes/cmd/{name}" for name in KUBE_COMPONENTS] + [_ETCD_MAIN]
+    imports = [f"k8s.io/kubernetes/cmd/{name}" for name in _FROM_KUBERNETES] + [_ETCD_MAIN]
     body = "\n".join(f'\t_ "{path}"' for path in imports)
     return f"//go:build tools\n\n// Package tools pins the commands diapo builds.\npackage tools\n\nimport (\n{body}\n)\n"
 
@@ -234,7 +239,9 @@ def _build(go: str, version: str, missing: list[str], quiet: bool) -> None:
     src.mkdir(exist_ok=True)
     bin_dir.mkdir(exist_ok=True)
     log.write_text(f"diapo: build of {', '.join(missing)} for Kubernetes v{version}\n")
-    env = {"GOFLAGS": "-trimpath -buildvcs=false", "GOTOOLCHAIN": "local", "GOWORK": "off"}
+    # Static binaries, as the Kubernetes release builds them; the machine's Go toolchain only.
+    env = {"GOFLAGS": "-trimpath -buildvcs=false", "GOTOOLCHAIN": "local", "GOWORK": "off",
+           "CGO_ENABLED": "0"}
 
     need_module = [name for name in missing if name != "kwok"]
     if need_module:
@@ -242,12 +249,14 @@ def _build(go: str, version: str, missing: list[str], quiet: bool) -> None:
         release_mod = Path(release["GoMod"]).read_text(encoding="utf-8")
         info = json.loads(Path(release["Info"]).read_text(encoding="utf-8"))
         go_mod = wrapper_go_mod(release_mod, version)
-        if not (src / "go.mod").is_file() or (src / "go.mod").read_text() != go_mod:
-            (src / "go.mod").write_text(go_mod)
-            (src / "tools.go").write_text(_tools_go())
+        wanted = {"go.mod": go_mod, "tools.go": _tools_go()}
+        if any(not (src / name).is_file() or (src / name).read_text() != text
+               for name, text in wanted.items()):
+            for name, text in wanted.items():
+                (src / name).write_text(text)
             _say(quiet, "go mod tidy du module d'emballage…")
             _run([go, "mod", "tidy"], src, log, env, what="go.mod (go mod tidy)")
-        kube = [name for name in need_module if name in KUBE_COMPONENTS]
+        kube = [name for name in need_module if name in _FROM_KUBERNETES]
         out = src / "out"
         out.mkdir(exist_ok=True)
         if kube:

@@ -254,8 +254,13 @@ def _stop_all(state_dir: Path) -> bool:
 
 
 def _print_export(cluster: Cluster, quiet: bool) -> None:
-    if not quiet:
-        print(f"export KUBECONFIG={cluster.kubeconfig}", flush=True)
+    if quiet:
+        return
+    print(f"export KUBECONFIG={cluster.kubeconfig}", flush=True)
+    if shutil.which("kubectl") is None:  # the one diapo built (design.md)
+        kubectl = binaries.find("kubectl", cluster.version)
+        if kubectl is not None:
+            print(f'export PATH="{kubectl.parent}:$PATH"', flush=True)
 
 
 # --------------------------------------------------------------------------- starting
@@ -433,10 +438,12 @@ def _wait(state_dir: Path, what: str, blame: str, procs: list[processes.Proc],
     while True:
         for proc in procs:
             if not proc.alive():
+                tail = processes.log_tail(state_dir, proc.name)
                 raise ClusterError(
                     f"{proc.name} s'est arrêté pendant le démarrage — journal : "
-                    f"{processes.log_path(state_dir, proc.name)}\n"
-                    f"{processes.log_tail(state_dir, proc.name)}")
+                    f"{processes.log_path(state_dir, proc.name)}\n{tail}",
+                    hint="un port a été pris entre-temps : relancez invoke cluster.up"
+                    if "address already in use" in tail else None)
         try:
             if check():
                 return

@@ -9,6 +9,8 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
+from diapo.cluster import binaries
+
 Kubectl = Callable[..., subprocess.CompletedProcess]
 
 
@@ -16,9 +18,11 @@ Kubectl = Callable[..., subprocess.CompletedProcess]
 def kubectl(cluster) -> Kubectl:
     """`kubectl(*args, input=None, check=True, timeout=60)` with the cluster's kubeconfig."""
 
+    program = str(binaries.find("kubectl", cluster.version) or "kubectl")
+
     def run(*args: str, input: str | None = None, check: bool = True,
             timeout: float = 60) -> subprocess.CompletedProcess:
-        cmd = ["kubectl", f"--kubeconfig={cluster.kubeconfig}", f"--context={cluster.context}",
+        cmd = [program, f"--kubeconfig={cluster.kubeconfig}", f"--context={cluster.context}",
                *args]
         proc = subprocess.run(cmd, input=input, capture_output=True, text=True,
                               timeout=timeout)

@@ -264,3 +264,38 @@ def test_down_task_of_a_stopped_cluster_succeeds(tmp_path):
                           env={**os.environ, "DIAPO_CLUSTER_DIR": str(tmp_path)})
     assert proc.returncode == 0, proc.stderr
     assert "aucun cluster local à arrêter" in proc.stderr
+
+
+@pytest.mark.timeout(1800)  # a real Go build: minutes on a cold build cache
+def test_kubectl_is_built_when_none_is_found(monkeypatch, tmp_path):
+    """Where no kubectl exists, it is built in the wrapper module, at the cluster's version
+    (the other binaries come from the cache, so only kubectl is built)."""
+    cached = binaries.ensure_all(quiet=True)
+    go_dir = Path(subprocess.run(["go", "env", "GOROOT"], capture_output=True, text=True,
+                                 check=True).stdout.strip()) / "bin"
+    monkeypatch.setenv("DIAPO_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("PATH", str(go_dir))
+    monkeypatch.delenv("KUBEBUILDER_ASSETS", raising=False)
+    bin_dir = binaries.version_dir(cached.version) / "bin"
+    bin_dir.mkdir(parents=True)
+    for name in binaries.COMPONENTS:
+        (bin_dir / name).symlink_to(cached[name])
+    built = binaries.ensure_all(cached.version, quiet=True)
+    assert built["kubectl"] == bin_dir / "kubectl"
+    out = subprocess.run([str(built["kubectl"]), "version", "--client", "-o", "json"],
+                         capture_output=True, text=True, timeout=30, check=True).stdout
+    assert json.loads(out)["clientVersion"]["gitVersion"] == f"v{cached.version}"
+    assert "go build" in binaries.build_log(cached.version).read_text()
+
+
+def test_up_task_on_a_taken_port_is_a_clear_error(tmp_path):
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        port = sock.getsockname()[1]
+        proc = subprocess.run(["invoke", "cluster.up", f"--port={port}"], cwd=ROOT,
+                              capture_output=True, text=True, timeout=120,
+                              env={**os.environ, "DIAPO_CLUSTER_DIR": str(tmp_path)})
+    assert proc.returncode == 2
+    assert f"erreur: le port 127.0.0.1:{port} est déjà pris" in proc.stderr
+    assert "Traceback" not in proc.stderr
