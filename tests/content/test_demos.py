@@ -25,7 +25,7 @@ EXAMPLES = {
     "Job pi (2000 digits)": ["job", "job-get"],
     "ConfigMap volume and emptyDir": ["volumes", "volumes-spec"],
     "StatefulSet volume claim template": ["statefulset", "statefulset-pvc"],
-    "DaemonSet": ["daemonset", "daemonset-pods"],
+    "DaemonSet": ["daemonset", "daemonset-pods", "daemonset-per-node"],
     "CronJob": ["cronjob", "cronjob-run"],
     "NetworkPolicy": ["networkpolicy"],
     "Resource requests and limits": ["resources", "resources-get"],
