@@ -44,6 +44,7 @@ from diapo.errors import ClusterError, DeckError, DemoError, DiapoError
 CI, LIVE = "ci", "live"
 MANAGED_BY = {"app.kubernetes.io/managed-by": "diapo"}
 DELETE_TIMEOUT = 60.0  # seconds to wait for deleted namespaces to be gone
+REPORT_LINES = 500  # lines of a step's output kept in its result (the tail)
 DIAGNOSTIC_TIMEOUT = 10.0  # seconds for each `kubectl` diagnostic command
 LIVE_MARGIN = timedelta(seconds=60)  # clock skew allowance for the lecture's start time
 # kubectl commands that write objects and accept --field-manager.
@@ -291,6 +292,7 @@ class DeckRun:
         result.duration = round(time.monotonic() - started, 3)
         if result.status == FAILED:
             result.diagnostics = self.diagnostics(demo, result, waits)
+        result.output = _tail(result.output, REPORT_LINES) if result.output else ""
         return result
 
     def interrupt(self) -> None:
@@ -372,7 +374,7 @@ class DeckRun:
         for target in [w.split()[0] for w in waits] + self._unhealthy():
             described = self._kubectl("describe", target)
             if described.strip():
-                parts += [f"kubectl describe {target}:", _tail(described, 60)]
+                parts += [f"kubectl describe {target}:", _tail(described.rstrip(), 60)]
         return "\n".join(parts)
 
     def _unhealthy(self) -> list[str]:
@@ -491,5 +493,5 @@ def _shell_quote(text: str) -> str:
 
 
 def _tail(text: str, lines: int) -> str:
-    kept = text.rstrip().split("\n")
-    return "\n".join(kept if len(kept) <= lines else ["[...]", *kept[-lines:]])
+    kept = text.split("\n")
+    return text if len(kept) <= lines else "\n".join(["[...]", *kept[-lines:]])

@@ -15,7 +15,9 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -81,7 +83,8 @@ def run(decks: list[str], demo: str | None = None, parallel: int = 0, junit: str
     workers = max(1, min(parallel or os.cpu_count() or 1, len(plans) or 1))
     started = time.monotonic()
     state = _State()
-    results = _run_all(plans, target, config, root, workers, keep, update, console, state)
+    with _sigterm_as_ctrl_c():
+        results = _run_all(plans, target, config, root, workers, keep, update, console, state)
     report = Report(
         date=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         cluster=ClusterInfo(target.context, target.server, target.version, target.simulated),
@@ -217,6 +220,23 @@ def _run_all(plans: list[tuple[Deck, list[Demo]]], target: Target, config: Diapo
             _interrupt(state, pool, pending, console)
             raise
     return [results[deck.name] for deck, _ in plans if deck.name in results]
+
+
+@contextmanager
+def _sigterm_as_ctrl_c() -> Iterator[None]:
+    """A CI job cancelled (SIGTERM) cleans up like a Ctrl-C."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _interrupt(state: _State, pool: ThreadPoolExecutor, pending: set[Future],

@@ -70,7 +70,7 @@ def test_expect_mismatch_reports_diff_and_diagnostics(project: Path, cluster):
     assert result.status == FAILED
     assert result.diff.splitlines()[2:] == ["@@ ligne 1 de la sortie @@",
                                             "-configmap/parametres", "+configmap/reglages"]
-    assert result.diagnostics.startswith(f"{deck.demos[0].location} (diapo 1, démo 1-1)\n$ kubectl")
+    assert result.diagnostics.startswith("docs/diff.md:7 (diapo 1, démo 1-1)\n$ kubectl create")
 
 
 def test_file_blocks_and_demo_files_then_kubectl_apply(project: Path, cluster, kube: Cluster):

@@ -15,7 +15,7 @@ from rich.console import Console
 
 from diapo.cluster.client import Cluster
 from diapo.demo import engine, report, verify
-from diapo.errors import ClusterError
+from diapo.errors import ClusterError, DiapoError
 from tests.demo.conftest import write_project
 from tests.demo.decks import Step, write_deck
 
@@ -139,3 +139,19 @@ def _sleepers() -> list[int]:
             if cmdline == b"sleep\x00617\x00" and state != "Z":
                 found.append(int(entry.name))
     return found
+
+
+def test_one_demo_runs_the_steps_before_it_and_keeps_other_decks_in_the_report(
+        project: Path, on_cluster):
+    write_deck(project / "docs", "autre", [[Step("echo autre", expect="autre")]])
+    write_deck(project / "docs", "cible", [[
+        Step("X=prepare", id="prep"), Step('echo "$X"', id="voulue", expect="prepare"),
+        Step("echo après", id="apres"),
+    ]])
+    assert verify.run(["autre"], root=project, console=quiet()) == 0
+    assert verify.run([], demo="voulue", root=project, console=quiet()) == 0
+    saved = report.load(project / ".diapo" / "verify.json")
+    assert [d.deck for d in saved.decks] == ["autre", "cible"]
+    assert [d.id for d in saved.deck("cible").demos] == ["prep", "voulue"]
+    with pytest.raises(DiapoError):
+        verify.run([], demo="inexistante", root=project, console=quiet())
