@@ -117,9 +117,10 @@ def server(site: Site) -> Iterator[str]:
         yield url
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium():
-    """Debian's Chromium, headless, through Playwright (one browser per test session)."""
+    """Debian's Chromium, headless, through Playwright (one browser per test module: Playwright's
+    sync API allows one instance at a time, and `invoke pdf` starts its own)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
