@@ -89,6 +89,12 @@ class Screen:
                     raise AssertionError(f"exited before {pattern!r}; screen:\n"
                                          + self.text[-3000:]) from None
 
+    def quit_at_end(self, since: int) -> None:
+        """Wait for the end of the lecture, press q, and check the exit status is 0."""
+        self.wait(r"Fin des démos", since=since)
+        self.child.send("q")
+        assert self.end() == 0
+
     def end(self, timeout: float = TIMEOUT) -> int:
         """Wait for the program to exit; returns its exit status."""
         self.raw += self.child.read() if self.child.isalive() else ""
@@ -173,9 +179,7 @@ def test_hidden_setup_runs_by_itself_and_is_not_counted(tmp_path, cluster):
     assert "export SALUT" not in screen.text  # hidden: never shown
     screen.child.send("\r")
     at = screen.wait(r"(?m)^coucou-2$", since=at)
-    screen.wait(r"Fin des démos", since=at)
-    screen.child.send("q")
-    assert screen.end() == 0
+    screen.quit_at_end(at)
 
 
 @pytest.mark.cluster
@@ -192,9 +196,7 @@ def test_typing_effect_types_on_key_presses(tmp_path, cluster):
     screen.wait(re.escape("echo bonjour-$((20+22))") + r"\n", since=at)
     screen.child.send("\r")  # ...and the next Enter runs it
     at = screen.wait(r"(?m)^bonjour-42$", since=at)
-    screen.wait(r"Fin des démos", since=at)
-    screen.child.send("q")
-    assert screen.end() == 0
+    screen.quit_at_end(at)
 
 
 @pytest.mark.cluster
@@ -276,9 +278,7 @@ def test_yaml_is_shown_before_it_is_applied_and_reset_removes_it(tmp_path, clust
         assert kubectl(cluster, "-n", ns, "get", "configmap", "applique").returncode != 0
         screen.child.send("\r")
         at = screen.wait(r"configmap/applique serverside-applied", since=at)
-        screen.wait(r"Fin des démos", since=at)
-        screen.child.send("q")
-        assert screen.end() == 0
+        screen.quit_at_end(at)
         assert kubectl(cluster, "-n", ns, "get", "configmap", "applique").returncode == 0
 
         reset = Screen(spawn(project, cluster.kubeconfig, task=("demo.reset", deck)))
@@ -421,9 +421,7 @@ def test_server_lost_mid_lecture_is_one_line_and_recorded_output_is_shown(tmp_pa
         at = screen.wait(r"nœuds prêts")
         screen.child.send("\r")
         at = screen.wait(r"NAME\s+STATUS", since=at)
-        screen.wait(r"Fin des démos", since=at)
-        screen.child.send("q")
-        assert screen.end() == 0
+        screen.quit_at_end(at)
 
         screen = Screen(spawn(project, kubeconfig, "--from", "5"))
         at = screen.wait(r"nœuds prêts")
@@ -438,9 +436,7 @@ def test_server_lost_mid_lecture_is_one_line_and_recorded_output_is_shown(tmp_pa
         screen.child.send("e")
         at = screen.wait(r"ENREGISTRÉ le 20/11/2026 à 09:30 UTC", since=at)
         at = screen.wait(r"noeud-du-20-novembre\s+Ready", since=at)
-        screen.wait(r"Fin des démos", since=at)
-        screen.child.send("q")
-        assert screen.end() == 0
+        screen.quit_at_end(at)
     finally:
         relay.cut()
 
