@@ -67,6 +67,10 @@ def default_state_dir() -> Path:
     return (root / cfg["state_dir"]).resolve()
 
 
+def _dir(state_dir: Path | None) -> Path:
+    return Path(state_dir or default_state_dir()).resolve()
+
+
 def _say(quiet: bool, text: str) -> None:
     if not quiet:
         print(f"diapo cluster: {text}", file=sys.stderr, flush=True)
@@ -94,7 +98,7 @@ def up(version: str | None = None, *, state_dir: Path | None = None, port: int |
     `port` fixes the apiserver port (a free one is picked otherwise). Raises ClusterError on a
     missing Go, a failed build, a taken port, a component that dies or is not ready in time.
     """
-    state_dir = Path(state_dir or default_state_dir()).resolve()
+    state_dir = _dir(state_dir)
     with _locked(state_dir):
         cluster = _up_locked(state_dir, version, port, timeout, quiet, owner="user")
     _print_export(cluster, quiet)
@@ -138,7 +142,7 @@ def shared(version: str | None = None, *, state_dir: Path | None = None,
     Parallel sessions on one checkout (several `pytest` runs) register in `sessions/` so the
     first to finish never pulls the cluster from under the others.
     """
-    state_dir = Path(state_dir or default_state_dir()).resolve()
+    state_dir = _dir(state_dir)
     me = processes.register(state_dir / "sessions")
     try:
         with _locked(state_dir):
@@ -158,7 +162,7 @@ def down(*, state_dir: Path | None = None, quiet: bool = False) -> None:
 
     (Returns None: invoke treats an int result as an exit code.)
     """
-    state_dir = Path(state_dir or default_state_dir()).resolve()
+    state_dir = _dir(state_dir)
     was_running = False
     if state_dir.is_dir():
         with _locked(state_dir):
@@ -168,7 +172,7 @@ def down(*, state_dir: Path | None = None, quiet: bool = False) -> None:
 
 def running(state_dir: Path | None = None) -> Cluster | None:
     """The running local cluster (every component alive, apiserver ready), or None."""
-    return _running(Path(state_dir or default_state_dir()).resolve())
+    return _running(_dir(state_dir))
 
 
 def status(*, state_dir: Path | None = None) -> int:
@@ -176,7 +180,7 @@ def status(*, state_dir: Path | None = None) -> int:
 
     Returns 0 when it runs, 1 otherwise (so scripts can test it).
     """
-    state_dir = Path(state_dir or default_state_dir()).resolve()
+    state_dir = _dir(state_dir)
     cluster = _running(state_dir)
     procs = {name: processes.recorded(state_dir, name) for name in COMPONENTS}
     if cluster is None:
@@ -191,7 +195,7 @@ def status(*, state_dir: Path | None = None) -> int:
         ready = _condition(node, "Ready")
         print(f"  nœud        : {node['metadata']['name']} "
               f"({'Ready' if ready else 'NotReady'})")
-    rss = sum(processes.rss_bytes(proc.pid) for proc in procs.values() if proc)
+    rss = control_plane_rss(state_dir)
     print(f"  mémoire     : {rss / 2**20:.0f} Mio (RSS des {len(COMPONENTS)} processus)")
     print(f"  export KUBECONFIG={cluster.kubeconfig}")
     return 0
@@ -199,7 +203,7 @@ def status(*, state_dir: Path | None = None) -> int:
 
 def control_plane_rss(state_dir: Path | None = None) -> int:
     """Sum of the resident memory of the running control-plane processes, in bytes."""
-    state_dir = Path(state_dir or default_state_dir()).resolve()
+    state_dir = _dir(state_dir)
     procs = [processes.recorded(state_dir, name) for name in COMPONENTS]
     return sum(processes.rss_bytes(proc.pid) for proc in procs if proc and proc.alive())
 
