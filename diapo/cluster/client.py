@@ -339,16 +339,23 @@ class Cluster:
                 return False
             raise ClusterError(f"suppression de {ref}: {_api_message(exc)}") from None
 
-    def create_namespace(self, name: str, labels: dict[str, str] | None = None) -> ObjectRef:
+    def create_namespace(self, name: str, labels: dict[str, str] | None = None,
+                         annotations: dict[str, str] | None = None) -> ObjectRef:
         """Create a namespace (an existing one is an error: runs never share one)."""
         body = {"apiVersion": "v1", "kind": "Namespace",
-                "metadata": {"name": name, "labels": labels or {}}}
+                "metadata": {"name": name, "labels": labels or {},
+                             "annotations": annotations or {}}}
         try:
             result = self.request("POST", "/api/v1/namespaces", body=body)
         except ApiException as exc:
             raise ClusterError(f"création du namespace {name}: {_api_message(exc)}") from None
         return ObjectRef(result["metadata"]["creationTimestamp"], "Namespace", name,
                          plural="namespaces")
+
+    def namespaces(self, selector: str | None = None) -> list[dict[str, Any]]:
+        """The namespaces (raw objects), optionally filtered by a label selector."""
+        query = {"labelSelector": selector} if selector else None
+        return self.request("GET", "/api/v1/namespaces", query=query).get("items") or []
 
     def nodes(self) -> list[dict[str, Any]]:
         """The cluster's nodes (raw objects)."""

@@ -21,6 +21,7 @@ import re
 import secrets
 import shutil
 import signal
+import socket
 import subprocess
 import tempfile
 import threading
@@ -43,6 +44,7 @@ from diapo.errors import ClusterError, DeckError, DemoError, DiapoError
 
 CI, LIVE = "ci", "live"
 MANAGED_BY = {"app.kubernetes.io/managed-by": "diapo"}
+OWNER_ANNOTATION = "diapo/owner"  # "<host>/<pid>" of the process that runs the deck
 DELETE_TIMEOUT = 60.0  # seconds to wait for deleted namespaces to be gone
 REPORT_LINES = 500  # lines of a step's output kept in its result (the tail)
 DIAGNOSTIC_TIMEOUT = 10.0  # seconds for each `kubectl` diagnostic command
@@ -169,7 +171,8 @@ class DeckRun:
                 name = run_namespace(self.deck.name, self.run_id)
                 self._run_ns = self.cluster.create_namespace(
                     name, {**MANAGED_BY, "diapo/deck": slug[:63].strip("-"),
-                           "diapo/run": self.run_id})
+                           "diapo/run": self.run_id},
+                    {OWNER_ANNOTATION: f"{socket.gethostname()}/{os.getpid()}"})
                 self.namespace = name
             else:
                 self.namespace = self.cluster.namespace
@@ -405,6 +408,46 @@ class DeckRun:
         except (subprocess.TimeoutExpired, OSError):
             return ""
         return done.stdout if done.returncode == 0 else ""
+
+
+# ---------------------------------------------------------------------- orphans
+
+
+def remove_orphans(cluster: Cluster) -> list[str]:
+    """Clean up after runs whose process died without cleaning (SIGKILL, crash, power cut).
+
+    A run namespace is an orphan when its owner annotation names this host and a process that
+    no longer exists; its namespace and what its field manager created elsewhere are deleted.
+    Runs of other machines are left alone (their owner may be alive). Returns what was removed.
+    """
+    host = socket.gethostname()
+    removed: list[str] = []
+    selector = ",".join(f"{k}={v}" for k, v in MANAGED_BY.items()) + ",diapo/run"
+    for namespace in cluster.namespaces(selector):
+        meta = namespace["metadata"]
+        owner = (meta.get("annotations") or {}).get(OWNER_ANNOTATION, "")
+        owner_host, _, pid = owner.rpartition("/")
+        if owner_host != host or not pid.isdigit() or _alive(int(pid)) or \
+                namespace.get("status", {}).get("phase") == "Terminating":
+            continue
+        run_ns = ObjectRef(meta["creationTimestamp"], "Namespace", meta["name"],
+                           plural="namespaces")
+        tracked = cluster.managed_by(f"diapo-{meta['labels']['diapo/run']}",
+                                     since=run_ns.created, skip_namespaces={run_ns.name})
+        for ref in reversed([run_ns, *tracked]):
+            if cluster.delete(ref):
+                removed.append(str(ref))
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 # ---------------------------------------------------------------------- lecture reset

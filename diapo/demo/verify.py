@@ -33,7 +33,7 @@ from diapo.cluster.client import Cluster, check_allowed, kubeconfig_paths
 from diapo.config import DiapoConfig
 from diapo.deck.model import Deck, Demo
 from diapo.demo import report as report_mod
-from diapo.demo.engine import CI, DeckRun
+from diapo.demo.engine import CI, DeckRun, remove_orphans
 from diapo.demo.engine import where as engine_where
 from diapo.demo.junit import write_junit
 from diapo.demo.report import FAILED, PASSED, SKIPPED, ClusterInfo, DeckResult, DemoResult, Report
@@ -55,6 +55,7 @@ class Target:
     server: str = ""
     version: str = ""
     simulated: bool = False
+    orphans: list[str] = field(default_factory=list)  # left by killed runs, removed now
 
 
 @dataclass
@@ -80,6 +81,8 @@ def run(decks: list[str], demo: str | None = None, parallel: int = 0, junit: str
     target = resolve_target(root, config)
     console.print(f"cluster: contexte [b]{target.context}[/] ({target.server}, "
                   f"Kubernetes {target.version}{', nœuds simulés' if target.simulated else ''})")
+    for orphan in target.orphans:
+        console.print(f"[yellow]supprimé, laissé par une vérification interrompue: {orphan}[/]")
     workers = max(1, min(parallel or os.cpu_count() or 1, len(plans) or 1))
     started = time.monotonic()
     state = _State()
@@ -181,13 +184,14 @@ def resolve_target(root: Path, config: DiapoConfig) -> Target:
         check_allowed(cluster.context, list(config.contexts), str(root / "mkdocs.yml"))
         version = cluster.probe()
         simulated = cluster.simulated()
+        orphans = remove_orphans(cluster)
     except ClusterError as exc:
         if kubeconfig and not exc.hint:  # the local control plane, stopped
             exc.hint = "démarrez le cluster local avec `invoke cluster.up`"
         raise
     finally:
         cluster.close()
-    return Target(kubeconfig, cluster.context, cluster.server, version, simulated)
+    return Target(kubeconfig, cluster.context, cluster.server, version, simulated, orphans)
 
 
 # ---------------------------------------------------------------------- running

@@ -126,7 +126,42 @@ def test_ctrl_c_during_a_run_still_cleans_up(project: Path, cluster, kube: Clust
     assert _sleepers() == []
 
 
-def _sleepers() -> list[int]:
+def test_namespaces_of_a_killed_run_are_removed_by_the_next_one(project: Path, cluster,
+                                                                kube: Cluster, monkeypatch):
+    suffix = engine._run_id()
+    write_deck(project / "docs", "tue", [[
+        Step(f"kubectl create namespace tue-{suffix}\n"
+             "kubectl create configmap en-cours --from-literal=a=b\nsleep 618", timeout=300),
+    ]])
+    env = {**os.environ, "KUBECONFIG": str(cluster.kubeconfig)}
+    proc = subprocess.Popen([sys.executable, "-m", "invoke", "--search-root", str(REPO),
+                             "verify"], cwd=project, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        run_ns: list[str] = []
+        while time.monotonic() < deadline and proc.poll() is None:
+            run_ns = namespaces(kube, "diapo-tue-")
+            if run_ns and kube.get(kube.resource("configmaps"), "en-cours", run_ns[0]):
+                break
+            time.sleep(0.1)
+        assert run_ns, "the run never reached its sleeping step"
+        proc.kill()  # no cleanup can run
+        proc.wait(10)
+        assert namespaces(kube, run_ns[0]) == run_ns
+        (project / "docs" / "tue.md").unlink()
+        write_deck(project / "docs", "suivant", [[Step("echo ok")]])
+        monkeypatch.setenv("KUBECONFIG", str(cluster.kubeconfig))
+        assert verify.run([], root=project, console=quiet()) == 0
+        for name in (run_ns[0], f"tue-{suffix}"):  # deleted (the deletion may still run)
+            left = kube.get(kube.resource("namespaces"), name)
+            assert left is None or left["status"]["phase"] == "Terminating", name
+    finally:
+        for pid in _sleepers(618):  # the killed run's step outlives it, as any orphan would
+            os.kill(pid, signal.SIGKILL)
+
+
+def _sleepers(seconds: int = 617) -> list[int]:
     """Our `sleep 617` processes (an unusual duration, to recognise them)."""
     found = []
     for entry in os.scandir("/proc"):
@@ -136,7 +171,7 @@ def _sleepers() -> list[int]:
                 state = Path(entry.path, "stat").read_text().rsplit(")", 1)[1].split()[0]
             except OSError:
                 continue
-            if cmdline == b"sleep\x00617\x00" and state != "Z":
+            if cmdline == f"sleep\x00{seconds}\x00".encode() and state != "Z":
                 found.append(int(entry.name))
     return found
 
