@@ -110,7 +110,8 @@ def test_handout_has_slide_and_its_notes(site, tmp_path):
     assert "A4" in info["Page size"]
     text = subprocess.run(["pdftotext", "-f", "1", "-l", "1", str(handout), "-"], check=True,
                           capture_output=True, text=True).stdout
-    assert "Première" in text and "Note pour la diapo un : parler lentement." in text
+    assert "Diapositive 1" in text and "Première" in text
+    assert "Note pour la diapo un : parler lentement." in text
     w, h, pixels = page_pixels(handout, 1, tmp_path)
     assert count(pixels, red) > 0.02 * w * h  # the slide's image, scaled down on the page
 

@@ -348,3 +348,46 @@ def test_f_toggles_fullscreen_and_help_lists_keys_in_french(site, server, page):
     expect(help_box).to_contain_text("fenêtre du présentateur")
     page.keyboard.press("Escape")
     expect(help_box).to_be_hidden()
+
+
+def test_several_backgrounds_side_by_side_or_stacked_and_right_split(site, server, page):
+    for name in ("a", "b", "c"):
+        site.image(f"img/{name}.png", (40, 40, 40))
+    site.deck("cours", """
+        ![bg](img/a.png)
+        ![bg contain](img/b.png)
+
+        ---
+
+        ![bg vertical](img/a.png)
+        ![bg](img/b.png)
+        ![bg 50%](img/c.png)
+
+        ---
+
+        ![bg right:30% fit](img/c.png)
+
+        # À gauche
+        """)
+    page.goto(f"{server}/cours.html")
+
+    def boxes():
+        return [f.bounding_box() for f in page.locator(".diapo-current .diapo-bg figure").all()]
+
+    first = boxes()
+    assert len(first) == 2 and abs(first[0]["width"] - first[1]["width"]) < 1
+    assert first[1]["x"] > first[0]["x"] and abs(first[0]["y"] - first[1]["y"]) < 1
+    expect(page.locator(".diapo-current .diapo-bg figure").nth(1)).to_have_css(
+        "background-size", "contain")
+    page.keyboard.press("ArrowRight")
+    second = boxes()
+    assert len(second) == 3 and second[1]["y"] > second[0]["y"] and abs(second[0]["x"] - second[1]["x"]) < 1
+    expect(page.locator(".diapo-current .diapo-bg figure").nth(2)).to_have_css("background-size", "50% auto")
+    page.keyboard.press("ArrowRight")
+    frame = page.locator(".diapo-current .diapo-frame").bounding_box()
+    (figure,) = boxes()
+    content = page.locator(".diapo-current section:not([data-diapo-layer])").bounding_box()
+    assert abs(figure["width"] - 0.3 * frame["width"]) < 2
+    assert abs(figure["x"] + figure["width"] - (frame["x"] + frame["width"])) < 2  # on the right
+    assert abs(content["x"] - frame["x"]) < 1 and abs(content["width"] - 0.7 * frame["width"]) < 2
+    expect(page.locator(".diapo-current .diapo-bg figure")).to_have_css("background-size", "contain")
