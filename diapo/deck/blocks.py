@@ -50,6 +50,8 @@ _SETEXT = re.compile(r" {0,3}(=+|-+)[ \t]*$")
 _BULLET = re.compile(r"([*+-])(?=[ \t]|$)")
 _ORDERED = re.compile(r"(\d{1,9})([.)])(?=[ \t]|$)")
 
+_HR_START = frozenset("-*_")
+_ITEM_START = frozenset("-+*0123456789")
 _BLOCK_NAMES = (
     "address|article|aside|base|basefont|blockquote|body|caption|center|col|colgroup|dd|details|"
     "dialog|dir|div|dl|dt|fieldset|figcaption|figure|footer|form|frame|frameset|h1|h2|h3|h4|h5|"
@@ -77,6 +79,8 @@ _TABLE_DELIM_CELL = re.compile(r":?-+:?$")
 def _columns(text: str, start: int = 0) -> tuple[int, int]:
     """(indent in columns, index of first non-blank char) of `text` starting at column
     `start`; tabs stop every 4 columns."""
+    if text[:1] not in (" ", "\t"):
+        return 0, 0
     col = start
     for i, ch in enumerate(text):
         if ch == " ":
@@ -258,8 +262,8 @@ def _ends_lazy(text: str, unmatched: list[int]) -> bool:
     return _interrupts(text) or (-1 in unmatched[1:] and _interrupts(bare))
 
 
-def scan(lines: list[str]) -> list[Block]:
-    """Scan `lines` (no line terminators) into blocks, in source order.
+def scan(lines: list[str], start: int = 0, end: int | None = None) -> list[Block]:
+    """Scan `lines[start:end]` (no line terminators) into blocks, in source order.
 
     Container blocks are not emitted (only list item starts, as ITEM blocks); every leaf block
     knows its container `depth`, which is what slide splitting (level-0 `hr`) needs.
@@ -270,7 +274,7 @@ def scan(lines: list[str]) -> list[Block]:
     fence_end: re.Pattern[str] | None = None
     html_end: re.Pattern[str] | None = None
     empty_item: int | None = None  # stack index of a list item opened on an empty line
-    n = len(lines)
+    n = len(lines) if end is None else end
 
     def close() -> None:
         nonlocal leaf
@@ -278,7 +282,27 @@ def scan(lines: list[str]) -> list[Block]:
             blocks.append(leaf)
             leaf = None
 
-    for ln in range(n):
+    for ln in range(start, n):
+        if not stack and empty_item is None:
+            # Fast paths for the bulk of a deck: top-level text, blank lines, code.
+            line = lines[ln]
+            kind = leaf.kind if leaf is not None else None
+            if kind == FENCE:
+                if line.lstrip(" ")[:1] != leaf.marker[0]:
+                    leaf.lines.append(_strip_columns(line, leaf.level) if leaf.level else line)
+                    leaf.end = ln + 1
+                    continue
+            elif kind is None or kind == PARA:
+                if not line:
+                    close()
+                    continue
+                if line[0].isalpha() and "|" not in line:
+                    if leaf is None:
+                        leaf = Block(PARA, ln, ln + 1, 0, lines=[line])
+                    else:
+                        leaf.lines.append(line)
+                        leaf.end = ln + 1
+                    continue
         # 1. Continue the open containers.
         matched, rest = _match(lines[ln], stack)
         if empty_item is not None:
@@ -370,7 +394,10 @@ def scan(lines: list[str]) -> list[Block]:
                 elif rest[:1] == "\t":
                     rest = _strip_columns(rest, 1)
                 continue
-            if _HR.match(rest):
+            first = rest[i]
+            if first not in _ITEM_START:
+                break
+            if first in _HR_START and _HR.match(rest):
                 break
             item = _list_marker(rest)
             if item is None:
@@ -417,7 +444,8 @@ def scan(lines: list[str]) -> list[Block]:
                 close()
             leaf = Block(CODE, ln, ln + 1, depth, lines=[_strip_columns(rest, 4)])
             continue
-        if para_open:
+        first = body[0]
+        if para_open and first in "=-":
             m = _SETEXT.match(rest)
             if m:
                 leaf.kind = HEADING
@@ -425,31 +453,31 @@ def scan(lines: list[str]) -> list[Block]:
                 leaf.end = ln + 1
                 close()
                 continue
-        if _HR.match(rest):
+        if first in _HR_START and _HR.match(rest):
             close()
             blocks.append(Block(HR, ln, ln + 1, depth))
             continue
-        m = _ATX.match(rest)
+        m = _ATX.match(rest) if first == "#" else None
         if m:
             close()
             text = rest[m.end():].strip()
             text = re.sub(r"(?:^|[ \t]+)#+[ \t]*$", "", text)
             blocks.append(Block(HEADING, ln, ln + 1, depth, level=len(m.group(1)), lines=[text]))
             continue
-        m = _FENCE.match(rest)
+        m = _FENCE.match(rest) if first in "`~" else None
         if m and not (m.group(2)[0] == "`" and "`" in m.group(3)):
             close()
             leaf = Block(FENCE, ln, ln + 1, depth, level=len(m.group(1)), marker=m.group(2),
                          info=m.group(3).strip(), closed=False)
             continue
-        if body.startswith("<!--"):
+        if first == "<" and body.startswith("<!--"):
             close()
             leaf = Block(COMMENT, ln, ln + 1, depth, lines=[body], closed=False)
             if "-->" in body:
                 leaf.closed = True
                 close()
             continue
-        html = _html_start(rest)
+        html = _html_start(rest) if first == "<" else None
         if html is not None and (html[1] or not (para_open or leaf is not None)):
             close()
             html_end = html[0]

@@ -67,8 +67,33 @@ def collect(blocks: list[Block], path: str) -> list[Comment]:
     return found
 
 
+_SIMPLE = re.compile(r"(_?[A-Za-z][\w-]*)[ \t]*:[ \t]+([^\n\\]*)$")
+
+
+def _simple(text: str) -> dict[str, str] | None:
+    """The mapping of a one-line `key: value` comment when YAML is not needed to read it.
+
+    Known keys get marp's loose quoting (the value is the trimmed text), so YAML would give
+    the same string as long as there is no backslash escape; unknown keys only matter as
+    possible misspellings, which `suggest` decides from the key alone.
+    """
+    m = _SIMPLE.match(text)
+    if m is None:
+        return None
+    key, value = m.group(1), m.group(2).strip()
+    if dirs.is_known(key):
+        return {key: value} if value and value[0] not in yamlish.SPECIAL else None
+    return {} if dirs.suggest(key) is None else None
+
+
 def _classify(comment: Comment) -> None:
     text = comment.content
+    simple = _simple(text)
+    if simple is not None:
+        comment.directives = simple
+        if simple:
+            comment.kind = DIRECTIVE
+        return
     if _MAYBE_DIRECTIVE.search(text) or _KEY_LINE.match(text):
         try:
             parsed = yamlish.load(yamlish.loosen(text, dirs.ALL_KEYS))

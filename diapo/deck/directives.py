@@ -11,6 +11,7 @@ reports it.
 from __future__ import annotations
 
 import difflib
+from functools import lru_cache
 from typing import Any
 
 GLOBAL_KEYS = (
@@ -48,6 +49,7 @@ def is_known(key: str) -> bool:
     return key in _GLOBAL or key in _LOCAL or (key[:1] == "_" and key[1:] in _LOCAL)
 
 
+@lru_cache(maxsize=1024)
 def suggest(key: str) -> str | None:
     """The directive name `key` is probably a misspelling of, if any."""
     bare = key[1:] if key.startswith("_") else key

@@ -19,13 +19,17 @@ def parse_info(info: str, path: str, line: int) -> tuple[str, dict[str, str | bo
     lang = head.strip()
     if not rest.strip():
         return lang, {}, []
-    lexer = shlex.shlex(rest, posix=True)
-    lexer.whitespace_split = True
-    lexer.commenters = ""
-    try:
-        words = list(lexer)
-    except ValueError as exc:  # unbalanced quotes
-        raise DeckError(f"invalid fence attributes {rest.strip()!r}: {exc}", at(path, line)) from None
+    if '"' in rest or "'" in rest or "\\" in rest:
+        lexer = shlex.shlex(rest, posix=True)
+        lexer.whitespace_split = True
+        lexer.commenters = ""
+        try:
+            words = list(lexer)
+        except ValueError as exc:  # unbalanced quotes
+            raise DeckError(f"invalid fence attributes {rest.strip()!r}: {exc}",
+                            at(path, line)) from None
+    else:
+        words = rest.split()
     pairs: list[tuple[str, str | bool]] = []
     for word in words:
         key, eq, value = word.partition("=")

@@ -86,9 +86,9 @@ def _unquote(title: str | None) -> str | None:
 
 def find(block: Block, path: str) -> list[Image]:
     """The images of a paragraph, heading or table block."""
-    text = inline.text_of(block)
-    if "![" not in text:
+    if not any("![" in line for line in block.lines):
         return []
+    text = inline.text_of(block)
     images = []
     for m in inline.scan(text, _IMAGE):
         src = m.group(2)

@@ -131,8 +131,7 @@ def parse(path: str | Path, *, text: str | None = None, name: str | None = None)
     body_end = len(lines) - 1 if lines and lines[-1] == "" and len(lines) > 1 else len(lines)
 
     fm = frontmatter.parse(lines, path_str)
-    blocks = blocks_mod.scan(lines[:body_end]) if fm.body_start == 0 else [
-        _shift(b, fm.body_start) for b in blocks_mod.scan(lines[fm.body_start:body_end])]
+    blocks = blocks_mod.scan(lines, fm.body_start, body_end)
     comments = comments_mod.collect(blocks, path_str)
     global_dirs = _globals(ctx, fm, comments)
     for key in fm.data:
@@ -223,12 +222,6 @@ def _warn_lookalike(ctx: _Context, comment: comments_mod.Comment) -> None:
         if hint:
             ctx.warn(f"unknown directive '{key}' (did you mean '{hint}'?): this comment is "
                      "kept as a presenter note", comment.line + 1)
-
-
-def _shift(block: Block, offset: int) -> Block:
-    block.start += offset
-    block.end += offset
-    return block
 
 
 def default_name(path: str | Path) -> str:

@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-_SPECIAL = "[\"'{|>~&*"
+SPECIAL = "[\"'{|>~&*"  # value openers marp-core's loose YAML leaves unquoted
 
 
 class _FailsafeLoader(yaml.BaseLoader):
@@ -48,7 +48,7 @@ def loosen(text: str, keys: Iterable[str]) -> str:
     def quote(m: re.Match[str]) -> str:
         prop, value = m.group(1), m.group(2)
         trimmed = value.strip()
-        if not trimmed or trimmed[0] in _SPECIAL:
+        if not trimmed or trimmed[0] in SPECIAL:
             return m.group(0)
         spaces = value[: len(value) - len(value.lstrip())]
         return prop + spaces + '"' + trimmed.replace('"', '\\"') + '"'
