@@ -299,3 +299,35 @@ def test_up_task_on_a_taken_port_is_a_clear_error(tmp_path):
     assert proc.returncode == 2
     assert f"erreur: le port 127.0.0.1:{port} est déjà pris" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_concurrent_ups_start_one_cluster(state_dir):
+    """Two `invoke cluster.up` at once (two engineers, two test sessions): one starts the
+    control plane, the other waits for it and reuses it."""
+    env = {**os.environ, "DIAPO_CLUSTER_DIR": str(state_dir)}
+    ups = [subprocess.Popen(["invoke", "cluster.up"], cwd=ROOT, env=env, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(2)]
+    results = [up.communicate(timeout=240) for up in ups]
+    assert [up.returncode for up in ups] == [0, 0], results
+    assert all(f"export KUBECONFIG={state_dir / 'kubeconfig'}" in out for out, _ in results)
+    assert sorted("déjà démarré" in err for _, err in results) == [False, True]
+    assert len(_processes_mentioning(str(state_dir))) == len(local.COMPONENTS)
+
+
+def test_ctrl_c_during_up_leaves_no_process(state_dir):
+    up = subprocess.Popen(["invoke", "cluster.up"], cwd=ROOT, text=True,
+                          env={**os.environ, "DIAPO_CLUSTER_DIR": str(state_dir)},
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        for line in up.stderr:  # wait for the apiserver to be starting, then interrupt
+            if "etcd prêt" in line:
+                break
+        up.send_signal(signal.SIGINT)
+        rest = up.stderr.read()
+        assert up.wait(timeout=60) == 130
+        assert "interrompu" in rest
+    finally:
+        up.kill()
+        up.wait()
+    assert _processes_mentioning(str(state_dir)) == []
+    assert local.running(state_dir) is None
