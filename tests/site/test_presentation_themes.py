@@ -254,3 +254,15 @@ def test_scope_rewrites_like_marpit():
     assert "div.f > section.lead::after {color: blue}" in out  # pagination kept visible
     assert "@media (max-width: 100px) {\ndiv.f > section p { margin: 0; }\n}" in out
     assert "@keyframes pulse { from { opacity: 0; } to { opacity: 1; } }" in out
+
+
+def test_real_build_uses_the_projects_theme_folder(make_project):
+    project = make_project(presentation=True)
+    project.write("theme/cours-test.css", MARP_THEME)
+    project.write("docs/cours.md", "---\ntheme: cours-test\n---\n\n# Un\n")
+    site_dir = project.build()
+    html = (site_dir / "cours.html").read_text(encoding="utf-8")
+    assert 'href="assets/diapo/theme-cours-test.css"' in html
+    css = (site_dir / "assets/diapo/theme-cours-test.css").read_text(encoding="utf-8")
+    assert "div.diapo-frame > section h2 { color: rgb(200, 10, 20); }" in css
+    assert "DejaVu Sans" in css  # the imported default theme came along
