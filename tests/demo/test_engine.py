@@ -163,6 +163,34 @@ def test_objects_outside_the_namespace_are_tracked_and_removed(project: Path, cl
     assert kube.managed_by(manager) == []
 
 
+def test_kubectl_commands_work_through_the_field_manager_wrapper(project: Path, cluster,
+                                                                kube: Cluster):
+    suffix = engine._run_id()
+    cm = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: reglages\ndata:\n  a: b\n"
+    deck = write_deck(project / "docs", "enveloppe", [[
+        Step(cm, kind=DemoKind.FILE, path="cm.yaml"),
+        Step("kubectl apply -f cm.yaml && kubectl apply view-last-applied configmap/reglages",
+             expect="configmap/reglages created\n...name: reglages..."),
+        Step("kubectl create deployment web --image=nginx -- sleep 3600\n"
+             "kubectl set image deployment/web nginx=nginx:1.27\n"
+             "kubectl label configmap reglages niveau=1 && kubectl annotate configmap reglages x=y\n"
+             "kubectl patch configmap reglages -p '{\"data\":{\"c\":\"d\"}}'\n"
+             "kubectl --field-manager=moi create configmap perso --from-literal=k=v\n"
+             f"kubectl -n default run seul-{suffix} --image=busybox --restart=Never -- sleep 1",
+             expect="deployment.apps/web created\ndeployment.apps/web image updated\n"
+                    "configmap/reglages labeled\nconfigmap/reglages annotated\n"
+                    f"configmap/reglages patched\nconfigmap/perso created\npod/seul-{suffix} created"),
+        Step("kubectl get deployment web -o jsonpath='{.spec.template.spec.containers[0].command}'",
+             expect='["sleep","3600"]'),
+    ]])
+    with deck_run(project, cluster, deck) as run:
+        results = run_all(run)
+        assert [r.status for r in results] == [PASSED] * 4, [r.diagnostics for r in results]
+        mine = kube.get(kube.resource("configmaps"), "perso", run.namespace)
+        assert [f["manager"] for f in mine["metadata"]["managedFields"]] == ["moi"]
+    assert kube.get(kube.resource("pods"), f"seul-{suffix}", "default") is None
+
+
 def test_two_decks_in_parallel_do_not_see_each_other(project: Path, cluster):
     barrier = threading.Barrier(2, timeout=60)
     decks = [write_deck(project / "docs", f"deck{i}", [[
