@@ -135,14 +135,15 @@ def attach(deck_demos: list[Demo], previous: Fence | None, fence: Fence) -> Expe
     _check_attrs(fence, pairs)
     expect = _expect(fence, fence.attrs)
     target = deck_demos[-1] if deck_demos else None
+    if (target is not None and target.expect is not None and previous is not None
+            and previous.location == target.expect.location):
+        raise DeckError(f"demo '{target.id}' already has an expect block at line "
+                        f"{target.expect.location.line}", fence.location)
     if target is None or previous is None or target.fence is not previous:
         raise DeckError("an expect block must follow a demo step (demo or apply fence)",
                         fence.location)
     if target.kind == DemoKind.FILE:
         raise DeckError("an expect block cannot follow a file= block: it has no output",
                         fence.location)
-    if target.expect is not None:
-        raise DeckError(f"demo '{target.id}' already has an expect block at line "
-                        f"{target.expect.location.line}", fence.location)
     target.expect = expect
     return expect
