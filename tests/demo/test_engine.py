@@ -173,14 +173,16 @@ def test_kubectl_commands_work_through_the_field_manager_wrapper(project: Path, 
              expect="configmap/reglages created\n...name: reglages..."),
         Step("kubectl create deployment web --image=nginx -- sleep 3600\n"
              "kubectl set image deployment/web nginx=nginx:1.27\n"
-             "kubectl label configmap reglages niveau=1 && kubectl annotate configmap reglages x=y\n"
+             "kubectl label configmap reglages niveau=1\n"
+             "kubectl annotate configmap reglages x=y\n"
              "kubectl patch configmap reglages -p '{\"data\":{\"c\":\"d\"}}'\n"
              "kubectl --field-manager=moi create configmap perso --from-literal=k=v\n"
              f"kubectl -n default run seul-{suffix} --image=busybox --restart=Never -- sleep 1",
              expect="deployment.apps/web created\ndeployment.apps/web image updated\n"
                     "configmap/reglages labeled\nconfigmap/reglages annotated\n"
-                    f"configmap/reglages patched\nconfigmap/perso created\npod/seul-{suffix} created"),
-        Step("kubectl get deployment web -o jsonpath='{.spec.template.spec.containers[0].command}'",
+                    "configmap/reglages patched\nconfigmap/perso created\n"
+                    f"pod/seul-{suffix} created"),
+        Step("kubectl get deploy web -o jsonpath='{.spec.template.spec.containers[0].command}'",
              expect='["sleep","3600"]'),
     ]])
     with deck_run(project, cluster, deck) as run:
