@@ -26,6 +26,7 @@ from pathlib import Path
 from types import FrameType
 
 from rich.console import Console
+from rich.markup import escape
 
 from diapo import config as diapo_config
 from diapo.deck.model import Deck, Demo, DemoKind
@@ -36,7 +37,7 @@ from diapo.demo.engine import reset as engine_reset
 from diapo.demo.live_keys import CTRL_C, CTRL_D, ENTER, KeyReader
 from diapo.demo.live_preflight import Health, HealthWatch, Target, choose_target, probe
 from diapo.demo.live_typing import Typist
-from diapo.demo.report import PASSED, DemoResult
+from diapo.demo.report import FAILED, PASSED, DemoResult
 from diapo.errors import ClusterError, DemoError, DiapoError
 
 RUN_KEYS = {ENTER, "right", "down"}
@@ -132,9 +133,8 @@ class Lecture:
     """
 
     def __init__(self, deck: Deck, demos: list[Demo], open_run: Callable[[], DeckRun], *,
-                 keys: KeyReader,
-                 console: Console, target: Target, health: Health, recorded: Recorded,
-                 type_speed: int = 0, auto: float = 0):
+                 keys: KeyReader, console: Console, target: Target, health: Health,
+                 recorded: Recorded, type_speed: int = 0, auto: float = 0):
         self.deck = deck
         self.demos = demos
         self.open_run = open_run
@@ -221,7 +221,8 @@ class Lecture:
         if not typing:
             ui.show_code(self.console, demo)
             if reason:
-                self.console.print(f"[yellow]○ ignorée[/]: {reason} [dim](Entrée: suivante)[/]")
+                self.console.print(f"[yellow]○ ignorée[/]: {escape(reason)} "
+                                   "[dim](Entrée: suivante)[/]")
             return None
         ui.prompt(self.console)
         typist = Typist(self.console, demo.code, demo.lang, self.type_speed or 1)
@@ -280,6 +281,9 @@ class Lecture:
         self._stepping, self._interrupted = True, False
         try:
             result = self.run.run_step(demo, on_output=on_output, pty=on_output is not None)
+        except DiapoError as exc:  # e.g. invalid YAML in an apply block: say so, go on
+            result = DemoResult(id=demo.id, slide=demo.slide, line=demo.location.line,
+                                kind=demo.kind.value, status=FAILED, reason=str(exc))
         finally:
             self._stepping = False
         self.keys.drain()  # keys pressed while it ran must not act on the next demo
