@@ -90,7 +90,8 @@ def _title(block: Block) -> str:
 
 def _content(ctx: _Context, rng: split.Range, slide_comments: list[comments_mod.Comment],
              hidden: list[tuple[int, int]]) -> str:
-    """The slide's Markdown without comments and hidden demo fences; the rest as written."""
+    """The slide's Markdown without comments and hidden demo fences; the rest as written
+    (every line ends with a newline)."""
     drop: set[int] = set()
     with_inline: dict[int, Block] = {}  # first line -> block holding inline comments
     for c in slide_comments:
@@ -116,7 +117,7 @@ def _content(ctx: _Context, rng: split.Range, slide_comments: list[comments_mod.
         else:
             out.append(lines[ln])
             ln += 1
-    return "\n".join(out)
+    return "".join(line + "\n" for line in out)
 
 
 def parse(path: str | Path, *, text: str | None = None, name: str | None = None) -> Deck:
@@ -128,7 +129,7 @@ def parse(path: str | Path, *, text: str | None = None, name: str | None = None)
         text = source.normalize(text[1:] if text.startswith("\ufeff") else text)
     ctx = _Context(path_str, text)
     lines = ctx.lines
-    body_end = len(lines) - 1 if lines and lines[-1] == "" and len(lines) > 1 else len(lines)
+    body_end = len(lines) - 1 if lines[-1] == "" else len(lines)  # the final newline
 
     fm = frontmatter.parse(lines, path_str)
     blocks = blocks_mod.scan(lines, fm.body_start, body_end)
@@ -172,7 +173,7 @@ def parse(path: str | Path, *, text: str | None = None, name: str | None = None)
             index=index,
             location=at(path_str, rng.start + 1 if rng.end > rng.start else max(rng.start, 1)),
             end_line=max(rng.end, rng.start + 1 if rng.end > rng.start else max(rng.start, 1)),
-            source="\n".join(lines[rng.start:rng.end]),
+            source="".join(line + "\n" for line in lines[rng.start:rng.end]),
             content="",
             directives={**local, **spot},
             notes=notes,
