@@ -40,7 +40,7 @@ from diapo.deck.model import Deck, Demo, DemoKind, Expect, MatchMode
 from diapo.demo import match as match_mod
 from diapo.demo.report import FAILED, PASSED, SKIPPED, DemoResult
 from diapo.demo.session import Session
-from diapo.errors import ClusterError, DeckError, DemoError, DiapoError
+from diapo.errors import DeckError, DiapoError
 
 CI, LIVE = "ci", "live"
 MANAGED_BY = {"app.kubernetes.io/managed-by": "diapo"}
@@ -290,8 +290,11 @@ class DeckRun:
                 for spec in demo.wait:
                     waits.append(spec)
                     self._wait(spec)
-        except (DemoError, ClusterError) as exc:
-            result.status, result.reason = FAILED, exc.message
+        except DiapoError as exc:  # a cluster or demo problem, or a bad block (regex, YAML)
+            where_ = f" ({exc.location})" if isinstance(exc, DeckError) and exc.location else ""
+            result.status, result.reason = FAILED, exc.message + where_
+        except ApiException as exc:
+            result.status, result.reason = FAILED, f"API Kubernetes: {exc.status} {exc.reason}"
         result.duration = round(time.monotonic() - started, 3)
         if result.status == FAILED:
             result.diagnostics = self.diagnostics(demo, result, waits)

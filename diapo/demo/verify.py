@@ -291,11 +291,12 @@ def _run_deck(deck: Deck, demos: list[Demo], target: Target, config: DiapoConfig
                 result.demos.append(outcome)
                 progress.advance(task)
             progress.update(task, status="nettoyage")
-    except DiapoError as exc:
-        result.error = str(exc)
-        console.print(f"[red]✗ {escape(deck.name)}[/]: {escape(str(exc))}")
+    except Exception as exc:  # one deck's trouble must not stop the others
+        message = exc.message if isinstance(exc, DiapoError) else f"{type(exc).__name__}: {exc}"
+        result.error = str(exc) if isinstance(exc, DiapoError) else message
+        console.print(f"[red]✗ {escape(deck.name)}[/]: {escape(result.error)}")
         done = {d.id for d in result.demos}
-        result.demos += [_not_run(d, f"deck non exécuté: {exc.message}") for d in demos
+        result.demos += [_not_run(d, f"deck non exécuté: {message}") for d in demos
                          if d.id not in done]
     finally:
         with state.lock:

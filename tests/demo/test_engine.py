@@ -73,6 +73,20 @@ def test_expect_mismatch_reports_diff_and_diagnostics(project: Path, cluster):
     assert result.diagnostics.startswith("docs/diff.md:7 (diapo 1, démo 1-1)\n$ kubectl create")
 
 
+def test_bad_blocks_fail_their_step_with_file_and_line(project: Path, cluster):
+    deck = write_deck(project / "docs", "mauvais", [[
+        Step("echo x", match="regex", expect="(non fermée"),
+        Step("kind: ConfigMap\nmetadata: [oups\n", kind=DemoKind.APPLY),
+    ]])
+    with deck_run(project, cluster, deck) as run:
+        regex, yaml_block = run_all(run)
+    assert regex.status == yaml_block.status == FAILED
+    assert regex.reason.startswith("expression régulière invalide dans expect")
+    assert regex.reason.endswith(f"({deck.demos[0].expect.location})")
+    assert yaml_block.reason.startswith("YAML invalide")
+    assert f"mauvais.md:{deck.demos[1].location.line + 3}" in yaml_block.reason
+
+
 def test_file_blocks_and_demo_files_then_kubectl_apply(project: Path, cluster, kube: Cluster):
     (project / "demos" / "fichiers").mkdir(parents=True)
     (project / "demos" / "fichiers" / "lisez-moi.txt").write_text("copié\n")
