@@ -57,8 +57,12 @@ def loosen(text: str, keys: Iterable[str]) -> str:
 
 
 def load(text: str) -> Any:
-    """Parse with the FAILSAFE-like loader; raises `yaml.YAMLError`."""
-    return yaml.load(text, Loader=_FailsafeLoader)  # noqa: S506 - BaseLoader subclass, safe
+    """Parse with the FAILSAFE-like loader; raises `yaml.YAMLError`.
+
+    A final newline is added: js-yaml ends a clipped block scalar (`|`, `>`) with a line break
+    even when the text does not, PyYAML only when it does.
+    """
+    return yaml.load(text + "\n", Loader=_FailsafeLoader)  # noqa: S506 - safe BaseLoader
 
 
 def error_line(exc: yaml.YAMLError) -> int | None:
