@@ -379,6 +379,7 @@ class Lecture:
         self.execute(index)
 
     def close(self) -> None:
+        """Stop the background probe."""
         self.watch.close()
 
 

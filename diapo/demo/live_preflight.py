@@ -50,6 +50,7 @@ class Health:
 
     @property
     def ok(self) -> bool:
+        """The server answered."""
         return self.error is None
 
 
@@ -181,5 +182,6 @@ class HealthWatch:
         return health is not None and not health.ok
 
     def close(self) -> None:
+        """Drop a pending probe and let the worker thread go."""
         self._cancel.set()
         self._pool.shutdown(wait=False, cancel_futures=True)

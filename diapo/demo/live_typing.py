@@ -36,6 +36,7 @@ class Typist:
 
     @property
     def done(self) -> bool:
+        """The whole command is shown."""
         return self.shown >= len(self.text)
 
     def type(self, count: int | None = None) -> None:
