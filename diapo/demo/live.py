@@ -352,9 +352,10 @@ class Lecture:
             return index + 1, shown
         elif key == "e":
             demo = self.demos[index]
-            ui.recorded(self.console, demo, self.recorded.results.get(demo.id),
-                        self.recorded.date)
-            return index + 1, shown
+            found = self.recorded.results.get(demo.id)
+            ui.recorded(self.console, demo, found, self.recorded.date)
+            if found is not None:  # shown instead of running it: on to the next demo
+                return index + 1, shown
         return index, shown
 
     def _show_end(self) -> None:
