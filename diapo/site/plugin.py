@@ -169,9 +169,10 @@ class DiapoPlugin(BasePlugin[DiapoConfig]):
                         files: Files) -> str:
         self._links.rewriter = None
         loaded = self.decks.get(page.file.src_uri)
-        if loaded is not None:
-            page.toc = slide_toc(loaded)
-        return html
+        if loaded is None:
+            return html
+        page.toc = slide_toc(loaded)
+        return reading.finish(html)
 
     def _summary(self, loaded: SiteDeck) -> str:
         """The bar above the slides: present button, size, proof."""

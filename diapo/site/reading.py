@@ -1,8 +1,8 @@
 """The reading page of a deck: its slides one after the other, as Markdown for MkDocs.
 
-Each slide becomes `<div class="diapo-slide" id="N" markdown="1">` (the id Marp gives the slide,
-so `#N` lands on it), with a bar linking to the slide in the presentation view. Inside, the
-slide's own Markdown with the few edits Python-Markdown needs to render it the way Marp does:
+Each slide becomes a `<section class="diapo-slide">` that starts with a bar whose id is the one
+Marp gives the slide (`#N` lands on it) and links to the slide in the presentation view. Inside,
+the slide's own Markdown with the few edits Python-Markdown needs to render it the way Marp does:
 
 - headings get marp-core's ids (`{#découvrir-kubernetes-par-la-pratique}`, `-1` duplicates);
 - an HTML container opened alone before a blank line gets `markdown="1"` (CommonMark renders
@@ -28,6 +28,8 @@ from diapo.site.scan import DeckScan, SlideScan
 _FENCE_OPEN = re.compile(r"^(?P<prefix>(?:[ \t]*>)*[ \t]*)(?P<marker>`{3,}|~{3,})(?P<info>.*)$")
 _ATX_CLOSE = re.compile(r"[ \t]+#+[ \t]*$")
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+# Slide boundaries in the Markdown, replaced by <section> after rendering (see `finish`).
+SLIDE_START, SLIDE_END = "<!-- diapo:slide -->", "<!-- /diapo:slide -->"
 _IMAGE = re.compile(
     r"!\[(?P<alt>(?:\\.|[^\]\\])*)\]\((?P<dest>\s*(?:<[^>]*>|[^\s)]+))(?P<title>\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)"
 )
@@ -58,7 +60,7 @@ def _render_slide(slide: Slide, scan: SlideScan, proofs: dict[str, Proof],
                   context: PageContext) -> str:
     number = slide.number
     bar = (
-        f'<div class="diapo-slide-bar">'
+        f'<div class="diapo-slide-bar" id="{number}">'
         f'<a class="diapo-slide-number" href="#{number}" title="Lien vers la diapositive {number}">'
         f"{number}</a>"
         f'<a class="diapo-present" href="{context.presentation_url}#{number}" '
@@ -67,10 +69,17 @@ def _render_slide(slide: Slide, scan: SlideScan, proofs: dict[str, Proof],
     body = "\n".join(_slide_lines(slide, scan, proofs))
     closing = "".join(f"</{tag}>\n" for tag in scan.unclosed)
     notes = _notes(slide)
-    return (
-        f'<div class="diapo-slide" id="{number}" markdown="1">\n{bar}\n\n{body}\n\n'
-        f"{closing}{notes}</div>"
-    )
+    return f"{SLIDE_START}\n\n{bar}\n\n{body}\n\n{closing}{notes}\n\n{SLIDE_END}"
+
+
+def finish(html: str) -> str:
+    """Turn the slide markers of a rendered reading page into `<section>` elements.
+
+    Wrapping each slide in a `markdown="1"` element would make md_in_html re-parse the whole
+    page (most of the build time); comments go through Markdown untouched, for free.
+    """
+    return html.replace(SLIDE_START, '<section class="diapo-slide">').replace(
+        SLIDE_END, "</section>")
 
 
 def _notes(slide: Slide) -> str:

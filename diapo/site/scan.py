@@ -20,6 +20,8 @@ from diapo.errors import Location
 from diapo.site.slugs import Slugger, inline_text
 
 _MD = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+# Block structure only: inline content is parsed on demand (headings, text with links or HTML).
+_BLOCKS = MarkdownIt("commonmark", {"html": True}).enable("table").disable("inline")
 
 # `href` / `src` of the HTML elements that point at another document or a media file.
 _HTML_URL = re.compile(
@@ -104,8 +106,14 @@ def _scan_slide(slide: Slide, path: str, slugger: Slugger) -> SlideScan:
     lines = slide.source.splitlines()
     first = slide.location.line
     result = SlideScan()
-    tokens = _MD.parse(slide.source)
+    env: dict = {}
+    tokens = _BLOCKS.parse(slide.source, env)
     open_tags: list[str] = []
+    for index, token in enumerate(tokens):
+        if token.type == "inline" and (tokens[index - 1].type == "heading_open"
+                                       or "[" in token.content or "<" in token.content):
+            token.children = []
+            _MD.inline.parse(token.content, _MD, env, token.children)
     for index, token in enumerate(tokens):
         if token.type == "heading_open" and token.map:
             inline = tokens[index + 1]
@@ -115,7 +123,7 @@ def _scan_slide(slide: Slide, path: str, slugger: Slugger) -> SlideScan:
                 slug=slugger.slug(text), setext=token.markup in ("=", "-"),
                 title=inline_text(inline.children, html=False).strip(),
             ))
-        elif token.type == "inline" and token.map:
+        elif token.type == "inline" and token.map and token.children:
             result.links.extend(_inline_links(token, lines, first, path))
         elif token.type == "html_block" and token.map:
             block_first = first + token.map[0]

@@ -54,15 +54,17 @@ def article(page: str) -> str:
 def slide(page: str, number: int) -> str:
     """The HTML of slide `number` of a reading page."""
     content = article(page)
-    start = content.index(f'<div class="diapo-slide" id="{number}">')
-    end = content.find('<div class="diapo-slide" id=', start + 10)
-    return content[start: end if end != -1 else len(content)]
+    start = content.index(f'<div class="diapo-slide-bar" id="{number}">')
+    start = content.rindex('<section class="diapo-slide">', 0, start)
+    return content[start: content.index("</section>", start)]
 
 
 def test_every_slide_is_a_numbered_section_with_its_anchor(built: Project) -> None:
     page = built.html("kubernetes/index.html")
-    ids = re.findall(r'<div class="diapo-slide" id="(\d+)">', page)
+    ids = re.findall(r'<section class="diapo-slide">\s*<div class="diapo-slide-bar" id="(\d+)">',
+                     page)
     assert ids == ["1", "2", "3", "4", "5"]
+    assert article(page).count("<section") == article(page).count("</section>") == 5
     assert '<a class="diapo-slide-number" href="#4"' in slide(page, 4)
     # each slide links to the same slide in the presentation view
     assert 'href="../kubernetes.html#4"' in slide(page, 4)
