@@ -55,7 +55,8 @@ def parse_alt(src: str, alt: str, location, title: str | None = None) -> Image:
             image.width = _length(m.group(1))
         elif m := _HEIGHT.match(word):
             image.height = _length(m.group(1))
-        elif m := _FILTER.match(word):
+        elif (m := _FILTER.match(word)) and (
+                m.group(1) != "drop-shadow" or not m.group(2) or _DROP_SHADOW.match(m.group(2))):
             image.filters[m.group(1)] = _filter_value(m.group(1), m.group(2))
         else:
             continue
@@ -89,11 +90,19 @@ def find(block: Block, path: str) -> list[Image]:
     if not any("![" in line for line in block.lines):
         return []
     text = inline.text_of(block)
-    images = []
+    images: list[Image] = []
+    _collect(text, block.start, path, images)
+    return images
+
+
+def _collect(text: str, first_line: int, path: str, images: list[Image]) -> None:
+    """Images of `text` (whose first line is the 0-based `first_line`), nested ones after
+    their parent, in markdown-it's token order."""
     for m in inline.scan(text, _IMAGE):
         src = m.group(2)
         if src.startswith("<") and src.endswith(">"):
             src = src[1:-1]
-        location = at(path, inline.line_of(block, text, m.start()) + 1)
-        images.append(parse_alt(src, m.group(1), location, _unquote(m.group(3))))
-    return images
+        line = first_line + text.count("\n", 0, m.start())
+        images.append(parse_alt(src, m.group(1), at(path, line + 1), _unquote(m.group(3))))
+        if "![" in m.group(1):
+            _collect(m.group(1), first_line + text.count("\n", 0, m.start(1)), path, images)
