@@ -2,8 +2,8 @@
 
 On the generated course of `bench_build` (30 decks x 40 slides), all measured in this run:
 - writing every presentation view (`diapo.site.presentation.write`: Marp DOM, fragments,
-  image keywords, highlighted code, scoped theme, badges) against a plain Python-Markdown
-  conversion of the same decks with the usual extensions (the baseline);
+  image keywords, highlighted code, scoped theme, badges) against a plain markdown-it render
+  of the same decks, configured as marp-core's (the baseline: the parser alone);
 - printing one deck to PDF with headless Chromium (`diapo.site.pdf`), against Chromium printing
   the plain Markdown HTML of the same deck, one page per slide (the baseline).
 """
@@ -13,19 +13,16 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-import markdown
-
 from bench.bench_build import DECKS, SLIDES, best, generate
 from diapo.deck import load_decks
 from diapo.site import pdf, presentation
-
-PLAIN_EXTENSIONS = ["md_in_html", "attr_list", "tables", "pymdownx.superfences",
-                    "pymdownx.highlight"]
+from diapo.site.slides_html import new_markdown
 
 
 def _plain_page(text: str) -> str:
     """The deck as plain HTML, one printed page per slide (`---` splits)."""
-    pages = [markdown.markdown(part, extensions=PLAIN_EXTENSIONS) for part in text.split("\n---\n")]
+    md = new_markdown()
+    pages = [md.render(part) for part in text.split("\n---\n")]
     body = "".join(f'<div style="break-after: page">{page}</div>' for page in pages)
     return f"<!DOCTYPE html><html><meta charset='utf-8'><body>{body}</body></html>"
 
@@ -50,9 +47,11 @@ def main() -> None:
         decks = [d for d in load_decks(root / "docs") if d.name.startswith("cours-")]
         texts = [d.path.read_text(encoding="utf-8") for d in decks]
 
+        md = new_markdown()
+
         def plain() -> None:
             for text in texts:
-                markdown.markdown(text, extensions=PLAIN_EXTENSIONS)
+                md.render(text)
 
         def views() -> None:
             for deck in decks:
@@ -71,7 +70,7 @@ def main() -> None:
 
     slides = DECKS * SLIDES
     print(f"course: {DECKS} decks x {SLIDES} slides (best of 3)")
-    print(f"plain Markdown to HTML (baseline)    {plain_time:6.2f} s   1.00")
+    print(f"plain markdown-it render (baseline)  {plain_time:6.2f} s   1.00")
     print(f"presentation views (write)           {views_time:6.2f} s   {views_time / plain_time:4.2f}x"
           f"   ({views_time / slides * 1000:.2f} ms per slide)")
     print(f"PDF of plain HTML, {SLIDES} pages (baseline)  {plain_pdf:6.2f} s   1.00")
