@@ -150,6 +150,8 @@ class Lecture:
         self.last_run: int | None = None
         self._stepping = False
         self._interrupted = False  # Ctrl-C arrived while the current step ran
+        self._typist: Typist | None = None  # the command being typed (--type / --auto)
+        self._pending: str | None = None  # a key read by the typing effect, still to act on
 
     # -- keys and signals
 
@@ -210,33 +212,51 @@ class Lecture:
     # -- showing a demo
 
     def present(self, index: int, note: str = "") -> str | None:
-        """Show demo `index` and, with the typing effect, type it; returns a key already read.
+        """Show demo `index`; with `--auto`, type it out. Returns a key already read, if any.
 
-        A key pressed before typing starts is a command (returned); any other key types.
+        With `--type`, the prompt is left waiting: `typing()` types on the next key presses.
         """
         demo = self.demos[index]
         ui.header(self.console, self.deck, demo, *self._position(index), note)
         reason = self._skip_reason(demo)
-        typing = (self.type_speed or self.auto) and demo.kind == DemoKind.RUN and not reason
-        if not typing:
-            ui.show_code(self.console, demo)
-            if reason:
-                self.console.print(f"[yellow]○ ignorée[/]: {escape(reason)} "
-                                   "[dim](Entrée: suivante)[/]")
+        self._typist = None
+        if (self.type_speed or self.auto) and demo.kind == DemoKind.RUN and not reason:
+            ui.prompt(self.console)
+            self._typist = Typist(self.console, demo.code, demo.lang, self.type_speed or 1)
+            if self.auto:
+                return self._type(lambda: self._typist.at_speed(self.auto, self._key))
             return None
-        ui.prompt(self.console)
-        typist = Typist(self.console, demo.code, demo.lang, self.type_speed or 1)
-        if self.auto:
-            key = typist.at_speed(self.auto, self._key)
-        else:
-            first = self._key()
-            if first in COMMAND_KEYS - RUN_KEYS:
-                self.console.print()
-                return first
-            typist.type(-1 if first in RUN_KEYS else None)
-            key = typist.by_keys(self._key)
-        self.console.print()
+        ui.show_code(self.console, demo)
+        if reason:
+            self.console.print(f"[yellow]○ ignorée[/]: {escape(reason)} "
+                               "[dim](Entrée: suivante)[/]")
+        return None
+
+    def typing(self, key: str | None) -> bool:
+        """With `--type`: whether `key` goes to the typing effect rather than being a command.
+
+        Before the first character, command keys keep their meaning; after it, every key
+        types (as in doitlive) and Enter types the rest at once.
+        """
+        if self._typist is None or key in COMMAND_KEYS - RUN_KEYS:
+            return False
+        self._typist.type(-1 if key in RUN_KEYS else None)
+        self._pending = self._type(lambda: self._typist.by_keys(self._key))
+        return True
+
+    def _type(self, typing: Callable[[], str | None]) -> str | None:
+        """Run a typing loop; once the command is all shown, end its line."""
+        key = typing()
+        if self._typist is not None and self._typist.done:
+            self.console.print()
+            self._typist = None
         return key
+
+    def _reprompt(self) -> None:
+        """After help or a message, show the prompt (and what was typed) again."""
+        if self._typist is not None:
+            ui.prompt(self.console)
+            self._typist.retype()
 
     # -- running a demo
 
@@ -305,7 +325,6 @@ class Lecture:
         """Step through the demos until the last one or `q`; returns the exit code (0)."""
         self.console.print(f"[dim]{ui.KEYS_HINT}[/]")
         index, shown = 0, -1
-        pending_key: str | None = None
         with self._sigint():
             while True:
                 at_end = index >= len(self.demos)
@@ -317,15 +336,20 @@ class Lecture:
                     if at_end:
                         self._show_end()
                     else:
-                        pending_key = self.present(index)
+                        self._pending = self.present(index)
                         self.watch.start()
                     shown = index
-                key = pending_key or self._key()
-                pending_key = None
+                key, self._pending = self._pending or self._key(), None
+                if self.typing(key):
+                    continue
+                if self._typist is not None:
+                    self.console.print()  # the prompt waits: messages go below it
                 if key in ("q", CTRL_D) or (at_end and key in RUN_KEYS):
                     self.console.print("[dim]au revoir.[/]")
                     return 0
                 index, shown = self._act(key, index, shown)
+                if shown == index:
+                    self._reprompt()
 
     def _act(self, key: str | None, index: int, shown: int) -> tuple[int, int]:
         """Do what `key` asks on demo `index`; returns the new (index, shown)."""
@@ -359,6 +383,7 @@ class Lecture:
         return index, shown
 
     def _show_end(self) -> None:
+        self._typist = None
         self.console.print()
         self.console.rule(f"[bold]Fin des démos de {self.deck.name}[/]", style="cyan")
         self.console.print("[dim][b]b[/] retour · [b]r[/] relancer · [b]q[/] ou [b]Entrée[/] "

@@ -50,6 +50,12 @@ class Typist:
             self.console.file.flush()
             self.shown = end
 
+    def retype(self) -> None:
+        """Show again what was typed so far (after the prompt was printed anew)."""
+        if self.shown:
+            self.console.print(self.text[:self.shown], end="", soft_wrap=True)
+            self.console.file.flush()
+
     def by_keys(self, read_key: Callable[[], str | None]) -> str | None:
         """Type one step per key press until all is shown; Enter types the rest at once.
 

@@ -188,7 +188,9 @@ def test_typing_effect_types_on_key_presses(tmp_path, cluster):
     screen = Screen(spawn(project, cluster.kubeconfig, "--demo", "calcul", "--type", "3"))
     at = screen.wait(r"Diapo 3 · Un calcul")
     at = screen.wait(r"\$ $", since=at)
-    for typed in ("ech", "echo b", "echo bonj"):
+    screen.child.send("?")  # before typing starts, keys keep their meaning...
+    at = screen.wait(r"Touches(.*\n)+\$ $", since=at)
+    for typed in ("ech", "echo b", "echo bonj"):  # ...then every key types 3 characters
         screen.child.send("x")
         screen.wait(re.escape(typed), since=at)
         assert screen.text.endswith("$ " + typed), screen.text[-200:]
