@@ -330,7 +330,7 @@ class DeckRun:
         if verdict.ok:
             return
         if self.update and MatchMode(expect.match) is not MatchMode.REGEX:
-            self.updates.append((expect, result.output))
+            self.updates.append((expect, match_mod.updated_text(expect, result.output)))
             result.reason = "bloc expect mis à jour"
             return
         result.status, result.diff = FAILED, verdict.diff

@@ -214,7 +214,9 @@ def aligned_diff(want: list[str], got: list[str], same: Callable[[str, str], boo
     An expected line that is only `...` matches any number of actual lines, so the diff
     shows only the lines that really differ.
     """
-    ops = _align(want, got, same)
+    ops = [(tag, got[j] if j is not None else want[i])  # type: ignore[index]
+           for tag, i, j in _align(want, got, same) if not (tag == "~" and j is None)]
+    ops = [(" " if tag == "~" else tag, line) for tag, line in ops]
     # Hunks: changed lines with `context` unchanged lines around them.
     changed = [i for i, (tag, _) in enumerate(ops) if tag != " "]
     out = ["--- attendu", "+++ obtenu"]
@@ -234,20 +236,57 @@ def aligned_diff(want: list[str], got: list[str], same: Callable[[str, str], boo
     return "\n".join(out)
 
 
+def updated_text(expect: Expect, actual: str) -> str:
+    """New text for an `expect` block that `actual` no longer matches (`verify --update`).
+
+    With `ellipsis`, the expected lines that still match are kept as written, `...` lines
+    included, so the update changes only the lines that really differ; other modes take the
+    actual output.
+    """
+    got = normalize(actual)
+    if MatchMode(expect.match) is not MatchMode.ELLIPSIS:
+        return got
+    want = normalize(expect.text).split("\n")
+    lines: list[str] = []
+    for tag, i, j in _align(want, got.split("\n"), _line_ellipsis):
+        if tag == " " or (tag == "~" and (not lines or lines[-1] is not want[i])):
+            lines.append(want[i])  # type: ignore[index]
+        elif tag == "+":
+            lines.append(got.split("\n")[j])  # type: ignore[index]
+    text = "\n".join(lines)
+    return text if ellipsis_match(text, got) else got
+
+
 def _got_line(ops: list[tuple[str, str]], index: int) -> int:
     return 1 + sum(tag != "-" for tag, _ in ops[:index])
 
 
-def _align(want: list[str], got: list[str], same: Callable[[str, str], bool]
-           ) -> list[tuple[str, str]]:
-    """Minimal edit script between `want` and `got` (an `...` line absorbs actual lines)."""
+Op = tuple[str, "int | None", "int | None"]
+
+
+def _align(want: list[str], got: list[str], same: Callable[[str, str], bool]) -> list[Op]:
+    """Minimal edit script between `want` and `got`: (tag, want index, got index) with tags
+    " " (same), "-" (expected only), "+" (actual only) and "~" (actual lines absorbed by an
+    `...` line; once with no actual line when it absorbs none)."""
     n, m = len(want), len(got)
     if (n + 1) * (m + 1) > _MAX_ALIGN:
         import difflib
 
-        return [(line[0], line[2:]) for line in difflib.ndiff(want, got) if line[0] in " -+"]
+        ops: list[Op] = []
+        i = j = 0
+        for line in difflib.ndiff(want, got):
+            if line[0] == " ":
+                ops.append((" ", i, j))
+                i, j = i + 1, j + 1
+            elif line[0] == "-":
+                ops.append(("-", i, None))
+                i += 1
+            elif line[0] == "+":
+                ops.append(("+", None, j))
+                j += 1
+        return ops
     inf = n + m + 1
-    # cost[i][j]: edits to align want[i:] with got[j:]
+    # cost[i][j]: edits to align want[i:] with got[j:] (a changed line costs one edit)
     cost = [[inf] * (m + 1) for _ in range(n + 1)]
     cost[n][m] = 0
     for j in range(m - 1, -1, -1):
@@ -259,28 +298,33 @@ def _align(want: list[str], got: list[str], same: Callable[[str, str], bool]
         for j in range(m - 1, -1, -1):
             if wild:
                 row[j] = min(below[j], row[j + 1])
+            elif same(want[i], got[j]):
+                row[j] = below[j + 1]
             else:
-                best = min(below[j], row[j + 1]) + 1
-                if best > below[j + 1] and same(want[i], got[j]):
-                    best = below[j + 1]
-                row[j] = best
-    ops: list[tuple[str, str]] = []
+                row[j] = min(below[j], row[j + 1], below[j + 1]) + 1
+    ops = []
     i = j = 0
     while i < n or j < m:
         if i < n and want[i].strip() == ELLIPSIS:
-            if j < m and cost[i][j] == cost[i][j + 1]:
-                ops.append((" ", got[j]))
+            # End the `...` as soon as that costs nothing more: lines after it pair up.
+            if j < m and cost[i][j] != cost[i + 1][j]:
+                ops.append(("~", i, j))
                 j += 1
             else:
+                if not ops or ops[-1][:2] != ("~", i):
+                    ops.append(("~", i, None))
                 i += 1
             continue
         if i < n and j < m and cost[i][j] == cost[i + 1][j + 1] and same(want[i], got[j]):
-            ops.append((" ", got[j]))
+            ops.append((" ", i, j))
+            i, j = i + 1, j + 1
+        elif i < n and j < m and cost[i][j] == cost[i + 1][j + 1] + 1:
+            ops += [("-", i, None), ("+", None, j)]
             i, j = i + 1, j + 1
         elif i < n and cost[i][j] == cost[i + 1][j] + 1:
-            ops.append(("-", want[i]))
+            ops.append(("-", i, None))
             i += 1
         else:
-            ops.append(("+", got[j]))
+            ops.append(("+", None, j))
             j += 1
     return ops

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from diapo.deck.model import Expect, MatchMode
-from diapo.demo.match import clean_output, ellipsis_match, match, table_rows
+from diapo.demo.match import clean_output, ellipsis_match, match, table_rows, updated_text
 from diapo.errors import DeckError, at
 
 
@@ -37,9 +37,15 @@ def test_ellipsis_failure_diff_hides_lines_matched_by_ellipsis():
     result = match(expect("début\n...\nfin"), "début\n1\n2\n3\n4\n5\n6\n7\nFIN\n")
     assert not result.ok
     lines = result.diff.splitlines()
-    assert "-fin" in lines
-    assert any(line[1:] == "FIN" for line in lines)
+    assert lines[-2:] == ["-fin", "+FIN"]
     assert not any(line.startswith(("-", "+")) and line[1:] in "1234567" for line in lines[2:])
+
+
+def test_update_keeps_the_ellipses_and_lines_that_still_match():
+    old = expect("Version: v1...\nnœuds: 2\n...\nfin")
+    assert updated_text(old, "Version: v1.33.1\nnœuds: 3\nx\ny\nfin\n") == \
+        "Version: v1...\nnœuds: 3\n...\nfin"
+    assert updated_text(expect("a\nb", "exact"), "a\nc  \n") == "a\nc"
 
 
 def test_regex_passes_fails_and_rejects_bad_patterns():
