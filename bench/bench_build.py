@@ -135,7 +135,8 @@ def main() -> None:
     print(f"plain mkdocs build (baseline)   {plain_time:7.2f} s   1.00")
     print(f"invoke build (diapo plugin)     {full_time:7.2f} s   {ratio:4.2f}x  "
           f"(floor <= 1.5: {'ok' if ratio <= 1.5 else 'MISSED'})")
-    print(f"live reload, one deck changed   {reload_time:7.2f} s   {reload_time / plain_time:4.2f}x  "
+    print(f"live reload, one deck changed   {reload_time:7.2f} s   "
+          f"{reload_time / plain_time:4.2f}x  "
           f"(floor < 1 s: {'ok' if reload_time < 1 else 'MISSED'})")
 
 

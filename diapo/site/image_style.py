@@ -13,5 +13,6 @@ def image_style(image: Image) -> str:
     if image.height:
         style.append(f"height:{image.height}")
     if image.filters:
-        style.append("filter:" + " ".join(f"{name}({value})" for name, value in image.filters.items()))
+        filters = " ".join(f"{name}({value})" for name, value in image.filters.items())
+        style.append(f"filter:{filters}")
     return ";".join(style)

@@ -99,7 +99,8 @@ def check_link(link: Link, deck_name: str, site: Site) -> str | None:
         return site.check_fragment(deck_name, target.fragment)
     if target.kind == DECK:
         if target.name not in site.slide_counts:
-            return f"link '{link.url}' points to deck '{target.name}', but there is no docs/{target.name}.md"
+            return (f"link '{link.url}' points to deck '{target.name}', "
+                    f"but there is no docs/{target.name}.md")
         return site.check_fragment(target.name, target.fragment)
     if target.kind == HOME:
         if not target.fragment:

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import base64
 import json
+import shutil
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
 from diapo.site import commands
+
+FIXTURE = Path(__file__).parent / "fixtures" / "course"
 
 # A valid 1x1 PNG, for images the decks reference.
 PNG = base64.b64decode(
@@ -76,3 +79,13 @@ class Project:
     def html(self, relative: str) -> str:
         """A built page (`kubernetes/index.html`, `index.html`)."""
         return (self.site / relative).read_text(encoding="utf-8")
+
+
+def course(root: Path) -> Project:
+    """The fixture course (decks kubernetes, cloud, introduction, annexe/outils/kubectl)."""
+    project = Project(root)
+    project.write("mkdocs.yml", MKDOCS_YML.format(presentation="false"))
+    shutil.copytree(FIXTURE, project.docs)
+    for image in ("img/schema.png", "img/fond.png"):
+        project.image(image)
+    return project

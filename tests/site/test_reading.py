@@ -3,25 +3,10 @@
 from __future__ import annotations
 
 import re
-import shutil
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
-
-from sitekit import MKDOCS_YML, Project
-
-FIXTURE = Path(__file__).parent / "fixtures" / "course"
-
-
-def course(root: Path) -> Project:
-    """The fixture course (decks kubernetes, cloud, introduction, annexe/outils/kubectl)."""
-    project = Project(root)
-    project.write("mkdocs.yml", MKDOCS_YML.format(presentation="false"))
-    shutil.copytree(FIXTURE, project.docs)
-    for image in ("img/schema.png", "img/fond.png"):
-        project.image(image)
-    return project
+from sitekit import Project, course
 
 
 @pytest.fixture(scope="module")
