@@ -89,3 +89,22 @@ def course(root: Path) -> Project:
     for image in ("img/schema.png", "img/fond.png"):
         project.image(image)
     return project
+
+
+def demo_result(demo_id: str, status: str, command: str, **extra: object) -> dict:
+    """One demo of a verify report (JSON form of `diapo.demo.report.DemoResult`)."""
+    return {"id": demo_id, "slide": 2, "line": 10, "kind": "run", "status": status,
+            "reason": None, "duration": 0.1, "command": command, "output": "", "exit_code": 0,
+            "diff": None, **extra}
+
+
+def verify_report(deck: str, demos: list[dict]) -> dict:
+    """A verify report (JSON form) of one deck, run on 26/11/2026 with Kubernetes v1.33.13."""
+    return {
+        "version": 1,
+        "date": "2026-11-26T17:00:00+00:00",
+        "cluster": {"context": "diapo-local", "server": "https://127.0.0.1:6443",
+                    "kubernetes_version": "v1.33.13", "simulated": True},
+        "decks": [{"deck": deck, "path": f"docs/{deck}.md", "status": "passed",
+                   "duration": 1.0, "namespace": f"diapo-{deck}-ab12", "demos": demos}],
+    }

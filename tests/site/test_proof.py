@@ -6,6 +6,7 @@ import copy
 import re
 
 import pytest
+from sitekit import demo_result, verify_report
 
 from diapo.errors import DiapoError
 
@@ -42,30 +43,14 @@ kubectl get ns secret
 """
 
 
-def result(demo_id: str, status: str, command: str, **extra) -> dict:
-    return {"id": demo_id, "slide": 2, "line": 10, "kind": "run", "status": status,
-            "reason": None, "duration": 0.1, "command": command, "output": "", "exit_code": 0,
-            "diff": None, **extra}
-
-
-REPORT = {
-    "version": 1,
-    "date": "2026-11-26T17:00:00+00:00",
-    "cluster": {"context": "diapo-local", "server": "https://127.0.0.1:6443",
-                "kubernetes_version": "v1.33.13", "simulated": True},
-    "decks": [{
-        "deck": "demos", "path": "docs/demos.md", "status": "failed", "duration": 1.0,
-        "namespace": "diapo-demos-ab12",
-        "demos": [
-            result("ok", "passed", "echo ok", output="<script>alert('x')</script>\nok\n"),
-            result("ko", "failed", "kubectl get pods", output="No resources found",
-                   reason="sortie différente", diff="-whoami\n+No resources found", exit_code=0),
-            result("node", "skipped", "kubectl logs pod/whoami", reason="needs=node"),
-            result("live", "skipped", "kubectl edit deployment/whoami", reason="only=live"),
-            result("hid", "passed", "kubectl get ns secret", output="secret Active"),
-        ],
-    }],
-}
+REPORT = verify_report("demos", [
+    demo_result("ok", "passed", "echo ok", output="<script>alert('x')</script>\nok\n"),
+    demo_result("ko", "failed", "kubectl get pods", output="No resources found",
+                reason="sortie différente", diff="-whoami\n+No resources found"),
+    demo_result("node", "skipped", "kubectl logs pod/whoami", reason="needs=node"),
+    demo_result("live", "skipped", "kubectl edit deployment/whoami", reason="only=live"),
+    demo_result("hid", "passed", "kubectl get ns secret", output="secret Active"),
+])
 
 
 def build(make_project, report: dict | None):

@@ -6,29 +6,16 @@ from __future__ import annotations
 import pytest
 from browser import chromium, context, page, serve  # noqa: F401 (fixtures)
 from playwright.sync_api import expect
-from sitekit import course
+from sitekit import course, demo_result, verify_report
 
 pytestmark = pytest.mark.browser
 
-REPORT = {
-    "version": 1,
-    "date": "2026-11-26T17:00:00+00:00",
-    "cluster": {"context": "diapo-local", "server": "https://127.0.0.1:6443",
-                "kubernetes_version": "v1.33.13", "simulated": True},
-    "decks": [{
-        "deck": "kubernetes", "path": "docs/kubernetes.md", "status": "passed", "duration": 1.0,
-        "namespace": "diapo-kubernetes-ab12",
-        "demos": [
-            {"id": "nodes", "slide": 4, "line": 49, "kind": "run", "status": "passed",
-             "reason": None, "duration": 0.2, "command": "kubectl get nodes",
-             "output": "NAME     STATUS   ROLES    AGE   VERSION\nnode-1   Ready    <none>   1m    v1.33.13\n",
-             "exit_code": 0, "diff": None},
-            {"id": "logs", "slide": 4, "line": 62, "kind": "run", "status": "skipped",
-             "reason": "needs=node", "duration": 0.0, "command": "kubectl logs pod/whoami",
-             "output": "", "exit_code": None, "diff": None},
-        ],
-    }],
-}
+REPORT = verify_report("kubernetes", [
+    demo_result("nodes", "passed", "kubectl get nodes",
+                output="NAME     STATUS   ROLES    AGE   VERSION\n"
+                       "node-1   Ready    <none>   1m    v1.33.13\n"),
+    demo_result("logs", "skipped", "kubectl logs pod/whoami", reason="needs=node"),
+])
 
 
 @pytest.fixture(scope="module")
