@@ -123,7 +123,14 @@ def _html_start(text: str) -> tuple[re.Pattern[str] | None, bool] | None:
 
 def _split_cells(text: str) -> list[str]:
     """markdown-it's `escapedSplit` of a table row, trimmed of its outer empty cells."""
-    cells: list[str] = []
+    if "\\" not in text:
+        cells = text.split("|")
+        if cells and cells[0] == "":
+            cells.pop(0)
+        if cells and cells[-1] == "":
+            cells.pop()
+        return cells
+    cells = []
     current = []
     escaped = False
     for ch in text:
@@ -237,12 +244,15 @@ def _interrupts(text: str) -> bool:
     if indent >= 4 or i >= len(text):
         return False
     body = text[i:]
-    if body[0] == ">" or body.startswith("<!--") or _HR.match(text) or _ATX.match(text):
+    first = body[0]
+    if first.isalpha():
+        return False
+    if first == ">" or body.startswith("<!--") or _HR.match(text) or _ATX.match(text):
         return True
-    m = _FENCE.match(text)
+    m = _FENCE.match(text) if first in "`~" else None
     if m and not (m.group(2)[0] == "`" and "`" in m.group(3)):
         return True
-    html = _html_start(text)
+    html = _html_start(text) if first == "<" else None
     if html is not None and html[1]:
         return True
     # markdown-it lets any list item end a paragraph it would only lazily continue.

@@ -78,8 +78,13 @@ def _globals(ctx: _Context, fm: frontmatter.FrontMatter,
     return result
 
 
+_MARKUP = re.compile(r"[<!\[*_`~]")
+
+
 def _title(block: Block) -> str:
     text = inline.text_of(block)
+    if not _MARKUP.search(text):
+        return " ".join(text.split())
     text = re.sub(r"<!--[\s\S]*?-->", "", text)
     text = re.sub(r"!\[[^\]]*\]\([^)]*\)", "", text)
     text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
@@ -117,7 +122,12 @@ def _content(ctx: _Context, rng: split.Range, slide_comments: list[comments_mod.
         else:
             out.append(lines[ln])
             ln += 1
-    return "".join(line + "\n" for line in out)
+    return _join(out)
+
+
+def _join(lines: list[str]) -> str:
+    """Lines back into text, each with its newline."""
+    return "\n".join(lines) + "\n" if lines else ""
 
 
 def parse(path: str | Path, *, text: str | None = None, name: str | None = None) -> Deck:
@@ -173,7 +183,7 @@ def parse(path: str | Path, *, text: str | None = None, name: str | None = None)
             index=index,
             location=at(path_str, rng.start + 1 if rng.end > rng.start else max(rng.start, 1)),
             end_line=max(rng.end, rng.start + 1 if rng.end > rng.start else max(rng.start, 1)),
-            source="".join(line + "\n" for line in lines[rng.start:rng.end]),
+            source=_join(lines[rng.start:rng.end]),
             content="",
             directives={**local, **spot},
             notes=notes,
@@ -208,7 +218,8 @@ def parse(path: str | Path, *, text: str | None = None, name: str | None = None)
                             hidden.append((block.start, block.end))
                 previous_fence = fence
         slide.fragments = fragments.count(rng.blocks)
-        slide.content = _content(ctx, rng, slide_comments, hidden)
+        slide.content = (_content(ctx, rng, slide_comments, hidden)
+                         if slide_comments or hidden else slide.source)
         slides.append(slide)
     pagination.paginate(slides)
     return Deck(path=Path(path), name=name or default_name(path), source=text,
