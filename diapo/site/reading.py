@@ -10,7 +10,8 @@ the slide's own Markdown with the few edits Python-Markdown needs to render it t
 - Marp image keywords become attributes (`h:350px` -> `style="height:350px"`, `bg` -> class);
 - demo fences lose their tags, get a "démo" badge with the verify proof, and their captured
   output in a folded block; hidden demos disappear; notes become a "Notes" admonition;
-- directive comments and notes are removed from the text (Marp does not render them either).
+- directive comments and notes are removed from the text (Marp does not render them either),
+  and so are `<style>` blocks (they style slides, not the reading page).
 """
 
 from __future__ import annotations
@@ -27,7 +28,9 @@ from diapo.site.scan import DeckScan, SlideScan
 
 _FENCE_OPEN = re.compile(r"^(?P<prefix>(?:[ \t]*>)*[ \t]*)(?P<marker>`{3,}|~{3,})(?P<info>.*)$")
 _ATX_CLOSE = re.compile(r"[ \t]+#+[ \t]*$")
-_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+# Removed from the reading page: comments (notes, directives) and Marp `<style>` blocks, which
+# style the slides and would restyle the whole page here.
+_HIDDEN = re.compile(r"<!--.*?-->|<style\b[^>]*>.*?</style\s*>", re.DOTALL | re.IGNORECASE)
 # Slide boundaries in the Markdown, replaced by <section> after rendering (see `finish`).
 SLIDE_START, SLIDE_END = "<!-- diapo:slide -->", "<!-- /diapo:slide -->"
 _IMAGE = re.compile(
@@ -127,13 +130,13 @@ def _slide_lines(slide: Slide, scan: SlideScan, proofs: dict[str, Proof]) -> Ite
 
 
 def _blank_comments_outside(lines: list[str], first: int, fences: dict[int, Fence]) -> list[str]:
-    """`lines` with HTML comments (notes, directives) removed outside fenced code."""
+    """`lines` without HTML comments and `<style>` blocks outside fenced code."""
     out: list[str] = []
     chunk: list[str] = []
 
     def flush() -> None:
         if chunk:
-            cleaned = _COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), "\n".join(chunk))
+            cleaned = _HIDDEN.sub(lambda m: "\n" * m.group(0).count("\n"), "\n".join(chunk))
             out.extend(cleaned.split("\n"))
             chunk.clear()
 

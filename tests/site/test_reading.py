@@ -160,3 +160,9 @@ def test_search_index_is_french_and_lands_on_slides(built: Project) -> None:
     assert index["config"]["lang"] == ["fr"]
     locations = {doc["location"] for doc in index["docs"]}
     assert "kubernetes/#découvrir-kubernetes-par-la-pratique" in locations
+
+
+def test_marp_style_blocks_do_not_restyle_the_reading_page(built: Project) -> None:
+    page = article(built.html("cloud/index.html"))
+    assert "crimson" not in page and "<style" not in page
+    assert Elements(page).find("h2", id="les-offres")
