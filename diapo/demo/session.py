@@ -182,9 +182,24 @@ class Session:
             _signal_group(proc.pid, signal.SIGINT)
 
     def close(self) -> None:
-        """Kill what steps left running in the background and release the channels."""
-        for pgid in reversed(self._groups):
-            self._kill_group(pgid, None)
+        """Kill what steps left running in the background and release the channels.
+
+        A finished step's group id may since have been reused by a stranger: only processes
+        that carry this session's marker in their environment are signalled.
+        """
+        marker = f"__DIAPO_DIR={self.state_dir}".encode()
+        left = [pid for pgid in self._groups for pid in group_members(pgid)
+                if marker in _environ(pid)]
+        for sig in (signal.SIGTERM, signal.SIGKILL):
+            for pid in left:
+                try:
+                    os.kill(pid, sig)
+                except (ProcessLookupError, PermissionError):
+                    pass
+            end = time.monotonic() + KILL_GRACE
+            while left and time.monotonic() < end:
+                left = [pid for pid in left if _running(pid)]
+                time.sleep(0.01)
         self._groups.clear()
         for pair in (self._pipe, self._pty):
             if pair:
@@ -252,6 +267,12 @@ def _signal_group(pgid: int, sig: int) -> bool:
 
 def group_alive(pgid: int) -> bool:
     """Whether a process of this group is still running (zombies awaiting reaping don't count)."""
+    return bool(group_members(pgid))
+
+
+def group_members(pgid: int) -> list[int]:
+    """The running (non-zombie) processes of a process group."""
+    members = []
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
             continue
@@ -263,8 +284,25 @@ def group_alive(pgid: int) -> bool:
         # Fields after the command name (which may contain spaces): state ppid pgrp ...
         fields = stat[stat.rfind(b")") + 2 :].split()
         if len(fields) > 2 and int(fields[2]) == pgid and fields[0] != b"Z":
-            return True
-    return False
+            members.append(int(entry.name))
+    return members
+
+
+def _running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            stat = handle.read()
+    except OSError:
+        return False
+    return stat[stat.rfind(b")") + 2 :][:1] != b"Z"
+
+
+def _environ(pid: int) -> bytes:
+    try:
+        with open(f"/proc/{pid}/environ", "rb") as handle:
+            return handle.read()
+    except OSError:
+        return b""
 
 
 def _read_ready(fd: int, timeout: float, wake: int | None = None) -> bytes:
