@@ -1,0 +1,64 @@
+"""The presentation HTML without a browser: the renderer agrees with the deck parser on every
+golden fixture deck (fragments, images), and the page has Marp's DOM."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from diapo.deck import parse
+from diapo.site.slides_html import SlideRenderer
+
+FIXTURES = sorted((Path(__file__).parents[1] / "golden" / "fixtures").glob("*.md"))
+
+
+@pytest.mark.parametrize("path", FIXTURES, ids=lambda p: p.stem)
+def test_renderer_agrees_with_deck_parser(path: Path):
+    deck = parse(path, name=path.stem)
+    renderer = SlideRenderer(deck)
+    for slide in deck.slides:
+        rendered = renderer.render(slide)
+        where = f"{path.name} slide {slide.number}"
+        assert rendered.fragments == slide.fragments, where
+        assert rendered.html.count("data-marpit-fragment=") == slide.fragments, where
+        backgrounds = [image for image in slide.images if image.background]
+        assert rendered.backgrounds == backgrounds, where
+        inline = re.findall(r"<img [^>]*>", rendered.html)
+        nested = {i.src for i in slide.images for j in slide.images if f"]({i.src})" in j.alt}
+        sources = [i.src.replace(" ", "%20") for i in slide.images
+                   if not i.background and i.src not in nested]
+        for src in sources:  # every inline image of the parser is rendered
+            assert any(f'src="{src}"' in tag for tag in inline), (where, src)
+        for image in slide.images:  # with its size keywords
+            if not image.background and image.width:
+                tag = next(t for t in inline if f'src="{image.src}"' in t)
+                assert f"width:{image.width}" in tag, (where, tag)
+
+
+def test_page_has_marp_dom(tmp_path: Path):
+    from diapo.site import presentation
+
+    text = (
+        "---\npaginate: true\nheader: '**En-tête**'\nfooter: Pied\n---\n\n# Un\n\n* a\n* b\n\n"
+        "---\n\n<!-- _class: lead invert -->\n<!-- _paginate: false -->\n\n## Deux\n\n"
+        "<!-- une note <b>gras</b> -->\n"
+    )
+    deck = parse(tmp_path / "cours.md", text=text, name="cours")
+    html = presentation.write(deck, site_dir=tmp_path).read_text(encoding="utf-8")
+    sections = re.findall(r"<section([^>]*)>", html)
+    assert len(sections) == 2
+    first, second = sections
+    for attr in ('data-paginate="true"', 'data-marpit-pagination="1"',
+                 'data-marpit-pagination-total="2"', 'data-marpit-fragments="2"',
+                 'data-header="**En-tête**"', 'data-footer="Pied"'):
+        assert attr in first, attr
+    assert 'class="lead invert"' in second and 'data-class="lead invert"' in second
+    assert "data-marpit-pagination" not in second
+    assert "<header><strong>En-tête</strong></header>" in html
+    assert "<footer>Pied</footer>" in html
+    assert '<li data-marpit-fragment="1">a</li>' in html
+    # notes are escaped text, hidden from the audience
+    assert '<aside class="diapo-notes" hidden><p>une note &lt;b&gt;gras&lt;/b&gt;</p></aside>' in html
+    assert '<html lang="fr">' in html and "<title>Un — présentation</title>" in html
