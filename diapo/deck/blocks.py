@@ -125,24 +125,18 @@ def _split_cells(text: str) -> list[str]:
     """markdown-it's `escapedSplit` of a table row, trimmed of its outer empty cells."""
     if "\\" not in text:
         cells = text.split("|")
-        if cells and cells[0] == "":
-            cells.pop(0)
-        if cells and cells[-1] == "":
-            cells.pop()
-        return cells
-    cells = []
-    current = []
-    escaped = False
-    for ch in text:
-        if ch == "|" and not escaped:
-            cells.append("".join(current))
-            current = []
-        else:
-            if ch == "|":  # escaped pipe: drop the backslash
-                current.pop()
-            current.append(ch)
-        escaped = ch == "\\"
-    cells.append("".join(current))
+    else:
+        cells, current, escaped = [], [], False
+        for ch in text:
+            if ch == "|" and not escaped:
+                cells.append("".join(current))
+                current = []
+            else:
+                if ch == "|":  # escaped pipe: drop the backslash
+                    current.pop()
+                current.append(ch)
+            escaped = ch == "\\"
+        cells.append("".join(current))
     if cells and cells[0] == "":
         cells.pop(0)
     if cells and cells[-1] == "":
@@ -210,6 +204,20 @@ def _after_marker(text: str, content: int) -> str:
     return _strip_columns(" " * (indent + j - i) + text[j:], content)
 
 
+def _after_quote(text: str, i: int) -> str:
+    """The text after the block quote marker `>` at `text[i]` and its optional space."""
+    rest = text[i + 1:]
+    if rest[:1] == " ":
+        return rest[1:]
+    return _strip_columns(rest, 1) if rest[:1] == "\t" else rest
+
+
+def _fence_open(text: str) -> re.Match[str] | None:
+    """The opening fence at the start of `text`, if any (backtick info has no backtick)."""
+    m = _FENCE.match(text)
+    return m if m and not (m.group(2)[0] == "`" and "`" in m.group(3)) else None
+
+
 def _match(line: str, stack: list[int]) -> tuple[int, str]:
     """How many open containers `line` continues, and the text left inside them."""
     rest = line
@@ -218,11 +226,7 @@ def _match(line: str, stack: list[int]) -> tuple[int, str]:
         if kind == -1:  # block quote: needs its `>` marker
             indent, i = _columns(rest)
             if indent < 4 and i < len(rest) and rest[i] == ">":
-                rest = rest[i + 1:]
-                if rest[:1] == " ":
-                    rest = rest[1:]
-                elif rest[:1] == "\t":
-                    rest = _strip_columns(rest, 1)
+                rest = _after_quote(rest, i)
                 matched += 1
                 continue
             break
@@ -249,8 +253,7 @@ def _interrupts(text: str) -> bool:
         return False
     if first == ">" or body.startswith("<!--") or _HR.match(text) or _ATX.match(text):
         return True
-    m = _FENCE.match(text) if first in "`~" else None
-    if m and not (m.group(2)[0] == "`" and "`" in m.group(3)):
+    if first in "`~" and _fence_open(text):
         return True
     html = _html_start(text) if first == "<" else None
     if html is not None and html[1]:
@@ -398,11 +401,7 @@ def scan(lines: list[str], start: int = 0, end: int | None = None) -> list[Block
             if rest[i] == ">":
                 close()
                 stack.append(-1)
-                rest = rest[i + 1:]
-                if rest[:1] == " ":
-                    rest = rest[1:]
-                elif rest[:1] == "\t":
-                    rest = _strip_columns(rest, 1)
+                rest = _after_quote(rest, i)
                 continue
             first = rest[i]
             if first not in _ITEM_START:
@@ -474,8 +473,8 @@ def scan(lines: list[str], start: int = 0, end: int | None = None) -> list[Block
             text = re.sub(r"(?:^|[ \t]+)#+[ \t]*$", "", text)
             blocks.append(Block(HEADING, ln, ln + 1, depth, level=len(m.group(1)), lines=[text]))
             continue
-        m = _FENCE.match(rest) if first in "`~" else None
-        if m and not (m.group(2)[0] == "`" and "`" in m.group(3)):
+        m = _fence_open(rest) if first in "`~" else None
+        if m:
             close()
             leaf = Block(FENCE, ln, ln + 1, depth, level=len(m.group(1)), marker=m.group(2),
                          info=m.group(3).strip(), closed=False)

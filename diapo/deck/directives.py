@@ -62,6 +62,13 @@ def suggest(key: str) -> str | None:
     return ("_" if key.startswith("_") and close[0] in _LOCAL else "") + close[0]
 
 
+def unknown(key: str, tail: str = "ignored") -> str:
+    """The warning for an unknown directive `key`, with a suggestion when one is close."""
+    hint = suggest(key)
+    return f"unknown directive '{key}' {tail}".rstrip() + (
+        f" (did you mean '{hint}'?)" if hint else "")
+
+
 def _string(key: str, value: Any) -> str:
     if isinstance(value, str):
         return value

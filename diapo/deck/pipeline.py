@@ -53,9 +53,7 @@ def _apply(ctx: _Context, mapping: dict[str, Any], line: int, *, scope: str,
             target = spot
         else:
             if report_unknown and scope == "local" and not dirs.is_known(key):
-                hint = dirs.suggest(key)
-                ctx.warn(f"unknown directive '{key}' ignored"
-                         + (f" (did you mean '{hint}'?)" if hint else ""), line)
+                ctx.warn(dirs.unknown(key), line)
             continue
         try:
             target[name] = dirs.validate(name, value)
@@ -63,14 +61,18 @@ def _apply(ctx: _Context, mapping: dict[str, Any], line: int, *, scope: str,
             raise ctx.error(str(exc), line) from None
 
 
-def _globals(ctx: _Context, fm: frontmatter.FrontMatter,
+def _front_matter_items(fm: frontmatter.FrontMatter) -> list[tuple[str, Any, int]]:
+    """(key, value, 1-based line) of each front-matter entry."""
+    lines = frontmatter.key_lines(fm)
+    return [(str(k), v, 2 + lines.get(str(k), 0)) for k, v in fm.data.items()]
+
+
+def _globals(ctx: _Context, fm_items: list[tuple[str, Any, int]],
              comments: list[comments_mod.Comment]) -> dict[str, Any]:
     """Global directives: front-matter, then every directive comment (the last value wins)."""
     result: dict[str, Any] = {}
-    lines = frontmatter.key_lines(fm)
-    for key, value in fm.data.items():
-        _apply(ctx, {key: value}, 2 + lines.get(str(key), 0), scope="global", into=result,
-               report_unknown=False)
+    for key, value, line in fm_items:
+        _apply(ctx, {key: value}, line, scope="global", into=result, report_unknown=False)
     for comment in comments:
         if comment.kind == comments_mod.DIRECTIVE:
             _apply(ctx, comment.directives, comment.line + 1, scope="global", into=result,
@@ -144,23 +146,20 @@ def parse(path: str | Path, *, text: str | None = None, name: str | None = None)
     fm = frontmatter.parse(lines, path_str)
     blocks = blocks_mod.scan(lines, fm.body_start, body_end)
     comments = comments_mod.collect(blocks, path_str)
-    global_dirs = _globals(ctx, fm, comments)
-    for key in fm.data:
-        if not dirs.is_known(str(key)):
-            hint = dirs.suggest(str(key))
-            ctx.warn(f"unknown directive '{key}' in the front-matter ignored"
-                     + (f" (did you mean '{hint}'?)" if hint else ""),
-                     2 + frontmatter.key_lines(fm).get(str(key), 0))
+    fm_items = _front_matter_items(fm)
+    global_dirs = _globals(ctx, fm_items, comments)
+    for key, _value, line in fm_items:
+        if not dirs.is_known(key):
+            ctx.warn(dirs.unknown(key, "in the front-matter ignored"), line)
     levels = split.divider_levels(global_dirs.get("headingDivider"))
     ranges = split.split(blocks, fm.body_start, body_end, levels)
 
     # Local and spot directives, notes, images, fragments, fences and demos, slide by slide.
     local: dict[str, Any] = {}
     fm_spot: dict[str, Any] = {}
-    fm_lines = frontmatter.key_lines(fm)
-    for key, value in fm.data.items():
-        _apply(ctx, {key: value}, 2 + fm_lines.get(str(key), 0), scope="local", into=local,
-               spot=fm_spot, report_unknown=False)
+    for key, value, line in fm_items:
+        _apply(ctx, {key: value}, line, scope="local", into=local, spot=fm_spot,
+               report_unknown=False)
     slides: list[Slide] = []
     by_block: dict[int, list[comments_mod.Comment]] = {}
     for c in comments:
@@ -230,10 +229,9 @@ def parse(path: str | Path, *, text: str | None = None, name: str | None = None)
 def _warn_lookalike(ctx: _Context, comment: comments_mod.Comment) -> None:
     """A note that looks like a misspelt directive (`<!-- pagniate: false -->`) is reported."""
     for key in comment.directives:
-        hint = dirs.suggest(str(key))
-        if hint:
-            ctx.warn(f"unknown directive '{key}' (did you mean '{hint}'?): this comment is "
-                     "kept as a presenter note", comment.line + 1)
+        if dirs.suggest(str(key)):
+            ctx.warn(dirs.unknown(str(key), "") + ": this comment is kept as a presenter note",
+                     comment.line + 1)
 
 
 def default_name(path: str | Path) -> str:
