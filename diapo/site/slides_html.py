@@ -61,6 +61,7 @@ def _highlighter(lang: str) -> tuple[Lexer, HtmlFormatter]:
     return lexer, HtmlFormatter(cssclass=f"highlight language-{lang or 'text'}", wrapcode=True)
 
 
+@lru_cache(maxsize=8)
 def pygments_css(scope: str) -> str:
     """Stylesheet for the highlighted code blocks, limited to `scope`."""
     return HtmlFormatter(style="friendly").get_style_defs(f"{scope} .highlight")

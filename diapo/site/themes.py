@@ -115,16 +115,22 @@ def load(name: str, size: str | None, *, project_root: Path | None, container: s
     Cached until a theme file changes (live reload picks up theme edits)."""
     files = tuple((str(p), p.stat().st_mtime_ns)
                   for folder in theme_dirs(project_root) for p in sorted(folder.glob("*.css")))
-    return _load(name, size, project_root, container, where, files)
+    try:
+        return _load(name, size, project_root, container, files)
+    except _Unknown as exc:
+        raise DiapoError(str(exc), where) from None
+
+
+class _Unknown(Exception):
+    """A theme or size the deck asks for does not exist (`load` adds the deck's location)."""
 
 
 @lru_cache(maxsize=64)
 def _load(name: str, size: str | None, project_root: Path | None, container: str,
-          where: Location, _files: tuple) -> SlideTheme:
+          _files: tuple) -> SlideTheme:
     themes = available(project_root)
     if name not in themes:
-        known = ", ".join(sorted(themes)) or "none"
-        raise DiapoError(f"unknown theme '{name}' (available: {known})", where)
+        raise _Unknown(f"unknown theme '{name}' (available: {', '.join(sorted(themes)) or 'none'})")
     raw = resolve_css(name, themes)
     width, height = _section_size(raw)
     if size:
@@ -132,8 +138,7 @@ def _load(name: str, size: str | None, project_root: Path | None, container: str
         for theme_name in _import_chain(name, themes):
             sizes.update(themes[theme_name].sizes)
         if size not in sizes:
-            raise DiapoError(f"unknown slide size '{size}' (available: {', '.join(sorted(sizes))})",
-                             where)
+            raise _Unknown(f"unknown slide size '{size}' (available: {', '.join(sorted(sizes))})")
         width, height = sizes[size]
     css = css_scope.scope(SCAFFOLD + "\n" + raw, container)
     return SlideTheme(name, css, width, height)
