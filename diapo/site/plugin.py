@@ -70,6 +70,9 @@ class DiapoPlugin(BasePlugin[DiapoConfig]):
         self.decks: dict[str, SiteDeck] = {}  # by src_uri ("kubernetes.md")
         self.files: Files | None = None
         self.dirty = False
+        self.report_path = Path(".diapo/verify.json")
+        self._report_stamp: int | None = None  # report mtime the last (dirty) build used
+        self._stale: set[str] = set()  # decks whose pages a dirty rebuild must redo
         self._links = DeckLinksExtension()
 
     # ------------------------------------------------------------------ configuration
@@ -100,7 +103,7 @@ class DiapoPlugin(BasePlugin[DiapoConfig]):
         return Path(config.config_file_path or ".").resolve().parent
 
     def _load_report(self, config: MkDocsConfig) -> Report | None:
-        path = self._root(config) / self.config.report
+        self.report_path = path = self._root(config) / self.config.report
         try:
             found = report_mod.load(path)
         except DiapoError as exc:
@@ -127,6 +130,8 @@ class DiapoPlugin(BasePlugin[DiapoConfig]):
                 log.warning(str(warning))
         problems.extend(links.check(self._site(files)))
         handle(problems, strict=self.config.strict, log=log)
+        if self.dirty:
+            self._refresh_after_verify(files)
         if files.get_file_from_path("index.md") is None:
             files.append(File.generated(config, "index.md", content=home.render(
                 config.site_name, self.deck_list(), self.report, self.config.home_deck)))
@@ -134,6 +139,22 @@ class DiapoPlugin(BasePlugin[DiapoConfig]):
                                     abs_src_path=str(ASSETS / "reading.css")))
         self.files = files
         return files
+
+    def _refresh_after_verify(self, files: Files) -> None:
+        """A new verify report changes every deck's badges: dirty rebuilds must redo them all.
+
+        MkDocs rebuilds a page when its output is older than its source; removing the outputs
+        (in the dev server's own temporary site) makes it rebuild them.
+        """
+        stamp = _mtime(self.report_path)
+        if stamp == self._report_stamp:
+            return
+        for file in files.documentation_pages():
+            loaded = self.decks.get(file.src_uri)
+            if loaded is not None:
+                Path(file.abs_dest_path).unlink(missing_ok=True)
+                self._stale.add(loaded.deck.name)
+        self._report_stamp = stamp
 
     def deck_list(self) -> list[Deck]:
         """The decks of the site, by name."""
@@ -225,15 +246,19 @@ class DiapoPlugin(BasePlugin[DiapoConfig]):
         site_dir = Path(config.site_dir)
         for loaded in self.decks.values():
             deck = loaded.deck
-            if self.dirty and _up_to_date(site_dir / f"{deck.name}.html", deck.path):
+            if (self.dirty and deck.name not in self._stale
+                    and _up_to_date(site_dir / f"{deck.name}.html", deck.path)):
                 continue
             presentation.write(deck, site_dir=site_dir, config=self.config, report=self.report,
                                files=self.files)
+        self._stale.clear()
 
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
-        report = self._root(config) / self.config.report
-        if report.parent.is_dir():
-            server.watch(str(report.parent))
+        # The report is replaced atomically (a rename), so watch its folder, not recursively:
+        # .diapo/cluster/ next to it changes all the time while the cluster runs.
+        folder = self.report_path.parent
+        folder.mkdir(parents=True, exist_ok=True)
+        server.watch(str(folder), recursive=False)
         return server
 
 
@@ -241,6 +266,13 @@ def _location(file: File):  # type: ignore[no-untyped-def]
     from diapo.errors import Location
 
     return Location(decks.display_path(Path(file.abs_src_path)), 1)
+
+
+def _mtime(path: Path) -> int | None:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return None
 
 
 def _up_to_date(output: Path, source: Path) -> bool:

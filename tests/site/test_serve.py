@@ -11,6 +11,7 @@ import urllib.request
 from collections.abc import Callable
 
 import pytest
+from sitekit import demo_result, verify_report
 
 
 def free_port() -> int:
@@ -37,9 +38,10 @@ def fetch(url: str) -> str | None:
         return None
 
 
-def test_serve_rebuilds_the_changed_deck(make_project) -> None:
+def test_serve_rebuilds_the_changed_deck_and_new_proof(make_project) -> None:
     project = make_project()
-    deck = project.write("docs/cours.md", "# Cours\n\n---\n\n## Première version\n")
+    demo = "```bash demo=ls\nls\n```\n"
+    deck = project.write("docs/cours.md", f"# Cours\n\n---\n\n## Première version\n\n{demo}")
     port = free_port()
     code = ("from pathlib import Path; from diapo.site import commands; "
             f"commands.serve('127.0.0.1:{port}', root=Path({str(project.root)!r}))")
@@ -48,11 +50,16 @@ def test_serve_rebuilds_the_changed_deck(make_project) -> None:
     url = f"http://127.0.0.1:{port}/cours/"
     try:
         wait_for(lambda: "Première version" in (fetch(url) or ""), 60, "the first build")
-        deck.write_text("# Cours\n\n---\n\n## Seconde version\n", encoding="utf-8")
+        deck.write_text(f"# Cours\n\n---\n\n## Seconde version\n\n{demo}", encoding="utf-8")
         wait_for(lambda: "Seconde version" in (fetch(url) or ""), 30, "the live-reload rebuild")
         page = fetch(url) or ""
         assert '<div class="diapo-slide-bar" id="2">' in page
         assert "Première version" not in page
+        assert "diapo-badge--unverified" in page
+        # `invoke verify` finishing while the server runs: the badges follow the new report
+        project.report(verify_report("cours", [demo_result("ls", "passed", "ls")]))
+        wait_for(lambda: "diapo-badge--verified" in (fetch(url) or ""), 30,
+                 "the rebuild after a new verify report")
     finally:
         server.terminate()
         try:
