@@ -166,3 +166,26 @@ def test_marp_style_blocks_do_not_restyle_the_reading_page(built: Project) -> No
     page = article(built.html("cloud/index.html"))
     assert "crimson" not in page and "<style" not in page
     assert Elements(page).find("h2", id="les-offres")
+
+
+def test_every_internal_link_of_the_reading_pages_resolves(built: Project) -> None:
+    """Crawl the built reading pages: each relative href/src reaches a file, each #anchor an id."""
+    from urllib.parse import unquote, urlsplit
+
+    checked = 0
+    for page in built.site.rglob("index.html"):
+        content = article(page.read_text(encoding="utf-8"))
+        for tag, attrs in Elements(content).tags:
+            url = attrs.get("href") if tag == "a" else attrs.get("src") if tag == "img" else None
+            parts = urlsplit(url or "")
+            if not url or parts.scheme or parts.netloc or parts.path.endswith(".html"):
+                continue  # presentation views are off in this fixture (see test_site_browser)
+            target = (page.parent / unquote(parts.path)).resolve() if parts.path else page
+            if target.is_dir():
+                target = target / "index.html"
+            assert target.is_file(), (page, url)
+            if parts.fragment and target.suffix == ".html" and target.name == "index.html":
+                ids = {a.get("id") for _, a in Elements(target.read_text(encoding="utf-8")).tags}
+                assert unquote(parts.fragment) in ids, (page, url)
+            checked += 1
+    assert checked > 30
