@@ -242,7 +242,7 @@ def _match(line: str, stack: list[int]) -> tuple[int, str]:
     return matched, rest
 
 
-def _interrupts(text: str) -> bool:
+def _interrupts(text: str, lists: bool = True) -> bool:
     """Whether `text`, outside the paragraph's containers, ends it rather than being lazy."""
     indent, i = _columns(text)
     if indent >= 4 or i >= len(text):
@@ -259,7 +259,7 @@ def _interrupts(text: str) -> bool:
     if html is not None and html[1]:
         return True
     # markdown-it lets any list item end a paragraph it would only lazily continue.
-    return _list_marker(text) is not None
+    return lists and _list_marker(text) is not None
 
 
 def _ends_lazy(text: str, unmatched: list[int]) -> bool:
@@ -271,7 +271,10 @@ def _ends_lazy(text: str, unmatched: list[int]) -> bool:
     """
     bare = text.lstrip(" \t")
     if unmatched[0] != -1:
-        return _interrupts(bare)
+        # ... except that a list item 4+ columns right of its list's parent is lazy text
+        # (markdown-it's `listIndent` special case).
+        deep = -1 not in unmatched and _columns(text)[0] - sum(unmatched[:-1]) >= 4
+        return _interrupts(bare, lists=not deep)
     return _interrupts(text) or (-1 in unmatched[1:] and _interrupts(bare))
 
 
