@@ -28,6 +28,12 @@
   var channel = null;
 
   body.classList.add('diapo-js', 'diapo-mode-' + mode);
+  if (!params.has('handout')) {
+    // Printing the slides (Ctrl+P, or `invoke pdf`): one page per slide, at the slide's size
+    var pageStyle = document.createElement('style');
+    pageStyle.textContent = '@page { size: ' + W + 'px ' + H + 'px; margin: 0; }';
+    document.head.appendChild(pageStyle);
+  }
   document.documentElement.style.setProperty('--diapo-ratio', W + ' / ' + H);
   slots.forEach(function (slot, i) { slot.dataset.number = String(i + 1); });
 

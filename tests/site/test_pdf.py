@@ -130,3 +130,28 @@ def test_invoke_pdf_builds_the_site_first_then_prints(make_project):
     assert int(pdfinfo(project.site / "pdf" / "cours-notes.pdf")["Pages"]) == 2
     with pytest.raises(DiapoError, match=r"unknown deck 'absent' \(decks: cours\)"):
         pdf.run(deck="absent", root=project.root)
+
+
+def test_browser_print_of_the_audience_view_gives_one_slide_per_page(site):
+    """What a lecturer gets with Ctrl+P: the page's own @page size, every slide, all fragments."""
+    from playwright.sync_api import sync_playwright
+
+    site.image("img/rouge.png", (220, 20, 20), (200, 100))
+    site.image("img/bleu.png", (10, 30, 200), (64, 36))
+    page_path = site.deck("cours", DECK)
+    out = site.root / "print.pdf"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=pdf.CHROMIUM, args=pdf.CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.goto(page_path.as_uri() + "#2")
+            page.wait_for_function("() => document.body.dataset.slide === '2'")
+            page.pdf(path=str(out), prefer_css_page_size=True, print_background=True)
+        finally:
+            browser.close()
+    info = pdfinfo(out)
+    assert int(info["Pages"]) == 3
+    assert re.match(r"\s*960 x 540 pts", info["Page size"])
+    text = subprocess.run(["pdftotext", str(out), "-"], check=True, capture_output=True,
+                          text=True).stdout
+    assert "Première" in text and "fragment caché" in text
