@@ -59,7 +59,7 @@ def collect(blocks: list[Block], path: str) -> list[Comment]:
             found.append(Comment(m.group(1).strip() if m else "", block.start, block))
         elif block.kind in inline.INLINE_KINDS and any("<!--" in x for x in block.lines):
             text = inline.text_of(block)
-            for m in inline.scan(text, MATCHER):
+            for m in inline.scan(text, MATCHER, "-->"):
                 found.append(Comment(m.group(1).strip(), inline.line_of(block, text, m.start()),
                                      block, span=(m.start(), m.end())))
     for comment in found:

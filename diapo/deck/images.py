@@ -98,7 +98,7 @@ def find(block: Block, path: str) -> list[Image]:
 def _collect(text: str, first_line: int, path: str, images: list[Image]) -> None:
     """Images of `text` (whose first line is the 0-based `first_line`), nested ones after
     their parent, in markdown-it's token order."""
-    for m in inline.scan(text, _IMAGE):
+    for m in inline.scan(text, _IMAGE, "]("):
         src = m.group(2)
         if src.startswith("<") and src.endswith(">"):
             src = src[1:-1]

@@ -18,13 +18,18 @@ def text_of(block: Block) -> str:
     return "\n".join(block.lines)
 
 
-def scan(text: str, wanted: re.Pattern[str]) -> Iterator[re.Match[str]]:
-    """Matches of `wanted` (tried at `<` and `!`) outside code spans and escapes."""
+def scan(text: str, wanted: re.Pattern[str], needs: str = "") -> Iterator[re.Match[str]]:
+    """Matches of `wanted` (tried at `<` and `!`) outside code spans and escapes.
+
+    `needs` is text every match contains: past its last occurrence nothing can match, so
+    the scan stops there instead of retrying a doomed match at every later position.
+    """
     pos = 0
     n = len(text)
+    last = text.rfind(needs) if needs else n
     while True:
         m = _SPECIAL.search(text, pos)
-        if m is None:
+        if m is None or m.start() > last:
             return
         i = m.start()
         ch = text[i]

@@ -115,7 +115,7 @@ def _content(ctx: _Context, rng: split.Range, slide_comments: list[comments_mod.
         block = with_inline.get(ln)
         if block is not None:
             raw = "\n".join(lines[block.start:block.end])
-            for m in reversed(list(inline.scan(raw, comments_mod.MATCHER))):
+            for m in reversed(list(inline.scan(raw, comments_mod.MATCHER, "-->"))):
                 raw = raw[:m.start()] + raw[m.end():]
             out.append(raw)
             ln = block.end

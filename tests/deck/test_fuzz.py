@@ -69,3 +69,24 @@ def test_parse_never_crashes_on_arbitrary_bytes(data: bytes) -> None:
             assert exc.location is not None and exc.location.line >= 1
             return
         _check(deck)
+
+
+PATHOLOGICAL = [
+    "a " + "<!-- x " * 5000,  # unclosed inline comments: must not rescan the paragraph
+    "a <!-- x -->" + " <!-- y" * 5000,
+    "- " * 3000 + "x",  # 3,000 nested list items
+    "> " * 3000 + "x",
+    "[" * 20000,
+    "![" * 10000,
+    "`" * 5000 + "b",
+    "<div>" * 5000,
+    " " * 100000 + "x",
+    "\n".join(["* a", "  * b"] * 3000),
+    "```\n" + "x\n" * 50000,  # unclosed fence: an error, found in one pass
+]
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("text", PATHOLOGICAL, ids=range(len(PATHOLOGICAL)))
+def test_pathological_inputs_finish(text: str) -> None:
+    _parse_or_error(text)
