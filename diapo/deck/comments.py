@@ -1,8 +1,9 @@
 """HTML comments as Marpit reads them: directive comments, magic comments and notes.
 
 A comment whose YAML is a mapping with at least one known directive is a directive comment
-(its unknown keys are reported); prettier / markdownlint / remark-lint magic comments are
-hidden; every other comment is a presenter note (Marp's `comments`).
+(its unknown keys are reported); prettier / markdownlint / remark-lint magic comments and
+marp-core's `<!-- fit -->` in a heading are neither; every other comment is a presenter note
+(Marp's `comments`).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import yaml
 
 from diapo.deck import directives as dirs
 from diapo.deck import inline, yamlish
-from diapo.deck.blocks import COMMENT, Block
+from diapo.deck.blocks import COMMENT, HEADING, Block
 from diapo.errors import DeckError, at
 
 DIRECTIVE = "directive"
@@ -64,6 +65,8 @@ def collect(blocks: list[Block], path: str) -> list[Comment]:
                                      block, span=(m.start(), m.end())))
     for comment in found:
         _classify(comment)
+        if comment.content == "fit" and comment.span is not None and comment.block.kind == HEADING:
+            comment.kind = MAGIC  # marp-core's fitting header: `# <!-- fit --> Titre`
     return found
 
 

@@ -97,26 +97,32 @@ def _title(block: Block) -> str:
 
 def _content(ctx: _Context, rng: split.Range, slide_comments: list[comments_mod.Comment],
              hidden: list[tuple[int, int]]) -> str:
-    """The slide's Markdown without comments and hidden demo fences; the rest as written
-    (every line ends with a newline)."""
+    """The slide's Markdown without directive comments, notes and hidden demo fences; the
+    rest as written (every line ends with a newline). Magic comments such as Marp's
+    `<!-- fit -->` or `<!-- prettier-ignore -->` stay: they are markup, not notes."""
     drop: set[int] = set()
-    with_inline: dict[int, Block] = {}  # first line -> block holding inline comments
+    with_inline: dict[int, list[comments_mod.Comment]] = {}  # block start -> its comments
     for c in slide_comments:
-        if c.span is None:
+        if c.span is not None:
+            with_inline.setdefault(c.block.start, []).append(c)
+        elif c.kind != comments_mod.MAGIC:
             drop.update(range(c.block.start, c.block.end))
-        else:
-            with_inline[c.block.start] = c.block
     for start, end in hidden:
         drop.update(range(start, end))
     lines = ctx.lines
     out: list[str] = []
     ln = rng.start
     while ln < rng.end:
-        block = with_inline.get(ln)
-        if block is not None:
+        in_block = with_inline.get(ln)
+        if in_block is not None:
+            block = in_block[0].block
             raw = "\n".join(lines[block.start:block.end])
-            for m in reversed(list(inline.scan(raw, comments_mod.MATCHER, "-->"))):
-                raw = raw[:m.start()] + raw[m.end():]
+            # The raw lines differ from the block's text only by container prefixes, so the
+            # comments are found again in the same order.
+            found = list(zip(inline.scan(raw, comments_mod.MATCHER, "-->"), in_block))
+            for m, comment in reversed(found):
+                if comment.kind != comments_mod.MAGIC:
+                    raw = raw[:m.start()] + raw[m.end():]
             out.append(raw)
             ln = block.end
         elif ln in drop:

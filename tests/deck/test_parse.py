@@ -228,3 +228,13 @@ def test_seed_deck_parses() -> None:
     assert d.slides[0].title == "DevOps avec Kubernetes"
     assert all(s.page == s.number and s.total == 37 for s in d.slides)
     assert d.warnings == []
+
+
+def test_content_keeps_fit_and_magic_comments() -> None:
+    d = deck("# <!-- fit --> Grand titre\n\n<!-- prettier-ignore -->\n| a |\n|---|\n\n"
+             "Texte <!-- une note --> fin.\n")
+    slide = d.slides[0]
+    assert slide.content == ("# <!-- fit --> Grand titre\n\n<!-- prettier-ignore -->\n"
+                             "| a |\n|---|\n\nTexte  fin.\n")
+    assert [n.text for n in slide.notes] == ["une note"]
+    assert slide.title == "Grand titre"
