@@ -62,12 +62,13 @@ def render(deck: Deck, scan: DeckScan, proofs: dict[str, Proof], header: str = "
 def _render_slide(slide: Slide, scan: SlideScan, proofs: dict[str, Proof],
                   context: PageContext) -> str:
     number = slide.number
+    # Kept short (1200 slides make a big page) and without words the search would index:
+    # the button's label comes from the CSS.
     bar = (
         f'<div class="diapo-slide-bar" id="{number}">'
-        f'<a class="diapo-slide-number" href="#{number}" title="Lien vers la diapositive {number}">'
-        f"{number}</a>"
+        f'<a class="diapo-slide-number" href="#{number}">{number}</a>'
         f'<a class="diapo-present" href="{context.presentation_url}#{number}" '
-        f'title="Présenter à partir de la diapositive {number}">Présenter</a></div>'
+        f'aria-label="Présenter la diapositive {number}"></a></div>'
     )
     body = "\n".join(_slide_lines(slide, scan, proofs))
     closing = "".join(f"</{tag}>\n" for tag in scan.unclosed)
