@@ -56,8 +56,8 @@ def _slide_table(slide: Slide) -> Table:
     demos = {id(d.fence): d for d in slide.demos}
     for fence in slide.fences:
         demo = demos.get(id(fence))
-        label = f" demo {demo.id} ({demo.kind.value})" if demo else ""
-        table.add_row(f"fence :{fence.location.line}",
+        label = f" démo {demo.id} ({demo.kind.value})" if demo else ""
+        table.add_row(f"bloc :{fence.location.line}",
                       escape(f"{fence.lang or '-'} {fence.info}".strip() + label))
     return table
 
@@ -66,10 +66,10 @@ def render(deck: Deck, console: Console) -> None:
     """Print the human form of a parsed deck."""
     console.print(f"[bold]{escape(deck.title)}[/] — {deck.path} ({len(deck.slides)} diapositives)")
     if deck.directives:
-        console.print("global: " + escape(", ".join(f"{k}={v!r}" for k, v in
+        console.print("globales : " + escape(", ".join(f"{k}={v!r}" for k, v in
                                                    sorted(deck.directives.items()))))
     for warning in deck.warnings:
-        console.print(f"[yellow]warning[/] {escape(str(warning))}")
+        console.print(f"[yellow]avertissement[/] {escape(str(warning))}")
     for slide in deck.slides:
         title = escape(slide.title or "(sans titre)")
         console.rule(f"[bold]#{slide.number}[/] ligne {slide.location.line} — {title}",

@@ -218,7 +218,7 @@ def test_inspect_human_and_json(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert [s["number"] for s in data["slides"]] == [1, 2]
     assert inspect_mod.run(str(path), as_json=False) == 0
     out = capsys.readouterr().out
-    assert "#2" in out and "Vérifications" in out and "demo deploy" in out
+    assert "#2" in out and "Vérifications" in out and "démo deploy" in out
 
 
 def test_seed_deck_parses() -> None:
