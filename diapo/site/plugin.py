@@ -16,8 +16,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from jinja2 import BytecodeCache, Environment
-from jinja2.bccache import Bucket
+from jinja2 import Environment
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files
@@ -29,31 +28,15 @@ from diapo.config import DiapoConfig
 from diapo.deck.model import Deck
 from diapo.demo import report as report_mod
 from diapo.demo.report import Report
-from diapo.errors import DeckError, DiapoError, DiapoWarning
+from diapo.errors import DeckError, DiapoError, DiapoWarning, Location
 from diapo.site import badges, decks, home, links, reading
 from diapo.site.decks import SiteDeck
 from diapo.site.failures import SiteError, handle
 from diapo.site.markdown_ext import DeckLinksExtension, LinkRewriter
+from diapo.site.template_cache import TEMPLATE_BYTECODE
 
 log = get_plugin_logger("diapo")
 
-
-class _MemoryBytecodeCache(BytecodeCache):
-    """Compiled Jinja templates kept in memory, keyed by template name and source checksum."""
-
-    def __init__(self) -> None:
-        self._code: dict[str, bytes] = {}
-
-    def load_bytecode(self, bucket: Bucket) -> None:
-        code = self._code.get(bucket.key)
-        if code is not None:
-            bucket.bytecode_from_string(code)
-
-    def dump_bytecode(self, bucket: Bucket) -> None:
-        self._code[bucket.key] = bucket.bytecode_to_string()
-
-
-_TEMPLATE_BYTECODE = _MemoryBytecodeCache()
 
 ASSETS = Path(__file__).parent / "assets"
 READING_CSS = "assets/diapo/reading.css"
@@ -82,7 +65,7 @@ class DiapoPlugin(BasePlugin[DiapoConfig]):
 
     def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
         # Theme templates compile once per process: live-reload rebuilds reuse the bytecode.
-        env.bytecode_cache = _TEMPLATE_BYTECODE
+        env.bytecode_cache = TEMPLATE_BYTECODE
         return env
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
@@ -262,9 +245,8 @@ class DiapoPlugin(BasePlugin[DiapoConfig]):
         return server
 
 
-def _location(file: File):  # type: ignore[no-untyped-def]
-    from diapo.errors import Location
-
+def _location(file: File) -> Location:
+    """The first line of a docs file, for errors that carry no line."""
     return Location(decks.display_path(Path(file.abs_src_path)), 1)
 
 
