@@ -18,7 +18,8 @@ def paginate(slides: list[Slide]) -> None:
         if mode not in ("hold", "skip"):
             number += 1
         if mode and mode != "skip":
-            slide.page = max(number, 1)
+            number = max(number, 1)  # a deck opening on `hold` still shows page 1 (of 1)
+            slide.page = number
             shown.append(slide)
         else:
             slide.page = None
