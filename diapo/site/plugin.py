@@ -232,8 +232,13 @@ class DiapoPlugin(BasePlugin[DiapoConfig]):
             if (self.dirty and deck.name not in self._stale
                     and _up_to_date(site_dir / f"{deck.name}.html", deck.path)):
                 continue
-            presentation.write(deck, site_dir=site_dir, config=self.config, report=self.report,
-                               files=self.files)
+            try:
+                presentation.write(deck, site_dir=site_dir, config=self.config,
+                                   report=self.report, files=self.files)
+            except SiteError:
+                raise
+            except DiapoError as exc:  # e.g. an unknown theme: fail cleanly, also in the CLI
+                raise SiteError(exc.message, exc.location, exc.hint) from None
         self._stale.clear()
 
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:

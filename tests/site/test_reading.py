@@ -28,7 +28,8 @@ class Elements(HTMLParser):
         self.tags.append((tag, {k: v or "" for k, v in attrs}))
 
     def find(self, tag: str, **attrs: str) -> list[dict[str, str]]:
-        return [a for t, a in self.tags if t == tag and all(a.get(k) == v for k, v in attrs.items())]
+        return [a for t, a in self.tags
+                if t == tag and all(a.get(k) == v for k, v in attrs.items())]
 
 
 def article(page: str) -> str:
@@ -86,7 +87,8 @@ def test_marp_layout_html_renders_the_markdown_inside(built: Project) -> None:
 
 
 def test_background_image_is_shown_as_an_illustration(built: Project) -> None:
-    image = Elements(slide(built.html("kubernetes/index.html"), 5)).find("img", src="../img/fond.png")
+    fifth = slide(built.html("kubernetes/index.html"), 5)
+    image = Elements(fifth).find("img", src="../img/fond.png")
     assert image and image[0]["class"] == "diapo-bg diapo-bg-left"
 
 
@@ -116,7 +118,8 @@ def test_table_of_contents_lists_the_slides_by_section(built: Project) -> None:
     page = built.html("kubernetes/index.html")
     toc = page[page.index('data-md-component="toc"'):]
     toc = toc[: toc.index("</nav>\n    </li>") if "</nav>\n    </li>" in toc else len(toc)]
-    titles = [t.strip() for t in re.findall(r'<span class="md-ellipsis">\s*([^<]+?)\s*</span>', toc)]
+    titles = [t.strip()
+              for t in re.findall(r'<span class="md-ellipsis">\s*([^<]+?)\s*</span>', toc)]
     assert titles[:5] == ["1. Kubernetes en pratique", "Introduction", "2. Première partie",
                           "3. Deuxième partie", "4. Découvrir Kubernetes par la pratique"]
 
@@ -189,3 +192,13 @@ def test_every_internal_link_of_the_reading_pages_resolves(built: Project) -> No
                 assert unquote(parts.fragment) in ids, (page, url)
             checked += 1
     assert checked > 30
+
+
+def test_hand_written_home_page_gets_the_deck_list(make_project) -> None:
+    project = make_project()
+    project.write("docs/cours.md", "# Un cours\n\n---\n\n## Suite\n")
+    project.write("docs/index.md", "# Bienvenue\n\nMes cours :\n\n<!-- diapo:decks -->\n")
+    page = article(project.build().joinpath("index.html").read_text(encoding="utf-8"))
+    assert "Bienvenue" in page and "Un cours" in page and "2 diapositives" in page
+    assert Elements(page).find("a", href="cours.html")
+    assert "location.replace(" in page

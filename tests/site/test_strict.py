@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 
+import click
 import pytest
 
 from diapo.errors import DiapoError
@@ -126,3 +127,12 @@ def test_plain_mkdocs_cli_prints_the_problem_without_traceback(broken) -> None:
     assert run.returncode != 0
     assert "Traceback" not in run.stderr
     assert re.search(r"docs/cassé\.md:16: .*absent", run.stderr), run.stderr
+
+
+def test_unknown_slide_theme_fails_cleanly(make_project) -> None:
+    project = make_project(presentation=True)
+    project.write("docs/theme.md", "---\ntheme: inexistant\n---\n\n# Titre\n")
+    with pytest.raises(DiapoError) as caught:
+        project.build()
+    assert "docs/theme.md" in str(caught.value)
+    assert isinstance(caught.value, click.ClickException)  # `mkdocs build` prints it, no traceback
