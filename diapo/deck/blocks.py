@@ -26,6 +26,7 @@ PARA = "para"
 TABLE = "table"
 CODE = "code"  # indented code
 ITEM = "item"  # list item (start line only; `marker` is `*`, `-`, `+`, `.` or `)`)
+QUOTE = "quote"  # block quote (start line only)
 
 
 @dataclass(slots=True)
@@ -281,7 +282,7 @@ def _ends_lazy(text: str, unmatched: list[int]) -> bool:
 def scan(lines: list[str], start: int = 0, end: int | None = None) -> list[Block]:
     """Scan `lines[start:end]` (no line terminators) into blocks, in source order.
 
-    Container blocks are not emitted (only list item starts, as ITEM blocks); every leaf block
+    Containers are emitted as their first line only (ITEM and QUOTE blocks); every leaf block
     knows its container `depth`, which is what slide splitting (level-0 `hr`) needs.
     """
     blocks: list[Block] = []
@@ -403,6 +404,7 @@ def scan(lines: list[str], start: int = 0, end: int | None = None) -> list[Block
                 break
             if rest[i] == ">":
                 close()
+                blocks.append(Block(QUOTE, ln, ln + 1, len(stack)))
                 stack.append(-1)
                 rest = _after_quote(rest, i)
                 continue
