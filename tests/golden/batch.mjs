@@ -1,3 +1,5 @@
+// Render a JSON list of decks with marp-core; print, per deck, the data-* attributes of its
+// slides and its notes (used by fuzz_marp.py).
 import { Marp } from '@marp-team/marp-core'
 import { readFileSync } from 'node:fs'
 const THEMES = ['marp-ensg', 'cours']
