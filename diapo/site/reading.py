@@ -16,6 +16,7 @@ the slide's own Markdown with the few edits Python-Markdown needs to render it t
 
 from __future__ import annotations
 
+import html
 import posixpath
 import re
 from collections.abc import Iterator
@@ -87,16 +88,16 @@ def finish(html: str) -> str:
 
 
 def _notes(slide: Slide) -> str:
-    """Presenter notes as a "Notes" admonition (empty when the slide has none)."""
-    texts = [note.text.strip() for note in slide.notes if note.text.strip()]
-    if not texts:
+    """Presenter notes as a "Notes" admonition (empty when the slide has none).
+
+    Marp shows notes as plain text (paragraphs, line breaks), so they are escaped HTML here:
+    the same text as in the presenter window, and no Markdown pass over every note.
+    """
+    paragraphs = [p.strip() for note in slide.notes for p in re.split(r"\n\s*\n", note.text)]
+    body = "".join(f"<p>{html.escape(p).replace(chr(10), '<br>')}</p>" for p in paragraphs if p)
+    if not body:
         return ""
-    body = "\n\n".join(texts)
-    return '!!! note "Notes"\n\n' + _indent(body, "    ") + "\n\n"
-
-
-def _indent(text: str, prefix: str) -> str:
-    return "\n".join(prefix + line if line.strip() else "" for line in text.splitlines())
+    return f'<div class="admonition note"><p class="admonition-title">Notes</p>{body}</div>\n'
 
 
 def _slide_lines(slide: Slide, scan: SlideScan, proofs: dict[str, Proof]) -> Iterator[str]:

@@ -68,6 +68,13 @@ def test_headings_get_marp_slugs_with_numbered_duplicates(built: Project) -> Non
         assert page.find("a", href=f"#{anchor}")
 
 
+def test_notes_are_plain_escaped_text(make_project) -> None:
+    project = make_project()
+    project.write("docs/notes.md", "# Titre\n\n<!--\nLigne 1 avec <b>balise</b>\nLigne 2\n\nSuite\n-->\n")
+    note = article(project.build().joinpath("notes", "index.html").read_text(encoding="utf-8"))
+    assert "<p>Ligne 1 avec &lt;b&gt;balise&lt;/b&gt;<br>Ligne 2</p><p>Suite</p>" in note
+
+
 def test_notes_become_a_notes_admonition(built: Project) -> None:
     second = slide(built.html("kubernetes/index.html"), 2)
     assert '<div class="admonition note">' in second
