@@ -70,7 +70,8 @@ def test_headings_get_marp_slugs_with_numbered_duplicates(built: Project) -> Non
 
 def test_notes_are_plain_escaped_text(make_project) -> None:
     project = make_project()
-    project.write("docs/notes.md", "# Titre\n\n<!--\nLigne 1 avec <b>balise</b>\nLigne 2\n\nSuite\n-->\n")
+    project.write("docs/notes.md",
+                  "# Titre\n\n<!--\nLigne 1 avec <b>balise</b>\nLigne 2\n\nSuite\n-->\n")
     note = article(project.build().joinpath("notes", "index.html").read_text(encoding="utf-8"))
     assert "<p>Ligne 1 avec &lt;b&gt;balise&lt;/b&gt;<br>Ligne 2</p><p>Suite</p>" in note
 
