@@ -66,12 +66,12 @@ _OPEN_CLOSE_TAG = rf"(?:<[A-Za-z][A-Za-z0-9\-]*{_ATTR}*\s*/?>|</[A-Za-z][A-Za-z0
 # (start, end, can interrupt a paragraph) as in markdown-it's html_block rule; `None` end means
 # "ends at a blank line". The comment sequence is taken first by the Marpit comment rule.
 _HTML_SEQUENCES = [
-    (re.compile(r"<(script|pre|style|textarea)(?=(\s|>|$))", re.I),
-     re.compile(r"</(script|pre|style|textarea)>", re.I), True),
+    (re.compile(r"<(script|pre|style|textarea)(?=(\s|>|$))", re.IGNORECASE),
+     re.compile(r"</(script|pre|style|textarea)>", re.IGNORECASE), True),
     (re.compile(r"<\?"), re.compile(r"\?>"), True),
     (re.compile(r"<![A-Za-z]"), re.compile(r">"), True),
     (re.compile(r"<!\[CDATA\["), re.compile(r"\]\]>"), True),
-    (re.compile(rf"</?({_BLOCK_NAMES})(?=(\s|/?>|$))", re.I), None, True),
+    (re.compile(rf"</?({_BLOCK_NAMES})(?=(\s|/?>|$))", re.IGNORECASE), None, True),
     (re.compile(rf"{_OPEN_CLOSE_TAG}\s*$"), None, False),
 ]
 _TABLE_DELIM_CELL = re.compile(r":?-+:?$")
@@ -288,7 +288,6 @@ def scan(lines: list[str], start: int = 0, end: int | None = None) -> list[Block
     blocks: list[Block] = []
     stack: list[int] = []  # open containers: -1 for a block quote, else a list item's indent
     leaf: Block | None = None  # the open leaf block
-    fence_end: re.Pattern[str] | None = None
     html_end: re.Pattern[str] | None = None
     empty_item: int | None = None  # stack index of a list item opened on an empty line
     n = len(lines) if end is None else end
@@ -417,10 +416,9 @@ def scan(lines: list[str], start: int = 0, end: int | None = None) -> list[Block
             if item is None:
                 break
             markup, content, empty, number = item
-            if leaf is not None and leaf.kind == PARA:
-                # A list item interrupts a paragraph only if not empty and (bullet or 1.)
-                if empty or (number and number != "1"):
-                    break
+            # A list item interrupts a paragraph only if not empty and (bullet or 1.)
+            if leaf is not None and leaf.kind == PARA and (empty or (number and int(number) != 1)):
+                break
             close()
             blocks.append(Block(ITEM, ln, ln + 1, len(stack), marker=markup))
             stack.append(content)

@@ -147,3 +147,33 @@ def attach(deck_demos: list[Demo], previous: Fence | None, fence: Fence) -> Expe
                         fence.location)
     target.expect = expect
     return expect
+
+
+class Collector:
+    """Turns a deck's fences into demo steps in source order: ids, expect blocks, duplicates."""
+
+    def __init__(self) -> None:
+        self.demos: list[Demo] = []
+        self._ids: dict[str, Demo] = {}
+        self._previous: Fence | None = None
+        self._slide = 0
+        self._ordinal = 0
+
+    def add(self, fence: Fence, slide: int) -> bool:
+        """Read one fence of slide number `slide`; True if it is hidden from the slide."""
+        if slide != self._slide:
+            self._slide, self._ordinal = slide, 0
+        previous, self._previous = self._previous, fence
+        if not is_tagged(fence):
+            return False
+        if "expect" in fence.attrs:
+            attach(self.demos, previous, fence)
+            return self.demos[-1].hidden
+        self._ordinal += 1
+        demo = make(fence, slide, self._ordinal)
+        if demo.id in self._ids:
+            raise DeckError(f"duplicate demo id '{demo.id}' (first used at line "
+                            f"{self._ids[demo.id].location.line})", fence.location)
+        self._ids[demo.id] = demo
+        self.demos.append(demo)
+        return demo.hidden

@@ -52,7 +52,7 @@ def is_known(key: str) -> bool:
 @lru_cache(maxsize=1024)
 def suggest(key: str) -> str | None:
     """The directive name `key` is probably a misspelling of, if any."""
-    bare = key[1:] if key.startswith("_") else key
+    bare = key.removeprefix("_")
     close = difflib.get_close_matches(bare, ALL_KEYS, n=1, cutoff=0.8)
     if not close:
         lowered = {k.lower(): k for k in ALL_KEYS}

@@ -18,8 +18,8 @@ from diapo.deck import directives as dirs
 from diapo.deck import fences as fences_mod
 from diapo.deck import fragments, frontmatter, images, inline, pagination, source, split
 from diapo.deck.blocks import FENCE, HEADING, Block
-from diapo.deck.model import Deck, Demo, Fence, Note, Slide
-from diapo.errors import DeckError, DiapoWarning, Location, at
+from diapo.deck.model import Deck, Note, Slide
+from diapo.errors import DeckError, DiapoWarning, at
 
 
 class _Context:
@@ -44,10 +44,8 @@ def _apply(ctx: _Context, mapping: dict[str, Any], line: int, *, scope: str,
     """Validate the directives of one mapping of `scope` ("global" or "local") into dicts."""
     for key, value in mapping.items():
         key = str(key)
-        name = key[1:] if key.startswith("_") else key
-        if scope == "global" and dirs.is_global(key):
-            target, name = into, key
-        elif scope == "local" and dirs.is_local(key):
+        name = key.removeprefix("_")
+        if scope == "global" and dirs.is_global(key) or scope == "local" and dirs.is_local(key):
             target, name = into, key
         elif scope == "local" and key.startswith("_") and dirs.is_local(name) and spot is not None:
             target = spot
@@ -69,7 +67,8 @@ def _front_matter_items(fm: frontmatter.FrontMatter) -> list[tuple[str, Any, int
 
 def _globals(ctx: _Context, fm_items: list[tuple[str, Any, int]],
              comments: list[comments_mod.Comment]) -> dict[str, Any]:
-    """Global directives: front-matter, then every directive comment (the last value wins)."""
+    """Global directives: front-matter, then every directive comment (the last value wins);
+    unknown front-matter keys are reported here."""
     result: dict[str, Any] = {}
     for key, value, line in fm_items:
         _apply(ctx, {key: value}, line, scope="global", into=result, report_unknown=False)
@@ -77,6 +76,9 @@ def _globals(ctx: _Context, fm_items: list[tuple[str, Any, int]],
         if comment.kind == comments_mod.DIRECTIVE:
             _apply(ctx, comment.directives, comment.line + 1, scope="global", into=result,
                    report_unknown=False)
+    for key, _value, line in fm_items:
+        if not dirs.is_known(key):
+            ctx.warn(dirs.unknown(key, "in the front-matter ignored"), line)
     return result
 
 
@@ -144,92 +146,78 @@ def parse(path: str | Path, *, text: str | None = None, name: str | None = None)
     if text is None:
         text = source.read(path)
     else:
-        text = source.normalize(text[1:] if text.startswith("\ufeff") else text)
+        text = source.normalize(text.removeprefix("\ufeff"))
     ctx = _Context(path_str, text)
-    lines = ctx.lines
-    body_end = len(lines) - 1 if lines[-1] == "" else len(lines)  # the final newline
+    body_end = len(ctx.lines) - 1 if ctx.lines[-1] == "" else len(ctx.lines)  # final newline
 
-    fm = frontmatter.parse(lines, path_str)
-    blocks = blocks_mod.scan(lines, fm.body_start, body_end)
+    fm = frontmatter.parse(ctx.lines, path_str)
+    blocks = blocks_mod.scan(ctx.lines, fm.body_start, body_end)
     comments = comments_mod.collect(blocks, path_str)
     fm_items = _front_matter_items(fm)
     global_dirs = _globals(ctx, fm_items, comments)
-    for key, _value, line in fm_items:
-        if not dirs.is_known(key):
-            ctx.warn(dirs.unknown(key, "in the front-matter ignored"), line)
     levels = split.divider_levels(global_dirs.get("headingDivider"))
     ranges = split.split(blocks, fm.body_start, body_end, levels)
-
-    # Local and spot directives, notes, images, fragments, fences and demos, slide by slide.
-    local: dict[str, Any] = {}
-    fm_spot: dict[str, Any] = {}
-    for key, value, line in fm_items:
-        _apply(ctx, {key: value}, line, scope="local", into=local, spot=fm_spot,
-               report_unknown=False)
-    slides: list[Slide] = []
-    by_block: dict[int, list[comments_mod.Comment]] = {}
-    for c in comments:
-        by_block.setdefault(id(c.block), []).append(c)
-    all_demos: list[Demo] = []
-    previous_fence: Fence | None = None
-    ids: dict[str, Demo] = {}
-    for index, rng in enumerate(ranges):
-        spot: dict[str, Any] = fm_spot if index == 0 else {}
-        slide_comments = [c for b in rng.blocks for c in by_block.get(id(b), ())]
-        notes: list[Note] = []
-        for c in slide_comments:
-            if c.kind == comments_mod.DIRECTIVE:
-                _apply(ctx, c.directives, c.line + 1, scope="local", into=local, spot=spot)
-            elif c.kind == comments_mod.NOTE:
-                notes.append(Note(c.content, at(path_str, c.line + 1)))
-                if c.directives:
-                    _warn_lookalike(ctx, c)
-        slide = Slide(
-            index=index,
-            location=at(path_str, rng.start + 1 if rng.end > rng.start else max(rng.start, 1)),
-            end_line=max(rng.end, rng.start + 1 if rng.end > rng.start else max(rng.start, 1)),
-            source=_join(lines[rng.start:rng.end]),
-            content="",
-            directives={**local, **spot},
-            notes=notes,
-        )
-        hidden: list[tuple[int, int]] = []
-        ordinal = 0
-        for block in rng.blocks:
-            kind = block.kind
-            if kind in inline.INLINE_KINDS:
-                slide.images.extend(images.find(block, path_str))
-                if kind == HEADING and slide.title is None:
-                    slide.title = _title(block) or None
-            elif kind == FENCE:
-                fence = fences_mod.make(block, path_str)
-                slide.fences.append(fence)
-                if demos_mod.is_tagged(fence):
-                    if "expect" in fence.attrs:
-                        demos_mod.attach(all_demos, previous_fence, fence)
-                        if all_demos[-1].hidden:
-                            hidden.append((block.start, block.end))
-                    else:
-                        ordinal += 1
-                        demo = demos_mod.make(fence, index + 1, ordinal)
-                        if demo.id in ids:
-                            raise ctx.error(
-                                f"duplicate demo id '{demo.id}' (first used at line "
-                                f"{ids[demo.id].location.line})", fence.location.line)
-                        ids[demo.id] = demo
-                        all_demos.append(demo)
-                        slide.demos.append(demo)
-                        if demo.hidden:
-                            hidden.append((block.start, block.end))
-                previous_fence = fence
-        slide.fragments = fragments.count(rng.blocks)
-        slide.content = (_content(ctx, rng, slide_comments, hidden)
-                         if slide_comments or hidden else slide.source)
-        slides.append(slide)
+    slides = _Slides(ctx, fm_items, comments).build(ranges)
     pagination.paginate(slides)
     return Deck(path=Path(path), name=name or default_name(path), source=text,
                 front_matter=fm.data, directives=global_dirs, slides=slides,
                 warnings=ctx.warnings)
+
+
+class _Slides:
+    """The per-slide passes: local and spot directives, notes, images, titles, fences and
+    demos, fragments and content. Local directives and demo ids carry over slides."""
+
+    def __init__(self, ctx: _Context, fm_items: list[tuple[str, Any, int]],
+                 comments: list[comments_mod.Comment]):
+        self.ctx = ctx
+        self.local: dict[str, Any] = {}
+        self.first_spot: dict[str, Any] = {}  # spot directives of the front-matter
+        for key, value, line in fm_items:
+            _apply(ctx, {key: value}, line, scope="local", into=self.local,
+                   spot=self.first_spot, report_unknown=False)
+        self.by_block: dict[int, list[comments_mod.Comment]] = {}
+        for c in comments:
+            self.by_block.setdefault(id(c.block), []).append(c)
+        self.demos = demos_mod.Collector()
+
+    def build(self, ranges: list[split.Range]) -> list[Slide]:
+        return [self.slide(index, rng) for index, rng in enumerate(ranges)]
+
+    def slide(self, index: int, rng: split.Range) -> Slide:
+        ctx, path = self.ctx, self.ctx.path
+        spot = self.first_spot if index == 0 else {}
+        slide_comments = [c for b in rng.blocks for c in self.by_block.get(id(b), ())]
+        notes: list[Note] = []
+        for c in slide_comments:
+            if c.kind == comments_mod.DIRECTIVE:
+                _apply(ctx, c.directives, c.line + 1, scope="local", into=self.local, spot=spot)
+            elif c.kind == comments_mod.NOTE:
+                notes.append(Note(c.content, at(path, c.line + 1)))
+                if c.directives:
+                    _warn_lookalike(ctx, c)
+        # An empty slide (two separators in a row) is placed on its separator line.
+        first = rng.start + 1 if rng.end > rng.start else max(rng.start, 1)
+        slide = Slide(index=index, location=at(path, first), end_line=max(rng.end, first),
+                      source=_join(ctx.lines[rng.start:rng.end]), content="",
+                      directives={**self.local, **spot}, notes=notes)
+        hidden: list[tuple[int, int]] = []
+        for block in rng.blocks:
+            if block.kind in inline.INLINE_KINDS:
+                slide.images.extend(images.find(block, path))
+                if block.kind == HEADING and slide.title is None:
+                    slide.title = _title(block) or None
+            elif block.kind == FENCE:
+                fence = fences_mod.make(block, path)
+                slide.fences.append(fence)
+                count = len(self.demos.demos)
+                if self.demos.add(fence, index + 1):
+                    hidden.append((block.start, block.end))
+                slide.demos.extend(self.demos.demos[count:])
+        slide.fragments = fragments.count(rng.blocks)
+        slide.content = (_content(ctx, rng, slide_comments, hidden)
+                         if slide_comments or hidden else slide.source)
+        return slide
 
 
 def _warn_lookalike(ctx: _Context, comment: comments_mod.Comment) -> None:

@@ -18,7 +18,7 @@ def decode(data: bytes, path: str | Path) -> str:
             at(path, line),
             hint="save the deck as UTF-8",
         ) from None
-    return text[1:] if text.startswith("\ufeff") else text
+    return text.removeprefix("\ufeff")
 
 
 def normalize(text: str) -> str:

@@ -62,7 +62,7 @@ def load(text: str) -> Any:
     A final newline is added: js-yaml ends a clipped block scalar (`|`, `>`) with a line break
     even when the text does not, PyYAML only when it does.
     """
-    return yaml.load(text + "\n", Loader=_FailsafeLoader)  # noqa: S506 - safe BaseLoader
+    return yaml.load(text + "\n", Loader=_FailsafeLoader)
 
 
 def error_line(exc: yaml.YAMLError) -> int | None:

@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from diapo.deck import blocks
+
 from .oracle import engine, structure
 
 MD = engine()

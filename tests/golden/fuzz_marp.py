@@ -21,9 +21,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[1]))
 
-from diapo.deck import parse  # noqa: E402
-from diapo.deck.attributes import section_attributes  # noqa: E402
-from diapo.errors import DeckError  # noqa: E402
+from diapo.deck import parse
+from diapo.deck.attributes import section_attributes
+from diapo.errors import DeckError
 
 FRAGMENTS = [
     "---", "***", "- - -", "", "", "# Titre", "## Sous", "### H3", "texte", "Setext", "===",
