@@ -58,7 +58,7 @@ def collect(blocks: list[Block], path: str) -> list[Comment]:
                                 "the rest of the deck)", at(path, block.start + 1))
             m = MATCHER.search(markup)
             found.append(Comment(m.group(1).strip() if m else "", block.start, block))
-        elif block.kind in inline.INLINE_KINDS and any("<!--" in x for x in block.lines):
+        elif block.kind in inline.INLINE_KINDS and inline.contains(block, "<!--"):
             text = inline.text_of(block)
             for m in inline.scan(text, MATCHER, "-->"):
                 found.append(Comment(m.group(1).strip(), inline.line_of(block, text, m.start()),

@@ -3,38 +3,51 @@
 from __future__ import annotations
 
 import shlex
+from functools import lru_cache
 
 from diapo.deck.blocks import Block
 from diapo.deck.model import Fence
 from diapo.errors import DeckError, at
 
+Pairs = tuple[tuple[str, "str | bool"], ...]
 
-def parse_info(info: str, path: str, line: int) -> tuple[str, dict[str, str | bool], list[tuple[str, str | bool]]]:
-    """(language, attributes, attribute pairs in order) of an info string.
 
-    `key=value` and `key="quoted value"` give text, a bare word gives True. Repeated keys keep
-    the last value in the dict; the ordered pairs keep them all (e.g. several `wait=`).
-    """
-    head, _, rest = info.strip().partition(" ")
-    lang = head.strip()
-    if not rest.strip():
-        return lang, {}, []
+@lru_cache(maxsize=256)
+def _pairs(rest: str) -> Pairs:
+    """The attribute pairs of the text after the language (ValueError on bad quoting)."""
     if '"' in rest or "'" in rest or "\\" in rest:
         lexer = shlex.shlex(rest, posix=True)
         lexer.whitespace_split = True
         lexer.commenters = ""
-        try:
-            words = list(lexer)
-        except ValueError as exc:  # unbalanced quotes
-            raise DeckError(f"invalid fence attributes {rest.strip()!r}: {exc}",
-                            at(path, line)) from None
+        words = list(lexer)
     else:
         words = rest.split()
-    pairs: list[tuple[str, str | bool]] = []
+    pairs = []
     for word in words:
         key, eq, value = word.partition("=")
         pairs.append((key, value if eq else True))
-    return lang, dict(pairs), pairs
+    return tuple(pairs)
+
+
+def parse_info(info: str, path: str,
+               line: int) -> tuple[str, dict[str, str | bool], list[tuple[str, str | bool]]]:
+    """(language, attributes, attribute pairs in order) of an info string.
+
+    The language is the first word, as markdown-it takes it. `key=value` and
+    `key="quoted value"` give text, a bare word gives True. Repeated keys keep the last value
+    in the dict; the ordered pairs keep them all (e.g. several `wait=`).
+    """
+    parts = info.split(None, 1)
+    if not parts:
+        return "", {}, []
+    if len(parts) == 1 or not parts[1].strip():
+        return parts[0], {}, []
+    try:
+        pairs = _pairs(parts[1].strip())
+    except ValueError as exc:  # unbalanced quotes
+        raise DeckError(f"invalid fence attributes {parts[1].strip()!r}: {exc}",
+                        at(path, line)) from None
+    return parts[0], dict(pairs), list(pairs)
 
 
 def make(block: Block, path: str) -> Fence:

@@ -87,7 +87,7 @@ def _unquote(title: str | None) -> str | None:
 
 def find(block: Block, path: str) -> list[Image]:
     """The images of a paragraph, heading or table block."""
-    if not any("![" in line for line in block.lines):
+    if not inline.contains(block, "!["):
         return []
     text = inline.text_of(block)
     images: list[Image] = []

@@ -18,6 +18,14 @@ def text_of(block: Block) -> str:
     return "\n".join(block.lines)
 
 
+def contains(block: Block, needle: str) -> bool:
+    """Whether any line of `block` contains `needle` (cheap for the usual one-line block)."""
+    lines = block.lines
+    if len(lines) == 1:
+        return needle in lines[0]
+    return any(needle in line for line in lines)
+
+
 def scan(text: str, wanted: re.Pattern[str], needs: str = "") -> Iterator[re.Match[str]]:
     """Matches of `wanted` (tried at `<` and `!`) outside code spans and escapes.
 
