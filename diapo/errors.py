@@ -26,6 +26,10 @@ class DiapoError(Exception):
         self.location = location
         self.hint = hint
 
+    def __reduce__(self) -> tuple:
+        # Keep the location and hint when the error crosses a process boundary (site helper).
+        return (type(self), (self.message, self.location, self.hint))
+
     def __str__(self) -> str:
         text = f"{self.location}: {self.message}" if self.location else self.message
         if self.hint:

@@ -23,7 +23,8 @@ class SiteDeck:
     scan: DeckScan
 
 
-_CACHE: dict[Path, tuple[tuple[int, int, str, str], SiteDeck]] = {}
+Key = tuple[int, int, str, str]  # mtime, size, name, shown path
+_CACHE: dict[Path, tuple[Key, SiteDeck]] = {}
 
 
 def display_path(path: Path) -> str:
@@ -40,17 +41,36 @@ def load(path: Path, name: str) -> SiteDeck:
 
     Raises `DeckError` for an invalid deck.
     """
+    return load_keyed(path, name)[1]
+
+
+def load_keyed(path: Path, name: str) -> tuple[Key, SiteDeck]:
+    """`load`, with the file state the result belongs to (for `remember` in another process)."""
+    key = _key(path, name)  # taken before reading: a change while parsing is seen next time
+    entry = _CACHE.get(path.resolve())
+    if entry is not None and entry[0] == key:
+        return entry
+    deck = parse(Path(key[3]), name=name)
+    return remember(path, key, SiteDeck(deck, scan_deck(deck)))
+
+
+def cached(path: Path, name: str) -> SiteDeck | None:
+    """The cached deck at `path`, if the file has not changed since it was loaded."""
+    entry = _CACHE.get(path.resolve())
+    return entry[1] if entry is not None and entry[0] == _key(path, name) else None
+
+
+def remember(path: Path, key: Key, loaded: SiteDeck) -> tuple[Key, SiteDeck]:
+    """Cache `loaded`, parsed from `path` in the state `key` (here or in the site helper)."""
+    _CACHE[path.resolve()] = entry = (key, loaded)
+    return entry
+
+
+def _key(path: Path, name: str) -> Key:
+    """What must not change for a cached deck to be reused: the file's state, name and path."""
     path = path.resolve()
-    shown = display_path(path)
     stat = path.stat()
-    key = (stat.st_mtime_ns, stat.st_size, name, shown)
-    cached = _CACHE.get(path)
-    if cached is not None and cached[0] == key:
-        return cached[1]
-    deck = parse(Path(shown), name=name)
-    loaded = SiteDeck(deck, scan_deck(deck))
-    _CACHE[path] = (key, loaded)
-    return loaded
+    return (stat.st_mtime_ns, stat.st_size, name, display_path(path))
 
 
 def clear() -> None:

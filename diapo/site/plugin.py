@@ -29,7 +29,7 @@ from diapo.deck.model import Deck
 from diapo.demo import report as report_mod
 from diapo.demo.report import Report
 from diapo.errors import DeckError, DiapoError, DiapoWarning, Location
-from diapo.site import badges, decks, home, links, reading
+from diapo.site import badges, decks, helper, home, links, reading
 from diapo.site.decks import SiteDeck
 from diapo.site.failures import SiteError, handle
 from diapo.site.markdown_ext import DeckLinksExtension, LinkRewriter
@@ -57,6 +57,7 @@ class DiapoPlugin(BasePlugin[DiapoConfig]):
         self._report_stamp: int | None = None  # report mtime the last (dirty) build used
         self._stale: set[str] = set()  # decks whose pages a dirty rebuild must redo
         self._links = DeckLinksExtension()
+        self._helper: helper.Helper | None = None  # second process of a full build
 
     # ------------------------------------------------------------------ configuration
 
@@ -100,19 +101,24 @@ class DiapoPlugin(BasePlugin[DiapoConfig]):
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         problems: list[DiapoWarning] = []
         self.decks = {}
-        for file in files.documentation_pages():
-            if file.src_uri == "index.md" or file.generated_by:
-                continue
-            name = file.src_uri[: -len(".md")]
-            try:
-                self.decks[file.src_uri] = decks.load(Path(file.abs_src_path), name)
-            except DeckError as exc:
-                problems.append(DiapoWarning(exc.message, exc.location or _location(file)))
+        pages = [file for file in files.documentation_pages()
+                 if file.src_uri != "index.md" and not file.generated_by]
+        sources = [(Path(file.abs_src_path), file.src_uri[: -len(".md")]) for file in pages]
+        if self.config.presentation and helper.wanted(sources, dirty=self.dirty):
+            self._helper = helper.Helper.start(site_dir=Path(config.site_dir),
+                                               config=self.config, report=self.report)
+        for file, loaded in zip(pages, helper.load_all(sources, self._helper)):
+            if isinstance(loaded, DeckError):
+                problems.append(DiapoWarning(loaded.message, loaded.location or _location(file)))
+            else:
+                self.decks[file.src_uri] = loaded
         for loaded in self.decks.values():
             for warning in loaded.deck.warnings:
                 log.warning(str(warning))
         problems.extend(links.check(self._site(files)))
         handle(problems, strict=self.config.strict, log=log)
+        if self._helper is not None:  # the views are written while MkDocs renders the pages
+            self._helper.write_views([(d.deck.path, d.deck.name) for d in self.decks.values()])
         if self.dirty:
             self._refresh_after_verify(files)
         if files.get_file_from_path("index.md") is None:
@@ -176,7 +182,9 @@ class DiapoPlugin(BasePlugin[DiapoConfig]):
         if loaded is None:
             return html
         page.toc = slide_toc(loaded)
-        return reading.finish(html)
+        if page.present_anchor_ids is not None:  # the slide bars' ids, for MkDocs' checks
+            page.present_anchor_ids.update(str(s.number) for s in loaded.deck.slides)
+        return reading.finish(html, loaded.deck)
 
     def _summary(self, loaded: SiteDeck) -> str:
         """The bar above the slides: present button, size, proof."""
@@ -226,6 +234,13 @@ class DiapoPlugin(BasePlugin[DiapoConfig]):
         except ImportError:
             log.warning("presentation view not available yet: no diapo.site.presentation")
             return
+        if self._helper is not None:
+            running, self._helper = self._helper, None
+            try:
+                running.wait()
+            except DiapoError as exc:  # e.g. an unknown theme: fail cleanly, also in the CLI
+                raise SiteError(exc.message, exc.location, exc.hint) from None
+            return
         site_dir = Path(config.site_dir)
         for loaded in self.decks.values():
             deck = loaded.deck
@@ -240,6 +255,11 @@ class DiapoPlugin(BasePlugin[DiapoConfig]):
             except DiapoError as exc:  # e.g. an unknown theme: fail cleanly, also in the CLI
                 raise SiteError(exc.message, exc.location, exc.hint) from None
         self._stale.clear()
+
+    def on_build_error(self, *, error: Exception) -> None:
+        if self._helper is not None:
+            self._helper, running = None, self._helper
+            running.stop()
 
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
         # The report is replaced atomically (a rename), so watch its folder, not recursively:

@@ -20,7 +20,6 @@ import html
 import posixpath
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from diapo.deck.model import Deck, Demo, DemoKind, Fence, Image, Slide
 from diapo.site.badges import FAILURE, Proof, badge_html
@@ -32,18 +31,13 @@ _ATX_CLOSE = re.compile(r"[ \t]+#+[ \t]*$")
 # Removed from the reading page: comments (notes, directives) and Marp `<style>` blocks, which
 # style the slides and would restyle the whole page here.
 _HIDDEN = re.compile(r"<!--.*?-->|<style\b[^>]*>.*?</style\s*>", re.DOTALL | re.IGNORECASE)
-# Slide boundaries in the Markdown, replaced by <section> after rendering (see `finish`).
-SLIDE_START, SLIDE_END = "<!-- diapo:slide -->", "<!-- /diapo:slide -->"
+# Slide boundaries in the Markdown. Python-Markdown passes comments through untouched and
+# cheaply, so the slide bars and notes (plain HTML, nothing to render) are put in their place
+# after rendering (see `finish`) rather than parsed as raw HTML blocks.
+_MARKER = re.compile(r"<!-- diapo:slide (\d+) -->")  # before slide N; 0: after the last
 _IMAGE = re.compile(
     r"!\[(?P<alt>(?:\\.|[^\]\\])*)\]\((?P<dest>\s*(?:<[^>]*>|[^\s)]+))(?P<title>\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)"
 )
-
-
-@dataclass(frozen=True)
-class PageContext:
-    """What a reading page links to: the deck's presentation view, relative to the page."""
-
-    presentation_url: str  # e.g. "../kubernetes.html"
 
 
 def presentation_url(deck_name: str) -> str:
@@ -53,38 +47,50 @@ def presentation_url(deck_name: str) -> str:
 
 def render(deck: Deck, scan: DeckScan, proofs: dict[str, Proof], header: str = "") -> str:
     """The reading page's Markdown for `deck` (`header`: Markdown put before the slides)."""
-    context = PageContext(presentation_url(deck.name))
     parts = [header] if header else []
     for slide, slide_scan in zip(deck.slides, scan.slides):
-        parts.append(_render_slide(slide, slide_scan, proofs, context))
+        parts.append(f"<!-- diapo:slide {slide.number} -->")
+        parts.append(_render_slide(slide, slide_scan, proofs))
+    if deck.slides:
+        parts.append("<!-- diapo:slide 0 -->")
     return "\n\n".join(parts) + "\n"
 
 
-def _render_slide(slide: Slide, scan: SlideScan, proofs: dict[str, Proof],
-                  context: PageContext) -> str:
-    number = slide.number
-    # Kept short (1200 slides make a big page) and without words the search would index:
-    # the button's label comes from the CSS.
-    bar = (
-        f'<div class="diapo-slide-bar" id="{number}">'
-        f'<a class="diapo-slide-number" href="#{number}">{number}</a>'
-        f'<a class="diapo-present" href="{context.presentation_url}#{number}" '
-        f'aria-label="Présenter la diapositive {number}"></a></div>'
-    )
+def _render_slide(slide: Slide, scan: SlideScan, proofs: dict[str, Proof]) -> str:
     body = "\n".join(_slide_lines(slide, scan, proofs))
     closing = "".join(f"</{tag}>\n" for tag in scan.unclosed)
-    notes = _notes(slide)
-    return f"{SLIDE_START}\n\n{bar}\n\n{body}\n\n{closing}{notes}\n\n{SLIDE_END}"
+    return f"{body}\n\n{closing}"
 
 
-def finish(html: str) -> str:
+def finish(html: str, deck: Deck) -> str:
     """Turn the slide markers of a rendered reading page into `<section>` elements.
 
-    Wrapping each slide in a `markdown="1"` element would make md_in_html re-parse the whole
-    page (most of the build time); comments go through Markdown untouched, for free.
+    Each slide's section opens with a bar whose id is the one Marp gives the slide (`#N` lands
+    on it) and which links to the slide in the presentation view, and closes with its notes.
+    One marker between two slides (the fewer comments, the faster Python-Markdown goes).
     """
-    return html.replace(SLIDE_START, '<section class="diapo-slide">').replace(
-        SLIDE_END, "</section>")
+    url = presentation_url(deck.name)
+    previous: list[Slide] = []
+
+    def replace(match: re.Match[str]) -> str:
+        number = int(match.group(1))
+        expected = len(previous) + 1 if len(previous) < len(deck.slides) else 0
+        if number != expected:
+            return match.group(0)  # not one of ours: they come in order
+        closing = f"{_notes(previous[-1])}</section>" if previous else ""
+        if number == 0:
+            return closing
+        previous.append(deck.slides[number - 1])
+        # Kept short (1200 slides make a big page) and without words the search would index:
+        # the button's label comes from the CSS.
+        return (
+            f'{closing}<section class="diapo-slide"><div class="diapo-slide-bar" id="{number}">'
+            f'<a class="diapo-slide-number" href="#{number}">{number}</a>'
+            f'<a class="diapo-present" href="{url}#{number}" '
+            f'aria-label="Présenter la diapositive {number}"></a></div>'
+        )
+
+    return _MARKER.sub(replace, html)
 
 
 def _notes(slide: Slide) -> str:
@@ -97,7 +103,7 @@ def _notes(slide: Slide) -> str:
     body = "".join(f"<p>{html.escape(p).replace(chr(10), '<br>')}</p>" for p in paragraphs if p)
     if not body:
         return ""
-    return f'<div class="admonition note"><p class="admonition-title">Notes</p>{body}</div>\n'
+    return f'<div class="admonition note"><p class="admonition-title">Notes</p>{body}</div>'
 
 
 def _slide_lines(slide: Slide, scan: SlideScan, proofs: dict[str, Proof]) -> Iterator[str]:

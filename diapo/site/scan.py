@@ -29,6 +29,9 @@ _HTML_URL = re.compile(
     r"(?:\"(?P<dq>[^\"]*)\"|'(?P<sq>[^']*)')",
     re.IGNORECASE,
 )
+# Characters that make markdown-it's inline parse of a heading differ from its plain text
+# (emphasis, code, links, images, HTML, entities, escapes, strikethrough, line breaks).
+_INLINE_SYNTAX = re.compile(r"[\n!&*<\[\\\]_`~]")
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 # An opening block tag alone on its line (possibly followed by the blank line that ends it).
 _OPENER = re.compile(r"\s{0,3}<(?P<tag>[A-Za-z][A-Za-z0-9-]*)(?P<attrs>(?:\s[^<>]*)?)>\s*$")
@@ -110,8 +113,12 @@ def _scan_slide(slide: Slide, path: str, slugger: Slugger) -> SlideScan:
     tokens = _BLOCKS.parse(slide.source, env)
     open_tags: list[str] = []
     for index, token in enumerate(tokens):
-        if token.type == "inline" and (tokens[index - 1].type == "heading_open"
-                                       or "[" in token.content or "<" in token.content):
+        if token.type != "inline":
+            continue
+        heading = tokens[index - 1].type == "heading_open"
+        if heading and not _INLINE_SYNTAX.search(token.content):
+            token.children = [Token("text", "", 0, content=token.content)]  # what inline gives
+        elif heading or "[" in token.content or "<" in token.content:
             token.children = []
             _MD.inline.parse(token.content, _MD, env, token.children)
     for index, token in enumerate(tokens):

@@ -17,7 +17,9 @@ _DROPPED = re.compile(
     r"[\][!/'\"#$%&()*+,./:;<=>?@\\^{|}~`。，、；：？！…—·ˉ¨‘’“”々～‖∶＂＇｀｜〃〔〕〈〉《》「」『』．〖〗【】（）［］｛｝]"
 )
 # Token types whose content counts as heading text (images count with their alt text).
-_TEXT_TYPES = frozenset({"text", "code_inline", "image", "html_inline"})
+# `text_special` (escapes, entities) is text once markdown-it's core joins it; scan.py runs the
+# inline parser alone, without that core rule.
+_TEXT_TYPES = frozenset({"text", "text_special", "code_inline", "image", "html_inline"})
 
 
 def github_slugify(text: str) -> str:

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+from markdown_it import MarkdownIt
 
-from diapo.site.slugs import Slugger, github_slugify
+from diapo.deck import parse
+from diapo.site.scan import scan_deck
+from diapo.site.slugs import Slugger, github_slugify, inline_text
 
 
 @pytest.mark.parametrize(
@@ -34,3 +39,20 @@ def test_slide_ids_are_taken_first() -> None:
     slugger = Slugger(slide_count=12)
     assert slugger.slug("12") == "12-1"
     assert slugger.slug("13") == "13"
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp")),
+               min_size=1, max_size=40))
+def test_plain_heading_fast_path_agrees_with_markdown_it(text: str) -> None:
+    """The scan skips markdown-it's inline parse for headings without inline syntax: the text
+    (hence the slug) it takes must be what markdown-it's inline tokens give."""
+    assume("<!--" not in text)  # a comment: a directive or a note, not heading text
+    deck = parse("fast-path.md", text=f"# {text}\n", name="fast-path")
+    headings = scan_deck(deck).slides[0].headings
+    tokens = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"]).parse(
+        f"# {text}\n")
+    inline = [t for t in tokens if t.type == "inline"]
+    expected = [inline_text(t.children) for t in inline if tokens[tokens.index(t) - 1].type
+                == "heading_open"]
+    assert [h.text for h in headings] == expected
