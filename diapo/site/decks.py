@@ -1,13 +1,17 @@
-"""Decks as the site sees them: parsed and scanned once, cached by file state across rebuilds.
+"""Decks as the site sees them: parsed once and cached by file state across rebuilds.
 
 `mkdocs serve` builds a fresh plugin on every rebuild, so the cache lives in this module: a
-rebuild after one deck changed re-parses that deck only.
+rebuild after one deck changed re-parses that deck only. A deck's scan (headings, links, HTML
+blocks: `diapo.site.scan`) is computed when first needed, or by the site helper of a full
+build (`diapo.site.helper`) while this process renders pages.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from collections.abc import Callable
+from concurrent.futures import CancelledError
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from diapo.deck import parse
@@ -15,12 +19,36 @@ from diapo.deck.model import Deck
 from diapo.site.scan import DeckScan, scan_deck
 
 
-@dataclass(frozen=True)
 class SiteDeck:
-    """A parsed deck with its scan."""
+    """A parsed deck and its scan."""
 
-    deck: Deck
-    scan: DeckScan
+    def __init__(self, deck: Deck) -> None:
+        self.deck = deck
+        self._scan: DeckScan | None = None
+        self._pending: Callable[[], DeckScan] | None = None
+
+    @property
+    def scanned(self) -> bool:
+        """True once the scan is known (no work left for a helper)."""
+        return self._scan is not None
+
+    def expect(self, pending: Callable[[], DeckScan]) -> None:
+        """The scan will come from `pending()` (the helper's result) instead of being computed."""
+        self._pending = pending
+
+    @property
+    def scan(self) -> DeckScan:
+        """The deck's scan: the helper's when one computes it, else computed here, once."""
+        if self._scan is None:
+            pending, self._pending = self._pending, None
+            if pending is not None:
+                try:
+                    self._scan = pending()
+                except (CancelledError, BrokenProcessPool):  # helper stopped: do it here
+                    pass
+            if self._scan is None:
+                self._scan = scan_deck(self.deck)
+        return self._scan
 
 
 Key = tuple[int, int, str, str]  # mtime, size, name, shown path
@@ -37,33 +65,24 @@ def display_path(path: Path) -> str:
 
 
 def load(path: Path, name: str) -> SiteDeck:
-    """Parse and scan the deck at `path` (named `name`), or reuse the cached result.
+    """Parse the deck at `path` (named `name`), or reuse the cached result.
 
     Raises `DeckError` for an invalid deck.
     """
-    return load_keyed(path, name)[1]
-
-
-def load_keyed(path: Path, name: str) -> tuple[Key, SiteDeck]:
-    """`load`, with the file state the result belongs to (for `remember` in another process)."""
+    path = path.resolve()
     key = _key(path, name)  # taken before reading: a change while parsing is seen next time
-    entry = _CACHE.get(path.resolve())
+    entry = _CACHE.get(path)
     if entry is not None and entry[0] == key:
-        return entry
-    deck = parse(Path(key[3]), name=name)
-    return remember(path, key, SiteDeck(deck, scan_deck(deck)))
+        return entry[1]
+    loaded = SiteDeck(parse(Path(key[3]), name=name))
+    _CACHE[path] = (key, loaded)
+    return loaded
 
 
 def cached(path: Path, name: str) -> SiteDeck | None:
     """The cached deck at `path`, if the file has not changed since it was loaded."""
     entry = _CACHE.get(path.resolve())
     return entry[1] if entry is not None and entry[0] == _key(path, name) else None
-
-
-def remember(path: Path, key: Key, loaded: SiteDeck) -> tuple[Key, SiteDeck]:
-    """Cache `loaded`, parsed from `path` in the state `key` (here or in the site helper)."""
-    _CACHE[path.resolve()] = entry = (key, loaded)
-    return entry
 
 
 def _key(path: Path, name: str) -> Key:

@@ -3,11 +3,15 @@
 Hooks, in build order:
 - `on_config`: checks the site layout, enables the Markdown extensions reading pages need,
   reads the verify report;
-- `on_files`: parses every deck (cached across rebuilds), checks links, anchors and images
-  (strict: one error naming every broken place), adds the generated home page and the CSS;
+- `on_files`: parses every deck (cached across rebuilds; an invalid deck fails here), adds
+  the generated home page and the CSS; a full build on several cores starts the helper
+  process that scans the decks and writes the presentation views (`diapo.site.helper`);
 - `on_page_markdown` / `on_page_content`: a deck's page becomes its reading page, whose
   table of contents lists the slides;
-- `on_post_build`: writes each deck's presentation view (`diapo.site.presentation`).
+- `on_env`: every page read, checks links, anchors and images (strict: one error naming every
+  broken place) before anything is written;
+- `on_post_build`: writes each deck's presentation view (`diapo.site.presentation`), or waits
+  for the helper's.
 """
 
 from __future__ import annotations
@@ -64,10 +68,6 @@ class DiapoPlugin(BasePlugin[DiapoConfig]):
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.dirty = dirty
 
-    def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
-        # Theme templates compile once per process: live-reload rebuilds reuse the bytecode.
-        env.bytecode_cache = TEMPLATE_BYTECODE
-        return env
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         if not config.use_directory_urls:
@@ -101,24 +101,28 @@ class DiapoPlugin(BasePlugin[DiapoConfig]):
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         problems: list[DiapoWarning] = []
         self.decks = {}
-        pages = [file for file in files.documentation_pages()
-                 if file.src_uri != "index.md" and not file.generated_by]
-        sources = [(Path(file.abs_src_path), file.src_uri[: -len(".md")]) for file in pages]
-        if self.config.presentation and helper.wanted(sources, dirty=self.dirty):
-            self._helper = helper.Helper.start(site_dir=Path(config.site_dir),
-                                               config=self.config, report=self.report)
-        for file, loaded in zip(pages, helper.load_all(sources, self._helper)):
-            if isinstance(loaded, DeckError):
-                problems.append(DiapoWarning(loaded.message, loaded.location or _location(file)))
-            else:
-                self.decks[file.src_uri] = loaded
+        sources: list[tuple[Path, SiteDeck]] = []
+        for file in files.documentation_pages():
+            if file.src_uri == "index.md" or file.generated_by:
+                continue
+            path = Path(file.abs_src_path)
+            try:
+                loaded = decks.load(path, file.src_uri[: -len(".md")])
+            except DeckError as exc:
+                problems.append(DiapoWarning(exc.message, exc.location or _location(file)))
+                continue
+            self.decks[file.src_uri] = loaded
+            sources.append((path, loaded))
         for loaded in self.decks.values():
             for warning in loaded.deck.warnings:
                 log.warning(str(warning))
-        problems.extend(links.check(self._site(files)))
-        handle(problems, strict=self.config.strict, log=log)
-        if self._helper is not None:  # the views are written while MkDocs renders the pages
-            self._helper.write_views([(d.deck.path, d.deck.name) for d in self.decks.values()])
+        handle(problems, strict=self.config.strict, log=log)  # before anything is rendered
+        if self.config.presentation and helper.wanted(list(self.decks.values()),
+                                                      dirty=self.dirty):
+            self._helper = helper.Helper.start(site_dir=Path(config.site_dir),
+                                               config=self.config, report=self.report)
+            self._helper.scan(sources)
+            self._helper.write_views([(path, d.deck.name) for path, d in sources])
         if self.dirty:
             self._refresh_after_verify(files)
         if files.get_file_from_path("index.md") is None:
@@ -128,6 +132,14 @@ class DiapoPlugin(BasePlugin[DiapoConfig]):
                                     abs_src_path=str(ASSETS / "reading.css")))
         self.files = files
         return files
+
+    def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
+        # Every page is read (and the scans are known): check links, anchors and images, with
+        # one error naming every broken place, before any page is written.
+        handle(links.check(self._site(files)), strict=self.config.strict, log=log)
+        # Theme templates compile once per process: live-reload rebuilds reuse the bytecode.
+        env.bytecode_cache = TEMPLATE_BYTECODE
+        return env
 
     def _refresh_after_verify(self, files: Files) -> None:
         """A new verify report changes every deck's badges: dirty rebuilds must redo them all.
