@@ -23,7 +23,7 @@ CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 # Bottom of the slide's content (header and footer excluded) and top of its footer, in px.
 MEASURE = """(n) => {
-  const s = document.querySelectorAll('section')[n - 1];
+  const s = document.querySelector(`section[data-diapo-scope="${n}"]`);
   const top = s.getBoundingClientRect().top;
   let bottom = 0;
   for (const c of s.children) {
@@ -62,8 +62,8 @@ def _overflows(page, site: Path, deck: Deck, numbers: list[int]) -> list[str]:
     found = []
     for number in numbers:
         page.goto(f"{url}#{number}")
-        page.wait_for_function("(n) => document.querySelectorAll('section').length >= n",
-                               arg=number)
+        page.wait_for_function(
+            "(n) => document.querySelector(`section[data-diapo-scope=\"${n}\"]`)", arg=number)
         bottom, footer_top = page.evaluate(MEASURE, number)
         if bottom > footer_top:
             found.append(f"{deck.name} #{number}: {bottom - footer_top:.0f}px sous le pied de page")
@@ -89,7 +89,7 @@ def test_the_measure_sees_an_overflow(page, tmp_path: Path) -> None:
     # The check can fail: a slide stuffed past its footer is reported.
     html = tmp_path / "over.html"
     html.write_text(
-        "<section style='position:relative;height:720px;overflow:hidden'>"
+        "<section data-diapo-scope='1' style='position:relative;height:720px;overflow:hidden'>"
         "<p style='height:900px'>trop long</p>"
         "<footer style='position:absolute;top:669px'>pied</footer></section>", encoding="utf-8")
     page.goto(html.as_uri())
