@@ -57,34 +57,31 @@ def test_helper_builds_the_same_site_as_one_process(make_project, monkeypatch) -
     assert different == []
 
 
-def _four_decks(project) -> None:  # noqa: ANN001
+def _failed_build(make_project, monkeypatch, deck: str, text: str):  # noqa: ANN001, ANN202
+    """Build four decks, `deck` written as `text`, with the helper; the build's error."""
+    project = make_project(presentation=True)
     for name in ("a", "b", "c", "d"):
         project.write(f"docs/{name}.md", f"# Cours {name}\n\n---\n\n## Suite\n")
-
-
-def test_helper_reports_a_theme_error_with_its_deck(make_project, monkeypatch) -> None:
-    project = make_project(presentation=True)
-    _four_decks(project)
-    project.write("docs/d.md", "---\ntheme: inexistant\n---\n\n# Titre\n")
-    starts = _started(monkeypatch)
-    decks.clear()
-    with pytest.raises(DiapoError) as caught:
-        project.build()
-    assert starts == [1]
-    assert "docs/d.md" in str(caught.value) and "inexistant" in str(caught.value)
-    assert isinstance(caught.value, click.ClickException)  # printed by mkdocs, no traceback
-
-
-def test_links_in_the_helpers_scans_are_checked(make_project, monkeypatch) -> None:
-    project = make_project(presentation=True)
-    _four_decks(project)
-    project.write("docs/b.md", "# Titre\n\nVoir [la suite](absent.html#3).\n")
+    project.write(f"docs/{deck}.md", text)
     starts = _started(monkeypatch)
     decks.clear()
     with pytest.raises(DiapoError) as caught:
         project.build()
     assert starts == ([1] if helper.cores() > 1 else [])
-    assert re.search(r"docs/b\.md:3: .*absent", str(caught.value)), str(caught.value)
+    assert isinstance(caught.value, click.ClickException)  # printed by mkdocs, no traceback
+    return project, str(caught.value)
+
+
+def test_helper_reports_a_theme_error_with_its_deck(make_project, monkeypatch) -> None:
+    _, error = _failed_build(make_project, monkeypatch, "d",
+                             "---\ntheme: inexistant\n---\n\n# Titre\n")
+    assert "docs/d.md" in error and "inexistant" in error
+
+
+def test_links_in_the_helpers_scans_are_checked(make_project, monkeypatch) -> None:
+    project, error = _failed_build(make_project, monkeypatch, "b",
+                                   "# Titre\n\nVoir [la suite](absent.html#3).\n")
+    assert re.search(r"docs/b\.md:3: .*absent", error), error
     assert not (project.site / "b" / "index.html").exists()  # checked before pages are written
 
 
