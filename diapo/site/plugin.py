@@ -68,7 +68,6 @@ class DiapoPlugin(BasePlugin[DiapoConfig]):
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.dirty = dirty
 
-
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         if not config.use_directory_urls:
             raise SiteError("use_directory_urls must stay true: a deck's reading page is "

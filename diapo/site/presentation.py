@@ -22,13 +22,7 @@ from diapo.deck.model import Deck, Fence, Image, Slide
 from diapo.demo.report import Report
 from diapo.errors import Location
 from diapo.site import badges, themes
-from diapo.site.slides_html import (
-    RenderedSlide,
-    SlideRenderer,
-    css_filters,
-    escape,
-    pygments_css,
-)
+from diapo.site.slides_html import RenderedSlide, SlideRenderer, css_filters, escape, pygments_css
 
 ASSETS = "assets/diapo"
 CONTAINER = "div.diapo-frame"

@@ -4,16 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from diapo.site.links import (
-    ANCHOR,
-    DECK,
-    EXTERNAL,
-    FILE,
-    HOME,
-    Target,
-    reading_href,
-    resolve,
-)
+from diapo.site.links import ANCHOR, DECK, EXTERNAL, FILE, HOME, Target, reading_href, resolve
 
 DECKS = {"kubernetes", "cloud", "introduction", "annexe/kubernetes/stockage"}
 
