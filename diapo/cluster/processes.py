@@ -11,7 +11,10 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,17 +69,41 @@ def start(state_dir: Path, name: str, argv: list[str]) -> Proc:
     log.parent.mkdir(parents=True, exist_ok=True)
     pid_file = pid_path(state_dir, name)
     pid_file.parent.mkdir(parents=True, exist_ok=True)
-    with open(log, "wb") as out:
+    with _interrupts_deferred(), open(log, "wb") as out:
         child = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out,
                                  stderr=subprocess.STDOUT, start_new_session=True,
                                  cwd=state_dir)
-    _children[child.pid] = child
-    stat = _stat(child.pid)
-    proc = Proc(name, child.pid, stat[19] if stat else "")
-    tmp = pid_file.with_suffix(".tmp")
-    tmp.write_text(f"{proc.pid} {proc.start_time}\n")
-    tmp.replace(pid_file)
+        _children[child.pid] = child
+        stat = _stat(child.pid)
+        proc = Proc(name, child.pid, stat[19] if stat else "")
+        tmp = pid_file.with_suffix(".tmp")
+        tmp.write_text(f"{proc.pid} {proc.start_time}\n")
+        tmp.replace(pid_file)
     return proc
+
+
+@contextmanager
+def _interrupts_deferred() -> Iterator[None]:
+    """Hold Ctrl-C back from the start of a component until its pid file names it.
+
+    An interrupt in between would leave a process that no pid file names, so nothing would
+    stop it. The interrupt is raised once the pid file is written. Only the main thread
+    receives signals; elsewhere this does nothing.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, _frame: received.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if received and previous is not signal.SIG_IGN:
+        if callable(previous):
+            previous(signal.SIGINT, None)  # Python's default handler raises KeyboardInterrupt
+        else:
+            raise KeyboardInterrupt
 
 
 def recorded(state_dir: Path, name: str) -> Proc | None:

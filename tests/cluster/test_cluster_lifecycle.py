@@ -128,6 +128,26 @@ def test_stale_pid_file_never_signals_a_stranger(tmp_path):
         stranger.wait()
 
 
+def test_ctrl_c_while_a_component_starts_waits_for_its_pid_file(tmp_path, monkeypatch):
+    """A real SIGINT that lands between a component's start and its pid file (the moment
+    `start` reads the new process's /proc entry) is raised only once the file names it, so
+    `stop` can still find and stop that process."""
+    real_stat = processes._stat
+
+    def stat_then_interrupt(pid: int) -> list[str] | None:
+        os.kill(os.getpid(), signal.SIGINT)
+        return real_stat(pid)
+
+    monkeypatch.setattr(processes, "_stat", stat_then_interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        processes.start(tmp_path, "etcd", ["sleep", "60"])
+    monkeypatch.setattr(processes, "_stat", real_stat)
+    recorded = processes.recorded(tmp_path, "etcd")
+    assert recorded is not None and recorded.alive()
+    processes.stop(tmp_path, ["etcd"])
+    assert not recorded.alive()
+
+
 def test_taken_port_is_a_clear_error(state_dir):
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
