@@ -79,15 +79,9 @@ def load(path: Path, name: str) -> SiteDeck:
     return loaded
 
 
-def cached(path: Path, name: str) -> SiteDeck | None:
-    """The cached deck at `path`, if the file has not changed since it was loaded."""
-    entry = _CACHE.get(path.resolve())
-    return entry[1] if entry is not None and entry[0] == _key(path, name) else None
-
-
 def _key(path: Path, name: str) -> Key:
-    """What must not change for a cached deck to be reused: the file's state, name and path."""
-    path = path.resolve()
+    """What must not change for a cached deck to be reused: the file's state, name and path
+    (`path` resolved)."""
     stat = path.stat()
     return (stat.st_mtime_ns, stat.st_size, name, display_path(path))
 

@@ -25,7 +25,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from diapo.deck import parse
 from diapo.deck.model import Deck
 from diapo.demo.report import Report
 from diapo.site import decks
@@ -103,6 +102,5 @@ def _write_views(sources: Sequence[DeckSource]) -> list[Path]:
 
 
 def _deck(path: Path, name: str) -> Deck:
-    """A deck parsed before the fork, or parsed now if the file changed since."""
-    cached = decks.cached(path, name)
-    return cached.deck if cached is not None else parse(Path(decks.display_path(path)), name=name)
+    """A deck parsed before the fork (inherited cache), or parsed now if the file changed."""
+    return decks.load(path, name).deck
