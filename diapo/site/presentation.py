@@ -3,7 +3,7 @@
 The page holds every slide as Marp would render it (`<section>` with Marp's data attributes,
 `<header>` / `<footer>`, pagination in `section::after`, backgrounds), the deck's theme scoped to
 the slides, the presenter notes (hidden, shown in the presenter window) and the demo badges from
-the verify report. `theme/presentation.js` (no framework) does the rest in the browser:
+the verify report. `assets/presentation.js` (no framework) does the rest in the browser:
 keyboard, swipe, fragments, overview, go-to, fullscreen, deep links, presenter window.
 
     write(deck, site_dir=Path("site"), config=config, report=report) -> Path
@@ -253,7 +253,7 @@ def write_assets(site_dir: Path, theme: themes.SlideTheme) -> None:
     out = site_dir / ASSETS
     out.mkdir(parents=True, exist_ok=True)
     for name in _STATIC:
-        _write_if_changed(out / name, (themes.BUILTIN_DIR / name).read_text(encoding="utf-8"))
+        _write_if_changed(out / name, (themes.ASSETS_DIR / name).read_text(encoding="utf-8"))
     _write_if_changed(out / "pygments.css", pygments_css(CONTAINER))
     _write_if_changed(out / f"theme-{_safe(theme.name)}.css", theme.css)
 

@@ -17,7 +17,8 @@ from pathlib import Path
 from diapo.errors import DiapoError, Location
 from diapo.site import css_scope
 
-BUILTIN_DIR = Path(__file__).resolve().parents[2] / "theme"
+ASSETS_DIR = Path(__file__).resolve().parent / "assets"
+BUILTIN_DIR = ASSETS_DIR / "themes"  # built-in themes, shipped as package data
 SCAFFOLD = """
 section { width: 1280px; height: 720px; box-sizing: border-box; overflow: hidden;
   position: relative; -webkit-text-size-adjust: 100%; text-size-adjust: 100%; }

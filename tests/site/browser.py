@@ -26,6 +26,7 @@ from diapo.site import presentation
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 TIMEOUT_MS = 10_000
+REPO_THEMES = Path(__file__).resolve().parents[2] / "theme"  # this course's own themes
 
 
 def png(width: int, height: int, rgb: tuple[int, int, int]) -> bytes:
@@ -82,6 +83,10 @@ class Site:
         path = self.root / "theme" / filename
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(textwrap.dedent(css), encoding="utf-8")
+
+    def course_theme(self, filename: str = "marp-ensg.css") -> None:
+        """One of this repository's course themes (theme/), copied into the project."""
+        self.theme(filename, (REPO_THEMES / filename).read_text(encoding="utf-8"))
 
 
 @pytest.fixture

@@ -307,6 +307,7 @@ def test_bg_split_and_image_keywords(site, server, page):
 
 
 def test_two_columns_with_markdown_inside(site, server, page):
+    site.course_theme()
     site.deck("cours", """
         ---
         theme: marp-ensg

@@ -84,6 +84,7 @@ def test_marp_theme_with_import_default_renders(site, server, page):
 
 @pytest.mark.browser
 def test_course_theme_marp_ensg(site, server, page):
+    site.course_theme()
     site.image("img/logo.png", (0, 80, 140))
     site.deck("cours", """
         ---
