@@ -63,7 +63,8 @@ def pid_path(state_dir: Path, name: str) -> Path:
     return state_dir / "run" / f"{name}.pid"
 
 
-def start(state_dir: Path, name: str, argv: list[str]) -> Proc:
+def start(state_dir: Path, name: str, argv: list[str],
+          env: dict[str, str] | None = None) -> Proc:
     """Start `argv` in a new session with output to its log; record and return it."""
     log = log_path(state_dir, name)
     log.parent.mkdir(parents=True, exist_ok=True)
@@ -72,7 +73,7 @@ def start(state_dir: Path, name: str, argv: list[str]) -> Proc:
     with _interrupts_deferred(), open(log, "wb") as out:
         child = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out,
                                  stderr=subprocess.STDOUT, start_new_session=True,
-                                 cwd=state_dir)
+                                 cwd=state_dir, env=env)
         _children[child.pid] = child
         stat = _stat(child.pid)
         proc = Proc(name, child.pid, stat[19] if stat else "")

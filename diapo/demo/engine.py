@@ -34,6 +34,7 @@ import yaml
 from kubernetes.client.rest import ApiException
 
 from diapo import config as config_mod
+from diapo.cluster.binaries import kubectl_path
 from diapo.cluster.client import Cluster, ObjectRef, write_kubeconfig
 from diapo.config import DiapoConfig
 from diapo.deck.model import Deck, Demo, DemoKind, Expect, MatchMode
@@ -187,8 +188,9 @@ class DeckRun:
             env["KUBECONFIG"] = str(self.kubeconfig_path)
             env["DIAPO_FIELD_MANAGER"] = self.field_manager
             env["DIAPO_NAMESPACE"] = self.namespace
+            env["PATH"] = kubectl_path(self.cluster_version, env.get("PATH", ""))
         self._session = Session(self.work_dir, state_dir, env)
-        real = shutil.which("kubectl")
+        real = shutil.which("kubectl", path=env.get("PATH"))
         if real and needs_cluster:
             wrapper = state_dir / "bin" / "kubectl"
             wrapper.write_text(KUBECTL_WRAPPER % {
@@ -400,7 +402,8 @@ class DeckRun:
         return bad[:5]
 
     def _kubectl(self, *args: str) -> str:
-        real = shutil.which("kubectl")
+        real = shutil.which("kubectl", path=kubectl_path(self.cluster_version,
+                                                         os.environ.get("PATH", "")))
         if not real:
             return ""
         try:

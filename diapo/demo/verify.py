@@ -79,8 +79,9 @@ def run(decks: list[str], demo: str | None = None, parallel: int = 0, junit: str
     selected = select_decks(root, decks)
     plans = plan_demos(selected, demo)
     target = resolve_target(root, config)
+    nodes = "nœuds simulés" if target.simulated else "nœud réel"
     console.print(f"cluster: contexte [b]{target.context}[/] ({target.server}, "
-                  f"Kubernetes {target.version}{', nœuds simulés' if target.simulated else ''})")
+                  f"Kubernetes {target.version}, {nodes})")
     for orphan in target.orphans:
         console.print(f"[yellow]supprimé, laissé par une vérification interrompue: {orphan}[/]")
     workers = max(1, min(parallel or os.cpu_count() or 1, len(plans) or 1))

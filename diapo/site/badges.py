@@ -75,6 +75,8 @@ def proof(demo: Demo, result: DemoResult | None, report: Report | None) -> Proof
         return Proof(UNVERIFIED, "modifiée depuis la dernière vérification", result)
     detail = run_detail(report)
     if result.status == PASSED:
+        if demo.needs == "node" and not report.cluster.simulated:
+            detail += " · nœud réel"  # run in real containers
         return Proof(VERIFIED, detail, result)
     if result.status == FAILED:
         reason = f" : {result.reason}" if result.reason else ""
