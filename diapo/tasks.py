@@ -182,25 +182,21 @@ def bench(c, only=""):
 def test(c, args="", suite=False):
     """Run the test suite, then verify every deck's demos and build the site strictly.
 
-    One local cluster serves the tests and the verification; it is stopped at the end unless
-    it was already running (a cluster the user started stays up).
+    The tests start (and stop) clusters of their own; the verification runs on the local
+    cluster, which is stopped at the end unless it was already running (a cluster the user
+    started stays up).
     """
+    c.run(f"{sys.executable} -m pytest {args}".strip(), pty=False)
+    if suite:
+        return
     from diapo.cluster import local
 
-    def run_all() -> None:
-        c.run(f"{sys.executable} -m pytest {args}".strip(), pty=False)
-        if not suite:
-            verify(c)
-            build(c)
-
-    if suite:
-        run_all()
-        return
     try:
         with local.shared(quiet=False):
-            run_all()
+            verify(c)
     except DiapoError as exc:
         raise Exit(f"erreur: {exc}", code=2) from None
+    build(c)
 
 
 demo_ns = Collection("demo")

@@ -62,7 +62,8 @@ class Binaries:
 
 
 def default_version() -> str:
-    """The pinned Kubernetes version (default 1.37.2): `kubernetes_version` of the diapo plugin in mkdocs.yml."""
+    """The pinned Kubernetes version (default 1.37.2): `kubernetes_version` of the diapo
+    plugin in mkdocs.yml."""
     from diapo import config
 
     return str(config.load()[0]["kubernetes_version"])
@@ -294,7 +295,8 @@ def staging_replaces(release_go_mod: str, version: str) -> list[str]:
     Each `k8s.io/X => ./staging/src/k8s.io/X` of the release becomes
     `k8s.io/X => k8s.io/X v0.Y.Z`, the published tag of that staging module.
     """
-    staging_version = "0." + version.split(".", 1)[1]  # 1.37.2 -> 0.37.2, 1.38.0-beta.0 -> 0.38.0-beta.0
+    # 1.37.2 -> 0.37.2, 1.38.0-beta.0 -> 0.38.0-beta.0
+    staging_version = "0." + version.split(".", 1)[1]
     modules = re.findall(r"^\s*(?:replace\s+)?(k8s\.io/[\w.-]+)\s+=>\s+\./staging/",
                          release_go_mod, flags=re.M)
     if not modules:

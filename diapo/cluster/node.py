@@ -260,7 +260,8 @@ def start(state_dir: Path, kubelet: Path, kube_proxy: Path, keys: pki.Pki,
         f"--cert-dir={base / 'kubelet' / 'pki'}", f"--node-ip={network.NODE_IP}",
         f"--hostname-override={NAME}", "--v=1"], env={**os.environ, "PATH": env_path})
     proxy = processes.start(state_dir, "kube-proxy", [
-        str(kube_proxy), f"--config={base / 'kube-proxy.yaml'}", "--v=1"])
+        str(kube_proxy), f"--config={base / 'kube-proxy.yaml'}", "--v=1"],
+        env={**os.environ, "PATH": env_path})
     procs = [containerd, kubelet_proc, proxy]
     wait(f"nœud {NAME} Ready", "kubelet", procs, node_ready)
     wait("kube-proxy (/healthz)", "kube-proxy", procs,
@@ -297,10 +298,11 @@ def stop(state_dir: Path) -> bool:
     # kube-proxy and the kubelet first, so nothing restarts the pods we kill.
     processes.stop(state_dir, ["kube-proxy", "kubelet"])
     host.kill_cgroup_tree("kubepods")
-    sock = (state or {}).get("socket") or str(socket_path(state_dir))
-    host.kill_matching(sock)  # the shims (their command line names containerd's socket)
+    # The shims name containerd's socket on their command line; a daemon whose pid file was
+    # lost (a crash while starting) names its configuration: both are under `base`.
+    host.kill_matching(str(base) + "/")
     processes.stop(state_dir, ["containerd"])
-    host.kill_matching(sock)
+    host.kill_matching(str(base) + "/")
     host.unmount_all(base)
     for folder in ("/run/netns", "/var/run/netns"):  # containerd 1.6 puts netns here
         for entry in Path(folder).glob("cni-*") if Path(folder).is_dir() else []:
@@ -320,9 +322,9 @@ def stop(state_dir: Path) -> bool:
 
 def leftovers(state_dir: Path) -> dict[str, list[str]]:
     """What a stopped node must not leave: processes, mounts, interfaces, netns, chains."""
-    socket = str(socket_path(state_dir))
+    mine = str(node_dir(state_dir)) + "/"
     return {
-        "processes": [str(pid) for pid in host.processes_matching(socket)] + [
+        "processes": [str(pid) for pid in host.processes_matching(mine)] + [
             name for name in COMPONENTS
             if (proc := processes.recorded(state_dir, name)) and proc.alive()],
         "mounts": host.mounts_under(node_dir(state_dir)),

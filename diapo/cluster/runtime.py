@@ -35,8 +35,9 @@ class Runtime:
     version: str  # e.g. "v2.4.2" or "1.6.20 (Debian)"
 
     def bin_dirs(self) -> list[str]:
-        """Directories containerd needs on PATH (its shim, runc)."""
-        return sorted({str(self.shim.parent), "/usr/sbin", "/usr/bin"})
+        """Directories the node's daemons need first on PATH: containerd's shim, then the
+        system tools (runc, iptables, mount) that sbin holds."""
+        return [str(self.shim.parent), "/usr/local/sbin", "/usr/sbin", "/sbin"]
 
 
 def containerd_version() -> str:

@@ -46,7 +46,7 @@ def write_image(rootfs: Path, out: Path, name: str, entrypoint: list[str] | None
     layer = _blob(blobs, gzip.compress(raw, mtime=0))
     config = {"architecture": "amd64", "os": "linux",
               "config": {"Entrypoint": entrypoint, "Cmd": cmd,
-                         "Env": ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"]},
+                         "Env": ["PATH=/usr/sbin:/usr/bin:/sbin:/bin"]},
               "rootfs": {"type": "layers",
                          "diff_ids": ["sha256:" + hashlib.sha256(raw).hexdigest()]}}
     config_desc = _blob(blobs, json.dumps(config).encode())
