@@ -515,10 +515,14 @@ def _start(state_dir: Path, bins: binaries.Binaries, port: int | None, timeout: 
                  check: Callable[[], bool]) -> None:
             _wait(state_dir, what, blame, [*everyone, *procs], deadline, check)
 
-        node.start(state_dir, bins["kubelet"], bins["kube-proxy"], keys, ports,
-                   f"https://{network.NODE_IP}:{ports['kube-apiserver']}", deadline, quiet,
+        node.start(state_dir, version, bins["kubelet"], bins["kube-proxy"], keys, ports,
+                   f"https://{network.NODE_IP}:{ports['kube-apiserver']}", quiet,
                    wait, lambda: _nodes_ready(state_dir, REAL_NODES))
         ready(f"nœud réel {node.NAME} Ready")
+        node.deploy_addons(state_dir / "kubeconfig", state_dir,
+                           max(1.0, deadline - time.monotonic()))
+        if node.provider("addons") is not None:
+            ready("modules complémentaires")
     else:
         _wait(state_dir, f"nœuds {', '.join(NODES)} Ready", "kwok", everyone, deadline,
               lambda: _nodes_ready(state_dir))

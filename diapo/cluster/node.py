@@ -55,40 +55,60 @@ def _say(quiet: bool, text: str) -> None:
 # --------------------------------------------------------------------------- images
 
 
-def _image_provider():
+def provider(name: str):
+    """`diapo.cluster.images` or `diapo.cluster.addons` (the add-ons helper's modules), or
+    None where they are absent."""
+    import importlib
+
     try:
-        from diapo.cluster import images  # the add-ons helper's module
+        return importlib.import_module(f"diapo.cluster.{name}")
     except ImportError:
         return None
-    return images
 
 
 def images_available() -> bool:
     """Whether the node has images to run: `diapo.cluster.images` or $DIAPO_NODE_IMAGES."""
-    provider = _image_provider()
-    return bool(os.environ.get(IMAGES_ENV)) or (provider is not None and
-                                                hasattr(provider, "ensure"))
+    images = provider("images")
+    return bool(os.environ.get(IMAGES_ENV)) or (images is not None and
+                                                hasattr(images, "pause"))
 
 
-def pause_image() -> str:
-    """The sandbox (pause) image the node uses."""
-    images = _image_provider()
-    return getattr(images, "PAUSE", PAUSE_IMAGE) if images else PAUSE_IMAGE
+def _project_root() -> Path | None:
+    from diapo import config
+    from diapo.errors import DiapoError
+
+    try:
+        return config.find_root()
+    except DiapoError:
+        return None
 
 
-def image_tarballs(quiet: bool) -> list[Path]:
-    """OCI tarballs to import: those `diapo.cluster.images` builds, and $DIAPO_NODE_IMAGES."""
-    tarballs: list[Path] = []
-    images = _image_provider()
-    if images is not None and hasattr(images, "ensure"):
-        tarballs += [Path(p) for p in images.ensure(quiet=quiet)]
-    extra = os.environ.get(IMAGES_ENV, "")
-    tarballs += [Path(p) for p in extra.split(":") if p]
-    return tarballs
+def gather_images(version: str, quiet: bool) -> tuple[str, list[Path]]:
+    """(sandbox image name, OCI tarballs to import): pause of this release, every image the
+    project's decks declare, the add-ons' images (all built and cached by
+    `diapo.cluster.images` / `diapo.cluster.addons`), then $DIAPO_NODE_IMAGES."""
+    pause, tarballs = PAUSE_IMAGE, []
+    images = provider("images")
+    if images is not None and hasattr(images, "pause"):
+        pause, pause_tar = images.pause(version, quiet=quiet)
+        tarballs.append(Path(pause_tar))
+        root = _project_root()
+        if root is not None:
+            tarballs += [Path(t) for t in images.build(images.project_images(root),
+                                                       quiet=quiet)]
+        addons = provider("addons")
+        if addons is not None and hasattr(addons, "images"):
+            tarballs += [Path(t) for _, t in addons.images(version)]
+    tarballs += [Path(p) for p in os.environ.get(IMAGES_ENV, "").split(":") if p]
+    return pause, list(dict.fromkeys(tarballs))
 
 
 def import_images(state_dir: Path, rt: runtime.Runtime, tarballs: list[Path]) -> None:
-    """Import OCI tarballs into the node's image store (namespace k8s.io, unpacked)."""
+    """Import OCI tarballs into the node's image store (namespace k8s.io, unpacked, pinned)."""
+    images = provider("images")
+    if images is not None and hasattr(images, "import_into"):
+        images.import_into(socket_path(state_dir), tarballs, ctr=str(rt.ctr))
+        return
     log = processes.log_path(state_dir, "images")
     with open(log, "a", encoding="utf-8") as out:
         for tarball in tarballs:
@@ -103,10 +123,23 @@ def import_images(state_dir: Path, rt: runtime.Runtime, tarballs: list[Path]) ->
                                    f"— journal : {log}")
 
 
+def deploy_addons(kubeconfig: Path, state_dir: Path, timeout: float) -> None:
+    """CoreDNS, Traefik, the LoadBalancer controller, kube-router and local-path-provisioner
+    (`diapo.cluster.addons`), where that module is present."""
+    addons = provider("addons")
+    if addons is None or not hasattr(addons, "deploy"):
+        return
+    settings = addons.Settings(
+        dns_ip=network.DNS_SERVICE_IP, service_cidr=network.SERVICE_CIDR,
+        lb_pool=network.LB_POOL, node_ip=network.NODE_IP,
+        storage_dir=str(node_dir(state_dir) / "storage"))
+    addons.deploy(kubeconfig, settings, timeout=timeout)
+
+
 # --------------------------------------------------------------------------- configuration
 
 
-def _containerd_config(state_dir: Path, cni_bin: Path) -> str:
+def _containerd_config(state_dir: Path, cni_bin: Path, pause: str = PAUSE_IMAGE) -> str:
     base = node_dir(state_dir)
     cri = 'plugins."io.containerd.grpc.v1.cri"'
     return f"""version = 2
@@ -119,7 +152,7 @@ disabled_plugins = ["io.containerd.snapshotter.v1.btrfs", "io.containerd.snapsho
 [debug]
   level = "warn"
 [{cri}]
-  sandbox_image = "{pause_image()}"
+  sandbox_image = "{pause}"
   # The machine gives no CAP_SYS_RESOURCE: a sandbox may not lower its OOM score below ours.
   restrict_oom_score_adj = true
   netns_mounts_under_state_dir = true
@@ -208,8 +241,8 @@ def _node_kubeconfig(server: str, keys: pki.Pki) -> str:
 # --------------------------------------------------------------------------- start
 
 
-def start(state_dir: Path, kubelet: Path, kube_proxy: Path, keys: pki.Pki,
-          ports: dict[str, int], node_server: str, deadline: float, quiet: bool,
+def start(state_dir: Path, version: str, kubelet: Path, kube_proxy: Path, keys: pki.Pki,
+          ports: dict[str, int], node_server: str, quiet: bool,
           wait: Callable[[str, str, list[processes.Proc], Callable[[], bool]], None],
           node_ready: Callable[[], bool]) -> list[processes.Proc]:
     """Start containerd, the kubelet and kube-proxy; return once the node is Ready.
@@ -222,7 +255,7 @@ def start(state_dir: Path, kubelet: Path, kube_proxy: Path, keys: pki.Pki,
     cni_bin = host.cni_dir()
     if cni_bin is None:
         raise ClusterError("greffons CNI absents (paquet containernetworking-plugins)")
-    tarballs = image_tarballs(quiet)
+    pause, tarballs = gather_images(version, quiet)
     stop(state_dir)  # the leftovers of a crashed run, if any
     for sub in ("run", "cni/net.d", "cni/ipam", "pod-logs", "kubelet", "containerd"):
         (base / sub).mkdir(parents=True, exist_ok=True)
@@ -237,7 +270,7 @@ def start(state_dir: Path, kubelet: Path, kube_proxy: Path, keys: pki.Pki,
     host.add_dummy()
     host.install_isolation(ports["kube-apiserver"])
 
-    (base / "containerd.toml").write_text(_containerd_config(state_dir, cni_bin))
+    (base / "containerd.toml").write_text(_containerd_config(state_dir, cni_bin, pause))
     (base / "cni" / "net.d" / "10-diapo.conflist").write_text(
         json.dumps(_cni_config(state_dir), indent=2))
     (base / "kubelet.yaml").write_text(yaml.safe_dump(_kubelet_config(state_dir, keys, ports)))
