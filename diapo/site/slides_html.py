@@ -106,8 +106,10 @@ class _Matcher:
 class SlideRenderer:
     """Renders the slides of one deck (one parser, deck-wide heading slugs)."""
 
-    def __init__(self, deck: Deck):
+    def __init__(self, deck: Deck, href: Callable[[str], str | None] | None = None):
+        """`href(url)`: the URL a link is given instead of `url` (None keeps it)."""
         self.deck = deck
+        self._href = href
         self._slugger = Slugger(len(deck.slides))
         self._md = new_markdown()
         self._md.add_render_rule("fence", _render_fence)
@@ -125,6 +127,7 @@ class SlideRenderer:
                 token.attrSet("id", self._slugger.slug(inline_text(tokens[i + 1].children)))
             elif token.type == "inline" and token.children:
                 backgrounds += _images(token, env["matcher"])
+                self._links(token.children)
         tokens = _drop_empty_paragraphs(tokens)
         body = self._md.renderer.render(tokens, self._md.options, env)
         return RenderedSlide(body, backgrounds, styles, fragments)
@@ -133,8 +136,21 @@ class SlideRenderer:
         """A header / footer directive: inline Markdown, HTML allowed (as Marp renders it)."""
         text = str(text)
         if text not in self._inline_cache:
-            self._inline_cache[text] = self._md.renderInline(text)
+            tokens = self._md.parseInline(text)
+            for token in tokens:
+                self._links(token.children or [])
+            self._inline_cache[text] = self._md.renderer.render(tokens, self._md.options, {})
         return self._inline_cache[text]
+
+    def _links(self, children: list[Token]) -> None:
+        """Give Markdown links the URL the presentation view uses (`x.md` -> `x.html`)."""
+        if self._href is None:
+            return
+        for child in children:
+            if child.type == "link_open":
+                new = self._href(str(child.attrGet("href") or ""))
+                if new is not None:
+                    child.attrSet("href", new)
 
 
 def _render_fence(self, tokens: list[Token], idx: int, options, env: dict) -> str:  # noqa: ANN001
