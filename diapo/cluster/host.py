@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 from diapo.cluster import network
+from diapo.errors import ClusterError
 
 # The sysctls a node may change (kubelet: kernel.panic*, vm.overcommit_memory, kernel.keys;
 # kube-proxy: route_localnet, conntrack; the node itself: ip_forward, bridge-nf-call-*).
@@ -123,12 +124,21 @@ def has_address(address: str) -> bool:
 
 
 def add_dummy() -> None:
-    """The node's address on a dummy interface (idempotent)."""
-    if not Path(f"/sys/class/net/{network.DUMMY_IF}").exists():
-        run("ip", "link", "add", network.DUMMY_IF, "type", "dummy", check=True)
-    run("ip", "addr", "replace", f"{network.NODE_IP}/{network.NODE_PREFIX}", "dev",
-        network.DUMMY_IF, check=True)
-    run("ip", "link", "set", network.DUMMY_IF, "up", check=True)
+    """The node's address on an interface of its own (idempotent): a dummy one, or where the
+    kernel has no dummy driver, a bridge without ports, which behaves the same."""
+    name = network.DUMMY_IF
+    if not Path(f"/sys/class/net/{name}").exists():
+        if run("ip", "link", "add", name, "type", "dummy").returncode != 0:
+            _checked("ip", "link", "add", name, "type", "bridge")
+    _checked("ip", "addr", "replace", f"{network.NODE_IP}/{network.NODE_PREFIX}", "dev", name)
+    _checked("ip", "link", "set", name, "up")
+
+
+def _checked(*argv: str) -> None:
+    proc = run(*argv)
+    if proc.returncode != 0:
+        raise ClusterError(f"« {' '.join(argv)} » a échoué : "
+                           f"{(proc.stderr or proc.stdout).strip()}")
 
 
 def install_isolation(apiserver_port: int) -> None:
@@ -145,7 +155,7 @@ def install_isolation(apiserver_port: int) -> None:
               f"-A DIAPO-INPUT -p tcp --dport {apiserver_port} -m addrtype ! --src-type LOCAL "
               f"! -s {pods} -j DROP"]
     for rule in rules:
-        run("iptables", "-w", *rule.split(), check=True)
+        _checked("iptables", "-w", *rule.split())
 
 
 def remove_chains() -> list[str]:
@@ -167,6 +177,28 @@ def remove_chains() -> list[str]:
             run("nft", "delete", "table", family, table)
             removed.append(f"nft {family} {table}")
     return removed
+
+
+def nft_tables() -> list[str]:
+    """`family name` of every nftables table (iptables-nft creates some on first use)."""
+    if not shutil.which(tool("nft")):
+        return []
+    listing = run("nft", "list", "tables").stdout
+    return [f"{f} {t}" for f, t in re.findall(r"^table (\S+) (\S+)$", listing, flags=re.M)]
+
+
+def remove_new_empty_tables(before: list[str]) -> None:
+    """Delete the nftables tables that appeared since `before` and hold no rule any more."""
+    for table in nft_tables():
+        if table in before:
+            continue
+        family, name = table.split()
+        lines = [line.strip() for line in run("nft", "list", "table", family, name).stdout
+                 .splitlines()]
+        rules = [line for line in lines if line and line != "}" and not line.startswith(
+            ("table ", "chain ", "type "))]
+        if not rules:
+            run("nft", "delete", "table", family, name)
 
 
 def _filter_rules(dump: str) -> tuple[str, list[str]]:

@@ -261,6 +261,7 @@ def start(state_dir: Path, version: str, kubelet: Path, kube_proxy: Path, keys: 
         (base / sub).mkdir(parents=True, exist_ok=True)
     preexisting = [d for d in host.HARD_CODED_DIRS if Path(d).exists()]
     state = {"sysctls": host.snapshot_sysctls(), "preexisting": preexisting,
+             "nft_tables": host.nft_tables(),
              "socket": str(socket_path(state_dir)), "runtime": rt.version}
     _state_path(state_dir).write_text(json.dumps(state, indent=2))
 
@@ -345,6 +346,7 @@ def stop(state_dir: Path) -> bool:
     host.remove_chains()
     if state is not None:
         host.restore_sysctls(state.get("sysctls", {}))
+        host.remove_new_empty_tables(state.get("nft_tables", []))
         for folder in host.HARD_CODED_DIRS:
             if folder not in state.get("preexisting", []) and Path(folder).is_dir() and \
                     not host.mounts_under(Path(folder)):

@@ -213,7 +213,7 @@ def test_pods_cannot_reach_outside_the_cluster_ranges(real, ns):
 def test_apiserver_reachable_from_a_pod(real, ns):
     _pod(real, ns, "api", "exec sleep 3600")
     out = real.kubectl("exec", "-n", ns, "api", "--", "sh", "-c",
-                       f"timeout 5 nc -z -w 3 {network.API_SERVICE_IP} 443 && echo ouvert",
+                       f"echo | timeout 5 nc -w 3 {network.API_SERVICE_IP} 443 && echo ouvert",
                        check=False).stdout
     assert "ouvert" in out
 
