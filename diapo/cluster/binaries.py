@@ -266,7 +266,8 @@ def _release_go_mod(go: str, module: str, cwd: Path, log: Path) -> str:
         path = None
     if not path or not Path(path).is_file():
         tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-15:])
-        raise ClusterError(f"échec du téléchargement de {module} — journal complet : {log}\n"
+        raise ClusterError(f"échec de la construction : {module} introuvable — journal "
+                           f"complet : {log}\n"
                            f"{tail}")
     return Path(path).read_text(encoding="utf-8")
 

@@ -135,7 +135,10 @@ def stop(state_dir: Path, names: list[str], timeout: float = 15.0) -> None:
     for proc in procs:
         child = _children.pop(proc.pid, None)
         if child is not None:
-            child.wait(timeout=1)
+            try:
+                child.wait(timeout=5)
+            except subprocess.TimeoutExpired:  # killed, still exiting on a loaded machine
+                _children[proc.pid] = child
         pid_path(state_dir, proc.name).unlink(missing_ok=True)
 
 
