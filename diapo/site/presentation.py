@@ -155,13 +155,16 @@ def _slot(slide: Slide, rendered: RenderedSlide, renderer: SlideRenderer, proof:
         if d.get(directive):
             attrs.append((f"data-{_kebab(directive)}", str(d[directive])))
             styles.append(f"{prop}:{d[directive]}")
+    if d.get("backgroundColor") and not d.get("backgroundImage"):
+        styles.append("background-image:none")  # as Marpit: no theme image over the colour
     if slide.page is not None:
         attrs += [("data-marpit-pagination", str(slide.page)),
                   ("data-marpit-pagination-total", str(slide.total))]
     frame_style, layer = "", ""
     backgrounds = rendered.backgrounds
     if backgrounds:
-        split = next((b for b in backgrounds if b.split), None)
+        # as Marpit, the last `bg left` / `bg right` image sets the split and its size
+        split = next((b for b in reversed(backgrounds) if b.split), None)
         if split:
             attrs.append(("data-diapo-split", split.split))
             frame_style = f' style="--diapo-split:{escape(split.split_size or "50%")}"'
