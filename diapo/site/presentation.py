@@ -48,7 +48,7 @@ def write(deck: Deck, *, site_dir: Path, config: Any = None, report: Report | No
     root = _project_root(config)
     name = str(deck.directives.get("theme") or _option(config, "theme", "default"))
     theme = themes.load(name, _size(deck), project_root=root, container=CONTAINER,
-                        where=Location(str(deck.path), _directive_line(deck, "theme")))
+                        where=Location(str(deck.path), deck.directive_lines.get("theme", 1)))
     depth = deck.name.count("/")
     assets = "../" * depth + ASSETS
     write_assets(site_dir, theme)
@@ -226,8 +226,7 @@ class _Proof:
         """The `decorate(fence, code_html)` callback for this slide's code blocks."""
 
         def decorate(fence: Fence | None, code: str) -> str:
-            demo = next((d for d in slide.demos if fence is not None and _same(d.fence, fence)),
-                        None)
+            demo = next((d for d in slide.demos if fence is not None and d.fence is fence), None)
             if demo is None:
                 if fence is not None and any(
                         d.expect and d.expect.location == fence.location for d in slide.demos):
@@ -249,10 +248,6 @@ class _Proof:
                 yield (f'<details class="diapo-output"><summary>Sortie capturée '
                        f"({escape(demo.id)}, {escape(proof.label)})</summary>"
                        f"<pre>{escape(proof.result.output)}</pre></details>")
-
-
-def _same(a: Fence, b: Fence) -> bool:
-    return a is b or (a.location == b.location and a.text == b.text)
 
 
 def write_assets(site_dir: Path, theme: themes.SlideTheme) -> None:
@@ -291,13 +286,6 @@ def _project_root(config: Any) -> Path | None:
 def _size(deck: Deck) -> str | None:
     size = deck.directives.get("size")
     return str(size).strip() if size else None
-
-
-def _directive_line(deck: Deck, name: str) -> int:
-    """Line of a global directive in the source (front-matter or comment), else 1."""
-    pattern = re.compile(rf"^\s*(?:<!--\s*)?{re.escape(name)}\s*:", re.M)
-    match = pattern.search(deck.source)
-    return deck.source.count("\n", 0, match.start()) + 1 if match else 1
 
 
 def _option_css(deck: Deck) -> str:
