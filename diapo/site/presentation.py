@@ -18,6 +18,7 @@ from collections.abc import Collection, Iterable
 from pathlib import Path
 from typing import Any
 
+from diapo.deck.attributes import section_attributes
 from diapo.deck.model import Deck, Fence, Image, Slide
 from diapo.demo.report import Report
 from diapo.errors import Location
@@ -139,27 +140,16 @@ _HELP = """<div id="diapo-help" role="dialog" aria-label="Raccourcis clavier" hi
 def _slot(slide: Slide, rendered: RenderedSlide, renderer: SlideRenderer, proof: _Proof) -> str:
     """One slide: its frame (background layer + section) and its hidden notes."""
     d = slide.directives
-    attrs: list[tuple[str, str]] = [("data-diapo-scope", str(slide.number))]
-    styles = []
-    if rendered.fragments:
-        attrs.append(("data-marpit-fragments", str(rendered.fragments)))
-    if d.get("paginate") not in (None, False, "false"):
-        attrs.append(("data-paginate", "true"))
-    for key in ("header", "footer"):
-        if d.get(key):
-            attrs.append((f"data-{key}", str(d[key])))
+    # marp-core's data-* attributes, from the function the golden tests check against it
+    attrs = [("data-diapo-scope", str(slide.number)),
+             *section_attributes(renderer.deck, slide).items()]
     classes = str(d.get("class") or "").strip()
     if classes:
-        attrs += [("data-class", classes), ("class", classes)]
-    for directive, prop in _STYLE_DIRECTIVES.items():
-        if d.get(directive):
-            attrs.append((f"data-{_kebab(directive)}", str(d[directive])))
-            styles.append(f"{prop}:{d[directive]}")
+        attrs.append(("class", classes))
+    styles = [f"{prop}:{d[directive]}" for directive, prop in _STYLE_DIRECTIVES.items()
+              if d.get(directive)]
     if d.get("backgroundColor") and not d.get("backgroundImage"):
         styles.append("background-image:none")  # as Marpit: no theme image over the colour
-    if slide.page is not None:
-        attrs += [("data-marpit-pagination", str(slide.page)),
-                  ("data-marpit-pagination-total", str(slide.total))]
     frame_style, layer = "", ""
     backgrounds = rendered.backgrounds
     if backgrounds:
@@ -292,10 +282,6 @@ def _option_css(deck: Deck) -> str:
     """The deck's global `style` directive, scoped like the theme."""
     style = deck.directives.get("style")
     return themes.scope_deck_css(str(style), CONTAINER) if style else ""
-
-
-def _kebab(name: str) -> str:
-    return re.sub(r"[A-Z]", lambda m: "-" + m.group(0).lower(), name)
 
 
 def _safe(name: str) -> str:
