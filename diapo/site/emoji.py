@@ -1,7 +1,7 @@
 """Emoji shortcodes (`:rocket:`) as marp-core shows them, offline.
 
-marp-core turns shortcodes (GitHub's gemoji names, through markdown-it-emoji) into Twemoji
-images from a CDN, 1em square. diapo draws the same emoji, 1em square and placed like Marp's
+marp-core turns shortcodes (GitHub's gemoji names, through markdown-it-emoji) and the emoji
+typed as characters into Twemoji images from a CDN, 1em square. diapo draws the same emoji, 1em square and placed like Marp's
 image, with the platform's colour emoji font: nothing is fetched from the network. The names are
 pymdown-extensions' gemoji index, on slides and reading pages alike.
 """
@@ -29,6 +29,30 @@ def character(shortcode: str) -> str | None:
     return "".join(chr(int(part, 16)) for part in code.split("-"))
 
 
+@lru_cache(maxsize=1)
+def _pattern() -> re.Pattern[str]:
+    """Shortcodes, and emoji characters drawn as emoji: those shown as emoji by default
+    (pictographs, U+1F000 and up, and the few without a text form) and any with VS16 (U+FE0F);
+    `©`, `→` or `✈` alone stay text, as Twemoji leaves them."""
+    sequences = set()
+    for entry in gemoji_db.emoji.values():
+        code = entry["unicode"]
+        alt = entry.get("unicode_alt")
+        chars = "".join(chr(int(part, 16)) for part in (alt or code).split("-"))
+        sequences.add(chars)
+        if alt is None or int(code.split("-")[0], 16) >= 0x1F000:
+            sequences.add("".join(chr(int(part, 16)) for part in code.split("-")))
+    alternation = "|".join(re.escape(s) for s in sorted(sequences, key=len, reverse=True))
+    return re.compile(f"{SHORTCODE.pattern}|{alternation}")
+
+
+@lru_cache(maxsize=1)
+def _first() -> re.Pattern[str]:
+    """A quick test for text that may hold an emoji (most slide text holds none)."""
+    starts = {chr(int(e["unicode"].split("-")[0], 16)) for e in gemoji_db.emoji.values()}
+    return re.compile("[:" + "".join(re.escape(c) for c in sorted(starts)) + "]")
+
+
 def span(shortcode: str, char: str) -> str:
     """The HTML of one emoji (an image of text: its name is its accessible label)."""
     return (f'<span class="{CLASS}" role="img" aria-label="{html.escape(shortcode)}">'
@@ -36,16 +60,23 @@ def span(shortcode: str, char: str) -> str:
 
 
 def replace(text: str) -> list[tuple[str, bool]]:
-    """`text` cut into (piece, is_html) parts, known shortcodes as emoji HTML."""
+    """`text` cut into (piece, is_html) parts, known shortcodes and emoji as emoji HTML."""
+    if not _first().search(text):
+        return [(text, False)]
     parts: list[tuple[str, bool]] = []
     last = 0
-    for match in SHORTCODE.finditer(text):
-        char = character(match.group(0))
-        if char is None:
-            continue
+    for match in _pattern().finditer(text):
+        found = match.group(0)
+        if found.startswith(":") and len(found) > 1:
+            char = character(found)
+            if char is None:
+                continue
+            label = found
+        else:
+            char, label = found, found
         if match.start() > last:
             parts.append((text[last:match.start()], False))
-        parts.append((span(match.group(0), char), True))
+        parts.append((span(label, char), True))
         last = match.end()
     if last < len(text):
         parts.append((text[last:], False))
