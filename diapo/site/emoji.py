@@ -30,27 +30,59 @@ def character(shortcode: str) -> str | None:
 
 
 @lru_cache(maxsize=1)
-def _pattern() -> re.Pattern[str]:
-    """Shortcodes, and emoji characters drawn as emoji: those shown as emoji by default
-    (pictographs, U+1F000 and up, and the few without a text form) and any with VS16 (U+FE0F);
-    `©`, `→` or `✈` alone stay text, as Twemoji leaves them."""
-    sequences = set()
+def _sequences() -> frozenset[str]:
+    """The emoji drawn as emoji: those shown as emoji by default (pictographs, U+1F000 and
+    up, and the few without a text form) and any with VS16 (U+FE0F); `©`, `→` or `✈` alone
+    stay text, as Twemoji leaves them."""
+    found = set()
     for entry in gemoji_db.emoji.values():
-        code = entry["unicode"]
-        alt = entry.get("unicode_alt")
-        chars = "".join(chr(int(part, 16)) for part in (alt or code).split("-"))
-        sequences.add(chars)
+        code, alt = entry["unicode"], entry.get("unicode_alt")
+        found.add("".join(chr(int(part, 16)) for part in (alt or code).split("-")))
         if alt is None or int(code.split("-")[0], 16) >= 0x1F000:
-            sequences.add("".join(chr(int(part, 16)) for part in code.split("-")))
-    alternation = "|".join(re.escape(s) for s in sorted(sequences, key=len, reverse=True))
-    return re.compile(f"{SHORTCODE.pattern}|{alternation}")
+            found.add("".join(chr(int(part, 16)) for part in code.split("-")))
+    return frozenset(found)
 
 
 @lru_cache(maxsize=1)
-def _first() -> re.Pattern[str]:
-    """A quick test for text that may hold an emoji (most slide text holds none)."""
-    starts = {chr(int(e["unicode"].split("-")[0], 16)) for e in gemoji_db.emoji.values()}
-    return re.compile("[:" + "".join(re.escape(c) for c in sorted(starts)) + "]")
+def _candidates() -> re.Pattern[str]:
+    """Shortcodes, keycaps and runs of emoji characters (with their modifiers, joiners and
+    tags): each run is then cut into the longest known emoji."""
+    wide = _ranges({seq[0] for seq in _sequences() if not seq[0].isascii()})
+    extend = "\ufe0f\u20e3\U0001F3FB-\U0001F3FF\U000E0020-\U000E007F"
+    return re.compile(f"{SHORTCODE.pattern}|[0-9#*]\ufe0f?\u20e3|[{wide}](?:[{extend}]|"
+                      f"\u200d[{wide}]|(?<=[\U0001F1E6-\U0001F1FF])[\U0001F1E6-\U0001F1FF])*")
+
+
+def _ranges(chars: set[str]) -> str:
+    """A regex character class body for `chars`, as ranges (a long list of single characters
+    is tested one by one by `re`)."""
+    runs: list[list[int]] = []
+    for code in sorted(ord(c) for c in chars):
+        if runs and code == runs[-1][1] + 1:
+            runs[-1][1] = code
+        else:
+            runs.append([code, code])
+    return "".join(re.escape(chr(a)) + (f"-{re.escape(chr(b))}" if b > a else "")
+                   for a, b in runs)
+
+
+def _split(run: str) -> list[tuple[str, bool]]:
+    """A run of emoji characters as (piece, is_emoji), longest known emoji first."""
+    known = _sequences()
+    out: list[tuple[str, bool]] = []
+    i = 0
+    while i < len(run):
+        for j in range(len(run), i, -1):
+            if run[i:j] in known:
+                while j < len(run) and "\U0001F3FB" <= run[j] <= "\U0001F3FF":  # skin tone
+                    j += 1
+                out.append((run[i:j], True))
+                i = j
+                break
+        else:
+            out.append((run[i], False))
+            i += 1
+    return out
 
 
 def span(shortcode: str, char: str) -> str:
@@ -61,26 +93,24 @@ def span(shortcode: str, char: str) -> str:
 
 def replace(text: str) -> list[tuple[str, bool]]:
     """`text` cut into (piece, is_html) parts, known shortcodes and emoji as emoji HTML."""
-    if not _first().search(text):
-        return [(text, False)]
     parts: list[tuple[str, bool]] = []
     last = 0
-    for match in _pattern().finditer(text):
+    for match in _candidates().finditer(text):
         found = match.group(0)
-        if found.startswith(":") and len(found) > 1:
+        if found.startswith(":"):
             char = character(found)
-            if char is None:
-                continue
-            label = found
+            pieces = [(span(found, char), True)] if char else []
         else:
-            char, label = found, found
+            pieces = [(span(p, p), True) if known else (p, False) for p, known in _split(found)]
+        if not any(is_html for _, is_html in pieces):
+            continue
         if match.start() > last:
             parts.append((text[last:match.start()], False))
-        parts.append((span(label, char), True))
+        parts.extend(pieces)
         last = match.end()
     if last < len(text):
         parts.append((text[last:], False))
-    return parts
+    return parts or [(text, False)]
 
 
 def generator(index, shortname, alias, uc, alt, title, category, options, md):  # noqa: ANN001, ANN201
