@@ -53,6 +53,7 @@ COURSE_THEMES, COURSE_DOCS = "theme", "docs"  # a course's folders holding its t
 _META_RE = re.compile(r"/\*(.*?)\*/", re.S)
 _THEME_RE = re.compile(r"@theme\s+([^\s*]+)")
 _SIZE_RE = re.compile(r"@size\s+(\S+)\s+(\d+)px\s+(\d+)px")
+_AUTO_SCALING_RE = re.compile(r"@auto-scaling\s+([\w,\s]+?)\s*(?:\*|$|@)", re.M)
 _IMPORT_RE = re.compile(r"""^@import(?:-theme)?\s+(?:url\(\s*)?(["'])(.*?)\1""")
 _SECTION_SIZE_RE = re.compile(r"(?:^|[\s,}])section\s*\{([^}]*)\}")
 
@@ -65,6 +66,7 @@ class Theme:
     path: Path
     css: str
     sizes: dict[str, tuple[int, int]] = field(default_factory=dict)
+    auto_scaling: str = ""  # Marp's `@auto-scaling` metadata ("true", "code,math"...)
 
 
 def _read(path: Path) -> Theme | None:
@@ -75,7 +77,8 @@ def _read(path: Path) -> Theme | None:
     if not match:
         return None
     sizes = {m.group(1): (int(m.group(2)), int(m.group(3))) for m in _SIZE_RE.finditer(comments)}
-    return Theme(match.group(1), path, css, sizes)
+    scaling = _AUTO_SCALING_RE.search(comments)
+    return Theme(match.group(1), path, css, sizes, scaling.group(1).strip() if scaling else "")
 
 
 def theme_dirs(project_root: Path | None) -> list[Path]:
@@ -198,8 +201,19 @@ def _load(name: str, size: str | None, project_root: Path | None, container: str
             raise _Unknown(f"taille de diapositive inconnue « {size} » (tailles disponibles : "
                            f"{', '.join(sorted(sizes))})")
         width, height = sizes[size]
-    css = css_scope.scope(SCAFFOLD + "\n" + raw, container)
+    css = css_scope.scope(SCAFFOLD + "\n" + raw + _auto_scaling(name, themes), container)
     return SlideTheme(name, css, width, height)
+
+
+def _auto_scaling(name: str, themes: dict[str, Theme]) -> str:
+    """The rule telling the presentation view to shrink overflowing code, when the theme (or
+    one it imports, as Marpit looks its metadata up) declares `@auto-scaling` true or code."""
+    for theme_name in reversed(_import_chain(name, themes)):
+        value = themes[theme_name].auto_scaling
+        if value:
+            wanted = value == "true" or "code" in value.split(",")
+            return "\nsection { --diapo-auto-scaling: code; }" if wanted else ""
+    return ""
 
 
 def _import_chain(name: str, themes: dict[str, Theme]) -> list[str]:
