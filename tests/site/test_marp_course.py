@@ -80,6 +80,18 @@ def test_links_between_decks_reach_the_reading_pages(built: Project) -> None:
     assert {"../../principes/#4", "../../index/", "../../principes/#2"} <= branches
 
 
+def test_reading_pages_show_math_emoji_and_fit_headings(built: Project) -> None:
+    principes = built.html("principes/index.html")
+    assert 'id="les-principes"' in principes and "fit" not in principes.split("<h1", 1)[1][:80]
+    assert principes.count('<math xmlns="http://www.w3.org/1998/Math/MathML"') == 2
+    assert '<math xmlns="http://www.w3.org/1998/Math/MathML" display="block">' in principes
+    assert "$O(" not in principes and "$$" not in principes
+    origines = built.html("origines/index.html")
+    assert '<span class="diapo-emoji" role="img" aria-label=":rocket:">🚀</span>' in origines
+    slides = built.html("principes.html")  # the same on the slides
+    assert slides.count("<math") == 2 and 'data-diapo-fit=""' in slides
+
+
 def test_without_directory_urls_the_views_keep_their_places(tmp_path: Path) -> None:
     project = marp_course(tmp_path, MINIMAL + "use_directory_urls: false\n")
     project.build(strict=True)
@@ -126,6 +138,16 @@ def test_a_handwritten_home_page_stays_a_home_page(tmp_path: Path) -> None:
 
 
 @pytest.mark.browser
+def test_reading_page_math_is_laid_out(built: Project, page) -> None:  # noqa: F811
+    with serve(built.site) as url:
+        page.goto(f"{url}/principes/")
+        block = page.locator('math[display="block"]')
+        expect(block).to_be_visible()
+        size = block.bounding_box()
+        assert size is not None and size["width"] > 100 and size["height"] > 10
+
+
+@pytest.mark.browser
 def test_footer_link_opens_the_home_deck_slide(built: Project, page) -> None:  # noqa: F811
     with serve(built.site) as url:
         page.goto(f"{url}/pratique/branches.html#2")
@@ -133,3 +155,19 @@ def test_footer_link_opens_the_home_deck_slide(built: Project, page) -> None:  #
         page.wait_for_url(f"{url}/#2")
         expect(page.locator("#diapo-counter")).to_have_text("2/3")
         expect(page).to_have_title(re.compile("Atelier Git"))
+
+
+@pytest.mark.parametrize("where", ["front-matter", "comment"])
+def test_an_unknown_theme_names_the_line_of_its_directive(tmp_path: Path, where: str) -> None:
+    project = marp_course(tmp_path)
+    project.write("mkdocs.yml", MINIMAL.replace("- diapo", "- diapo:\n      presentation: true"))
+    deck = project.docs / "origines.md"
+    text = deck.read_text(encoding="utf-8")
+    if where == "front-matter":
+        text, line = text.replace("theme: atelier", "theme: inconnu"), 3
+    else:  # the last value wins: the comment, after a blank line at the end
+        text, line = text + "\n<!-- theme: inconnu -->\n", text.count("\n") + 2
+    deck.write_text(text, encoding="utf-8")
+    with pytest.raises(DiapoError) as caught:
+        project.build(strict=True)
+    assert f"docs/origines.md:{line}:" in str(caught.value) and "inconnu" in str(caught.value)
