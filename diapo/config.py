@@ -23,6 +23,9 @@ class DiapoConfig(base.Config):
     strict = c.Type(bool, default=True)  # broken links / anchors / images fail the build
     presentation = c.Type(bool, default=True)  # write the presentation view of each deck
     home_deck = c.Type(str, default="introduction")  # deck whose slide N `./#N` reaches
+    # Presenter notes on the (public) reading page too; by default only the presenter window
+    # and the handout PDF show them, as Marp does, and the search index never has them.
+    reading_notes = c.Type(bool, default=False)
     # Demos
     contexts = c.ListOfItems(c.Type(str), default=["diapo-local"])  # allowed kube contexts
     timeout = c.Type((int, float), default=60)  # default per-step timeout, seconds

@@ -6,6 +6,7 @@ traceback. Run `invoke --list` for the list and `invoke --help TASK` for the opt
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -177,6 +178,10 @@ def bench(c, only=""):
             "suite": "pytest only: skip the verification of the docs and the strict build"})
 def test(c, args="", suite=False):
     """Run the test suite, then verify every deck's demos and build the site strictly."""
+    from diapo import system
+
+    # Debian packages the tests use: installed when root, else one line names the command.
+    _call(system.ensure, nodes=os.environ.get("DIAPO_NODES") != "simulated")
     c.run(f"{sys.executable} -m pytest {args}".strip(), pty=False)
     if suite:
         return
