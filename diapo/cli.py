@@ -9,23 +9,44 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from diapo import __version__
 from diapo.errors import DiapoError
 
 
+# argparse's own messages, in French (everything a lecturer reads is).
+_MESSAGES = (("the following arguments are required", "argument obligatoire manquant"),
+             ("unrecognized arguments", "arguments inconnus"),
+             ("invalid choice", "choix invalide"),
+             ("expected one argument", "une valeur est attendue"))
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors are one French line (`erreur: ...`, exit code 2)."""
+
+    def error(self, message: str) -> NoReturn:
+        for english, french in _MESSAGES:
+            message = message.replace(english, french)
+        self.exit(2, f"erreur: {message} (aide : {self.prog} --help)\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="diapo",
+    parser = _Parser(
+        prog="diapo", add_help=False,
         description="Cours en diapositives Marp, site MkDocs et démos Kubernetes vérifiées. "
                     "Dans un cours : invoke --list.")
-    parser.add_argument("--version", action="version", version=f"diapo {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMANDE")
+    parser.add_argument("-h", "--help", action="help", help="afficher cette aide")
+    parser.add_argument("--version", action="version", version=f"diapo {__version__}",
+                        help="afficher la version de diapo")
+    commands = parser.add_subparsers(dest="command", metavar="COMMANDE", parser_class=_Parser)
     new = commands.add_parser(
-        "new", help="créer un cours (ou ajouter diapo à un cours marp-cli existant)",
+        "new", add_help=False,
+        help="créer un cours (ou ajouter diapo à un cours marp-cli existant)",
         description="Écrit un cours minimal en français dans DOSSIER (absent ou vide), ou, avec "
                     "--from-marp, ajoute seulement mkdocs.yml et tasks.py à côté d'un dossier "
                     "de decks Marp existant.")
+    new.add_argument("-h", "--help", action="help", help="afficher cette aide")
     new.add_argument("dir", metavar="DOSSIER", help="dossier du nouveau cours, ou des decks Marp")
     new.add_argument("--from-marp", action="store_true",
                      help="DOSSIER contient déjà des decks Marp : ne les modifier en rien")

@@ -46,6 +46,16 @@ def find_root(start: Path | None = None) -> Path:
     raise DiapoError(f"no mkdocs.yml found in {here} or its parents")
 
 
+def docs_dir(root: Path) -> Path:
+    """The decks folder of the project at `root`: mkdocs.yml's `docs_dir` (default `docs`)."""
+    try:
+        data = yaml.load((root / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_Loader)
+    except (OSError, yaml.YAMLError):
+        data = None
+    folder = data.get("docs_dir") if isinstance(data, dict) else None
+    return root / str(folder or "docs")
+
+
 class _Loader(yaml.SafeLoader):
     """Safe YAML loader that accepts MkDocs' `!!python/name:` and `!ENV` tags as opaque text."""
 

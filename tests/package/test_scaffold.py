@@ -107,3 +107,11 @@ def test_python_m_diapo_prints_the_version() -> None:
     done = subprocess.run([sys.executable, "-m", "diapo", "--version"], capture_output=True,
                           text=True, timeout=60, check=True)
     assert done.stdout.strip() == f"diapo {diapo.__version__}"
+
+
+def test_command_line_mistakes_are_one_french_line(capsys) -> None:
+    with pytest.raises(SystemExit) as stop:
+        cli.main(["new"])
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("erreur: argument obligatoire manquant") and err.count("\n") == 1

@@ -162,9 +162,11 @@ def test_new_course_builds_strictly_with_the_wheel_alone(installed: Installed,
     site = new_course / "site"
     view = (site / "premiers-pas.html").read_text(encoding="utf-8")
     assert 'class="diapo-notes"' in view  # the presentation view, with its presenter notes
-    assert (site / "theme-default.css").is_file() or list(site.rglob("theme-default*.css"))
+    assert "theme-default.css" in view  # its built-in theme, from the package data
+    theme = (site / "assets" / "diapo" / "theme-default.css").read_text(encoding="utf-8")
+    assert "section" in theme and len(theme) > 1000
     reading = (site / "premiers-pas" / "index.html").read_text(encoding="utf-8")
-    assert "kubectl apply -f accueil.yaml" in reading
+    assert "Une démo vérifiée" in reading and "accueil.yaml" in reading
     assert "Note de l&#39;orateur" not in reading and "Note de l'orateur" not in reading
     home = (site / "index.html").read_text(encoding="utf-8")
     assert "Premiers pas" in home
@@ -204,15 +206,18 @@ def test_from_marp_builds_an_existing_marp_course(installed: Installed) -> None:
     assert set(after) - set(before) == {"mkdocs.yml", "tasks.py"}
     assert {k: after[k] for k in before} == before  # the decks are untouched
     assert "docs_dir: slides" in (project / "mkdocs.yml").read_text(encoding="utf-8")
-    installed.run("invoke", "build", cwd=project)
-    for deck in ("kubernetes", "cloud", "introduction", "annexe/outils/kubectl"):
-        assert (project / "site" / f"{deck}.html").is_file()
-        assert (project / "site" / deck / "index.html").is_file()
     # A second run refuses: nothing is overwritten.
     again = installed.run("diapo", "new", "--from-marp", slides, cwd=installed.work,
                           check=False)
     assert again.returncode == 2 and "existe déjà" in again.stderr
     assert _tree(project) == after
+    installed.run("invoke", "build", cwd=project)
+    for deck in ("kubernetes", "cloud", "introduction", "annexe/outils/kubectl"):
+        assert (project / "site" / f"{deck}.html").is_file()
+        assert (project / "site" / deck / "index.html").is_file()
+    # The tasks find the decks through docs_dir, not a docs/ folder.
+    shown = installed.run("invoke", "inspect", "kubernetes", cwd=project).stdout
+    assert "Kubernetes en pratique" in shown
 
 
 def test_a_course_adds_its_own_tasks_to_diapos(installed: Installed) -> None:
