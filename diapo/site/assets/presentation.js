@@ -37,6 +37,57 @@
   document.documentElement.style.setProperty('--diapo-ratio', W + ' / ' + H);
   slots.forEach(function (slot, i) { slot.dataset.number = String(i + 1); });
 
+  // ---------------------------------------------------------------- fitting headings
+
+  // `# <!-- fit --> Titre` (marp-core's fitting header): the heading's text on one line,
+  // scaled up or down until it fills the heading's content box, as marp-core's SVG does.
+  function fitHeadings(root) {
+    Array.prototype.forEach.call(root.querySelectorAll('[data-diapo-fit] > .diapo-fit'),
+      function (span) {
+        var heading = span.parentNode;
+        var style = getComputedStyle(heading);
+        var width = heading.clientWidth - parseFloat(style.paddingLeft) -
+          parseFloat(style.paddingRight);
+        span.style.fontSize = '';
+        for (var i = 0; i < 3 && span.offsetWidth > 0 && width > 0; i++) {
+          var size = parseFloat(getComputedStyle(span).fontSize);
+          if (Math.abs(span.offsetWidth - width) < 0.5) break;
+          span.style.fontSize = (size * width / span.offsetWidth) + 'px';
+        }
+      });
+  }
+  // A code block wider than its slide shrinks to fit (never grows), as marp-core draws code
+  // in themes with `@auto-scaling` metadata; diapo.site.themes sets --diapo-auto-scaling then.
+  function fitCode(root) {
+    Array.prototype.forEach.call(root.querySelectorAll('section pre > code'), function (code) {
+      var pre = code.parentNode;
+      var wanted = getComputedStyle(pre).getPropertyValue('--diapo-auto-scaling');
+      if (wanted.indexOf('code') < 0) return;
+      code.style.zoom = code.style.display = code.style.verticalAlign = '';
+      var style = getComputedStyle(pre);
+      var room = pre.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+      var scale = pre.getBoundingClientRect().width / (pre.offsetWidth || 1);
+      var need = code.getBoundingClientRect().width / (scale || 1);
+      if (!(room > 0 && need > room + 0.5)) return;
+      if (getComputedStyle(code).display === 'inline') {  // its lines shrink too, as in an SVG
+        code.style.display = 'inline-block';
+        code.style.verticalAlign = 'top';
+      }
+      code.style.zoom = String(room / need);
+    });
+  }
+  // Hidden slides have no layout: fit every slide while all are laid out.
+  body.classList.add('diapo-measuring');
+  fitHeadings(stage);
+  fitCode(stage);
+  body.classList.remove('diapo-measuring');
+  var fitted = (document.fonts ? document.fonts.ready : Promise.resolve()).then(function () {
+    body.classList.add('diapo-measuring');
+    fitHeadings(stage);
+    fitCode(stage);
+    body.classList.remove('diapo-measuring');
+  });
+
   // ---------------------------------------------------------------- state
 
   function fragmentsOf(i) { return Number(slots[i].dataset.fragments) || 0; }
@@ -395,7 +446,7 @@
       body.style.setProperty('--diapo-handout-scale', String((180 / 25.4 * 96) / W));
     }
     slots.forEach(function (slot) { applyFragments(slot, fragmentsOf(slots.indexOf(slot))); });
-    window.diapoReady = imagesReady().then(function () { return total; });
+    window.diapoReady = Promise.all([imagesReady(), fitted]).then(function () { return total; });
     return;
   }
   if (mode === 'presenter') {
@@ -407,5 +458,5 @@
   followHash('replace');
   if (mode === 'presenter') send({ type: 'hello' });
   window.diapo = { go: go, next: next, prev: prev, state: state, total: total };
-  window.diapoReady = Promise.resolve(total);
+  window.diapoReady = fitted.then(function () { return total; });
 })();
