@@ -34,6 +34,9 @@ PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
 )
 STEP_TIMEOUT = 900  # seconds for one command (the first wheelhouse download is the longest)
+# The module's first test also pays for the build, the wheelhouse and the install (minutes on a
+# busy two-core machine): more than the suite's default per-test timeout.
+pytestmark = pytest.mark.timeout(1800)
 
 
 def _run(args: list[str | Path], *, cwd: Path, env: dict[str, str] | None = None,
