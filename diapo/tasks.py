@@ -13,6 +13,7 @@ from typing import Any
 from invoke import Collection, Exit, task
 
 from diapo.errors import DiapoError
+from diapo.task_args import RestTask
 
 
 def _call(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
@@ -72,8 +73,11 @@ def inspect(c, deck, json=False):
 
 
 @task(
+    klass=RestTask,
+    rest="decks",
     iterable=["deck"],
     help={
+        "decks": "decks to verify, as words after the task (invoke verify kubernetes cloud)",
         "deck": "deck to verify (repeatable); every deck when omitted",
         "demo": "run only the demo with this id (and the steps it depends on)",
         "parallel": "number of decks run at once (default: CPU count)",
@@ -83,12 +87,16 @@ def inspect(c, deck, json=False):
         "update": "rewrite expect blocks from the actual output of a passing run",
     },
 )
-def verify(c, deck=None, demo=None, parallel=0, junit=None, json=None, keep=False, update=False):
-    """Run every demo of every deck against the cluster and fail on the first rotten slide."""
+def verify(c, deck=None, demo=None, parallel=0, junit=None, json=None, keep=False, update=False,
+           decks=None):
+    """Run every demo of every deck against the cluster and fail on the first rotten slide.
+
+    Usage: invoke verify [DECK...] [--options] (e.g. `invoke verify kubernetes cloud`).
+    """
     from diapo.demo import verify as verify_mod
 
-    _call(verify_mod.run, decks=deck or [], demo=demo, parallel=parallel, junit=junit,
-          json_path=json, keep=keep, update=update)
+    _call(verify_mod.run, decks=[*(decks or []), *(deck or [])], demo=demo, parallel=parallel,
+          junit=junit, json_path=json, keep=keep, update=update)
 
 
 @task(

@@ -146,8 +146,8 @@ def select_decks(root: Path, names: list[str]) -> list[Deck]:
             except ValueError:
                 key = path.with_suffix("").as_posix()
         if key not in by_name:
-            raise DiapoError(f"deck « {name} » introuvable dans {docs}",
-                             hint="decks: " + (", ".join(by_name) or "aucun"))
+            raise DiapoError(f"deck « {name} » introuvable dans {_relative(docs, root)}/ ; "
+                             f"decks : {', '.join(by_name) or 'aucun'}")
         if by_name[key] not in chosen:
             chosen.append(by_name[key])
     return chosen
