@@ -85,10 +85,16 @@ def inspect(c, deck, json=False):
         "json": "write the JSON report to this path (default .diapo/verify.json)",
         "keep": "keep namespaces and objects for debugging",
         "update": "rewrite expect blocks from the actual output of a passing run",
+        "changed": "run only the decks whose demos changed since the report (fingerprints), "
+                   "and merge the results into it",
+        "strict_warnings": "fail on any kubectl / API server warning a fence does not accept "
+                           "(warn=)",
+        "kubernetes": "versions to run on, each on its local control plane (e.g. "
+                      "1.36.3,1.37.2; 'matrix': the versions list of mkdocs.yml)",
     },
 )
 def verify(c, deck=None, demo=None, parallel=0, junit=None, json=None, keep=False, update=False,
-           decks=None):
+           changed=False, strict_warnings=False, kubernetes=None, decks=None):
     """Run every demo of every deck against the cluster and fail on the first rotten slide.
 
     Usage: invoke verify [DECK...] [--options] (e.g. `invoke verify kubernetes cloud`).
@@ -96,7 +102,8 @@ def verify(c, deck=None, demo=None, parallel=0, junit=None, json=None, keep=Fals
     from diapo.demo import verify as verify_mod
 
     _call(verify_mod.run, decks=[*(decks or []), *(deck or [])], demo=demo, parallel=parallel,
-          junit=junit, json_path=json, keep=keep, update=update)
+          junit=junit, json_path=json, keep=keep, update=update, changed=changed,
+          strict_warnings=strict_warnings, kubernetes=kubernetes)
 
 
 @task(
