@@ -86,7 +86,10 @@ def local_target(root: Path, config: DiapoConfig, version: str,
                       f"{BUILD_ESTIMATE} (une seule fois, en cache sous "
                       f"{binaries.version_dir(version)})[/]")
     console.print(f"démarrage du plan de contrôle local Kubernetes {version}…")
-    cluster = already or local.up(version=version, state_dir=state_dir, quiet=True)
+    try:
+        cluster = already or local.up(version=version, state_dir=state_dir, quiet=True)
+    except ClusterError as exc:  # one line: the build log's path is in its first line
+        raise ClusterError(f"Kubernetes {version} : {exc.message.splitlines()[0]}") from None
     try:
         yield str(cluster.kubeconfig)
     finally:

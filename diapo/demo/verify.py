@@ -110,11 +110,18 @@ def run(decks: list[str], demo: str | None = None, parallel: int = 0, junit: str
         if not versions:
             runs.append(_run_on(resolve_target(root, config), plans, config, root, parallel,
                                 keep, update, console, state))
+        broken: list[ClusterError] = []
         for version in versions:
-            with matrix.local_target(root, config, version, console) as kubeconfig:
-                target = resolve_target(root, config, kubeconfig=kubeconfig)
-                runs.append(_run_on(target, plans, config, root, parallel, keep, update,
-                                    console, state))
+            try:
+                with matrix.local_target(root, config, version, console) as kubeconfig:
+                    target = resolve_target(root, config, kubeconfig=kubeconfig)
+                    runs.append(_run_on(target, plans, config, root, parallel, keep, update,
+                                        console, state))
+            except ClusterError as exc:  # the other versions still run
+                broken.append(exc)
+                console.print(f"[red]✗ {escape(str(exc))}[/]")
+        if not runs:
+            raise broken[0]
     report = matrix.combine(runs, previous, [deck for deck, _ in plans], partial=partial,
                             default=str(config.kubernetes_version))
     report.save(report_path)
@@ -122,8 +129,9 @@ def run(decks: list[str], demo: str | None = None, parallel: int = 0, junit: str
         write_junit(Report(report.date, report.cluster, runs[0].decks,
                            matrix=runs[1:]), junit, strict_warnings=strict_warnings)
     bad = {FAILED, WARNED} if strict_warnings else {FAILED}
-    failed = any(d.status in bad or deck.error for run_ in runs for deck in run_.decks
-                 for d in [*deck.demos, deck])
+    failed = bool(versions and broken) or any(
+        d.status in bad or deck.error for run_ in runs for deck in run_.decks
+        for d in [*deck.demos, deck])
     if update:
         _apply_updates(console, plans, runs[0].decks, state.updates)
     results = [deck for run_ in runs for deck in run_.decks]
