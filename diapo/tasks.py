@@ -6,6 +6,7 @@ traceback. Run `invoke --list` for the list and `invoke --help TASK` for the opt
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -16,13 +17,18 @@ from diapo.errors import DiapoError
 from diapo.task_args import RestTask
 
 
-def _call(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
-    """Run a diapo entry point; user errors and Ctrl-C become clean exits."""
+def _call(fn: Callable[..., Any], *args: Any, _exit_now: bool = False, **kwargs: Any) -> None:
+    """Run a diapo entry point; user errors and Ctrl-C become clean exits. With `_exit_now`,
+    a Ctrl-C leaves at once (the entry point has cleaned up or asked the API server to)."""
     try:
         code = fn(*args, **kwargs)
     except DiapoError as exc:
         raise Exit(f"erreur: {exc}", code=2) from None
     except KeyboardInterrupt:
+        if _exit_now:  # skip the seconds the interpreter takes to tear the Kubernetes
+            print("interrompu.", file=sys.stderr, flush=True)  # client's modules down
+            sys.stdout.flush()
+            os._exit(130)
         raise Exit("interrompu.", code=130) from None
     if isinstance(code, int) and code != 0:
         raise Exit(code=code)
@@ -101,7 +107,8 @@ def verify(c, deck=None, demo=None, parallel=0, junit=None, json=None, keep=Fals
     """
     from diapo.demo import verify as verify_mod
 
-    _call(verify_mod.run, decks=[*(decks or []), *(deck or [])], demo=demo, parallel=parallel,
+    _call(verify_mod.run, _exit_now=True, decks=[*(decks or []), *(deck or [])], demo=demo,
+          parallel=parallel,
           junit=junit, json_path=json, keep=keep, update=update, changed=changed,
           strict_warnings=strict_warnings, kubernetes=kubernetes)
 

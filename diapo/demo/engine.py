@@ -230,15 +230,29 @@ class DeckRun:
         if self.base_dir is not None:
             shutil.rmtree(self.base_dir, ignore_errors=True)
 
-    def request_deletions(self) -> None:
+    def request_deletions(self, *, outside: bool = True) -> None:
         """Ctrl-C while this run is busy elsewhere (a `wait=` watch): stop its processes and
-        ask the API server to delete everything the run created, without waiting for it."""
+        ask the API server to delete its namespace and (with `outside`) what it created
+        elsewhere, without waiting for any of it."""
         self._interrupted.set()
         if self._session is not None:
             self._session.close()
-        if not self.keep and self.mode == CI and self.cluster is not None \
-                and self._run_ns is not None:
-            self._delete_created()
+        if not self.keep and self.base_dir is not None:  # the process exits right after
+            shutil.rmtree(self.base_dir, ignore_errors=True)
+        if self.keep or self.mode != CI or self.cluster is None or self._run_ns is None:
+            return
+        if not outside:
+            try:
+                self.cluster.delete(self._run_ns)
+            except (DiapoError, ApiException) as exc:
+                self.cleanup_errors.append(f"suppression de {self._run_ns}: {exc}")
+            return
+        self._delete_created()
+
+    @property
+    def run_namespace(self) -> ObjectRef | None:
+        """The run's own namespace (verification), once created."""
+        return self._run_ns
 
     def _delete_created(self) -> None:
         assert self.cluster is not None and self._run_ns is not None
@@ -251,7 +265,11 @@ class DeckRun:
         objects = sorted(set(tracked) | {r for r in self.created
                                          if r.namespace != self._run_ns.name})
         gone: list[ObjectRef] = []
+        if self._interrupted.is_set() and self.cluster.delete(self._run_ns):
+            gone.append(self._run_ns)  # Ctrl-C: the namespace first, it holds most
         for ref in reversed([self._run_ns, *objects]):
+            if ref in gone:
+                continue
             try:
                 if self.cluster.delete(ref) and ref.kind == "Namespace":
                     gone.append(ref)
@@ -312,7 +330,7 @@ class DeckRun:
             result.status, result.reason = FAILED, f"API Kubernetes: {exc.status} {exc.reason}"
         self._judge_warnings(demo, result)
         result.duration = round(time.monotonic() - started, 3)
-        if result.status == FAILED:
+        if result.status == FAILED and not self._interrupted.is_set():
             result.diagnostics = self.diagnostics(demo, result, waits)
         result.output = _tail(result.output, REPORT_LINES) if result.output else ""
         return result

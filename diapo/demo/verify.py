@@ -23,6 +23,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import yaml
+from kubernetes.client.rest import ApiException
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -32,12 +33,12 @@ from diapo import config as config_mod
 from diapo.cluster.client import Cluster, check_allowed, kubeconfig_paths
 from diapo.config import DiapoConfig
 from diapo.deck.model import Deck, Demo
+from diapo.demo import matrix
 from diapo.demo import report as report_mod
 from diapo.demo.engine import CI, DeckRun, remove_orphans
 from diapo.demo.engine import where as engine_where
 from diapo.demo.fingerprint import deck_fingerprints
 from diapo.demo.junit import write_junit
-from diapo.demo import matrix
 from diapo.demo.report import (FAILED, PASSED, SKIPPED, WARNED, ClusterInfo, DeckResult,
                                DemoResult, Report)
 from diapo.demo.update import rewrite_expects
@@ -45,7 +46,7 @@ from diapo.errors import ClusterError, DiapoError
 
 AFTER_FAILURE = "étape précédente en échec"
 INTERRUPTED = "vérification interrompue (Ctrl-C)"
-INTERRUPT_GRACE = 1.5  # seconds a Ctrl-C leaves the runs to clean up before deleting for them
+INTERRUPT_GRACE = 2.2  # seconds a Ctrl-C gives to ask for every deletion (exit within 3 s)
 STATUS_TEXT = {PASSED: "[green]réussie[/]", FAILED: "[red]échouée[/]",
                SKIPPED: "[yellow]ignorée[/]", WARNED: "[yellow]avertissement[/]"}
 
@@ -290,7 +291,7 @@ def _run_all(plans: list[tuple[Deck, list[Demo]]], target: Target, config: Diapo
                     if not any(t.is_alive() for t in threads):
                         break
         except KeyboardInterrupt:
-            _interrupt(state, threads, console)
+            _interrupt(state, console)
             raise
     if errors:
         raise errors[0]
@@ -314,29 +315,49 @@ def _sigterm_as_ctrl_c() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def _interrupt(state: _State, threads: list[threading.Thread], console: Console) -> None:
+def _interrupt(state: _State, console: Console) -> None:
     """Ctrl-C: stop the running steps and ask for every deletion, then exit within
     INTERRUPT_GRACE seconds; the API server finishes the deletions on its own."""
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not
     try:                                                      # abandon the cleanup
         console.print("[yellow]interruption: arrêt des démos et nettoyage…[/]")
+        deadline = time.monotonic() + INTERRUPT_GRACE
         state.cancel.set()
         with state.lock:
-            for deck_run in state.runs:
-                deck_run.interrupt()
-        deadline = time.monotonic() + INTERRUPT_GRACE
-        for thread in threads:  # most runs clean up by themselves at once
-            thread.join(max(0.0, deadline - time.monotonic()))
-        with state.lock:
             busy = list(state.runs)
-        for deck_run in busy:  # e.g. in a `wait=` watch: delete from here, without waiting
-            try:
-                deck_run.request_deletions()
-            except Exception as exc:  # report, and still try the others
-                console.print(f"[red]nettoyage de {escape(deck_run.deck.name)}: "
-                              f"{escape(str(exc))}[/]")
+        for deck_run in busy:
+            deck_run.interrupt()
+
+        # Every run's deletions are asked for from here, whatever its worker does (one may
+        # sit in a `wait=` watch): namespaces first, then what the runs created elsewhere,
+        # found in one listing for all of them; the API server finishes the deletions.
+        asked = threading.Thread(target=_ask_deletions, args=(busy, console), daemon=True)
+        asked.start()
+        asked.join(max(0.0, deadline - time.monotonic()))
+        if asked.is_alive():
+            console.print("[yellow]suppressions encore en cours de demande : la prochaine "
+                          "vérification supprimera le reste[/]")
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+def _ask_deletions(runs: list[DeckRun], console: Console) -> None:
+    """Ctrl-C: ask for the deletion of everything the runs created, waiting for none."""
+    for deck_run in runs:
+        deck_run.request_deletions(outside=False)
+    started = [r for r in runs if r.run_namespace is not None and r.cluster is not None]
+    if not started:
+        return
+    cluster = started[0].cluster
+    assert cluster is not None
+    try:
+        tracked = cluster.managed_by({r.field_manager for r in started},
+                                     since=min(r.run_namespace.created for r in started),
+                                     skip_namespaces={r.run_namespace.name for r in started})
+        for ref in reversed(tracked):
+            cluster.delete(ref)
+    except (DiapoError, ApiException) as exc:
+        console.print(f"[red]nettoyage: {escape(str(exc))}[/]")
 
 
 def _run_deck(deck: Deck, demos: list[Demo], target: Target, config: DiapoConfig, root: Path,

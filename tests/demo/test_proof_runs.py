@@ -119,6 +119,13 @@ data:
 datta:
   c: d
 """
+# Server-side apply through the Python client: the deprecation comes as a Warning header.
+ENDPOINTS = """apiVersion: v1
+kind: Endpoints
+metadata:
+  name: manuel
+subsets: []
+"""
 
 
 def test_warnings_are_results(tmp_path: Path, on_cluster, kube: Cluster):
@@ -126,7 +133,10 @@ def test_warnings_are_results(tmp_path: Path, on_cluster, kube: Cluster):
     (root / "docs" / "alertes.md").write_text(deck(
         fence("bash demo=ep", "kubectl get endpoints", "No resources found in ... namespace.")
         + fence(f'bash demo=ep-ok warn="{ENDPOINTS_WARNING}"', "kubectl get endpoints -o name")
-        + fence("yaml apply", UNKNOWN_FIELD)
+        + fence("yaml apply", ENDPOINTS)
+        + fence("yaml file=inconnu.yaml", UNKNOWN_FIELD)
+        + fence("bash demo=champ", "kubectl create --validate=warn -f inconnu.yaml",
+                "configmap/inconnu created")
         + fence("bash demo=psa", "kubectl label namespace \"$DIAPO_NAMESPACE\" "
                 "pod-security.kubernetes.io/warn=restricted >/dev/null\n"
                 "kubectl run privil --image=registry.invalid/x --privileged -o name",
@@ -141,7 +151,9 @@ def test_warnings_are_results(tmp_path: Path, on_cluster, kube: Cluster):
     assert by_id["ep-ok"].status == "passed" and by_id["ep-ok"].warnings  # accepted, kept
     apply_id = next(d.id for d in saved.demos if d.kind == "apply")
     assert by_id[apply_id].status == "warned"
-    assert any('unknown field "datta"' in w for w in by_id[apply_id].warnings), by_id[apply_id]
+    assert any(ENDPOINTS_WARNING in w for w in by_id[apply_id].warnings), by_id[apply_id]
+    assert by_id["champ"].status == "warned"
+    assert any('unknown field "datta"' in w for w in by_id["champ"].warnings), by_id["champ"]
     assert by_id["psa"].status == "warned"
     assert any("would violate PodSecurity" in w for w in by_id["psa"].warnings)
     assert by_id["propre"].status == "passed" and by_id["propre"].warnings == []
@@ -160,7 +172,7 @@ def test_warnings_are_results(tmp_path: Path, on_cluster, kube: Cluster):
                       console=quiet()) == 1
     cases = list(ET.parse(junit).getroot().iter("testcase"))
     kinds = [c.find("failure").get("type") for c in cases if c.find("failure") is not None]
-    assert kinds == ["warning", "warning", "warning"]
+    assert kinds == ["warning"] * 4
 
 
 def _namespaces(kube: Cluster, prefix: str) -> list[str]:
