@@ -117,7 +117,8 @@ def merge(run: Report, previous: Report, decks: list[Deck]) -> None:
 
 def combine(runs: list[Report], previous: Report | None, decks: list[Deck], *, partial: bool,
             default: str) -> Report:
-    """The report after `runs`: one run per version, the default version's first."""
+    """The report after `runs`: one run per version, the default version's first (else the
+    newest one's)."""
     old: dict[str, Report] = {}
     if previous is not None:
         for run in (Report(previous.date, previous.cluster, previous.decks), *previous.matrix):
@@ -128,7 +129,8 @@ def combine(runs: list[Report], previous: Report | None, decks: list[Deck], *, p
             merge(run, prev, decks)
     everything = [*runs, *old.values()]
     default = binaries.normalize(default) if default else ""
-    primary = next((r for r in runs if key(r) == default), runs[0])
+    primary = next((r for r in runs if key(r) == default), None) or max(
+        runs, key=lambda r: tuple(int(p) if p.isdigit() else -1 for p in key(r).split(".")))
     return Report(primary.date, primary.cluster, primary.decks,
                   matrix=[r for r in everything if r is not primary])
 

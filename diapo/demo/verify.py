@@ -123,19 +123,20 @@ def run(decks: list[str], demo: str | None = None, parallel: int = 0, junit: str
                 console.print(f"[red]✗ {escape(str(exc))}[/]")
         if not runs:
             raise broken[0]
+    fresh = [list(run_.decks) for run_ in runs]  # what this run did (before merging)
     report = matrix.combine(runs, previous, [deck for deck, _ in plans], partial=partial,
                             default=str(config.kubernetes_version))
     report.save(report_path)
     if junit:
-        write_junit(Report(report.date, report.cluster, runs[0].decks,
-                           matrix=runs[1:]), junit, strict_warnings=strict_warnings)
+        write_junit(Report(runs[0].date, runs[0].cluster, fresh[0], matrix=[
+            Report(r.date, r.cluster, d) for r, d in zip(runs[1:], fresh[1:])]), junit,
+            strict_warnings=strict_warnings)
     bad = {FAILED, WARNED} if strict_warnings else {FAILED}
+    results = [deck for decks_ in fresh for deck in decks_]
     failed = bool(versions and broken) or any(
-        d.status in bad or deck.error for run_ in runs for deck in run_.decks
-        for d in [*deck.demos, deck])
+        d.status in bad or deck.error for deck in results for d in [*deck.demos, deck])
     if update:
-        _apply_updates(console, plans, runs[0].decks, state.updates)
-    results = [deck for run_ in runs for deck in run_.decks]
+        _apply_updates(console, plans, fresh[0], state.updates)
     _summary(console, results, time.monotonic() - started, report_path, junit)
     if len(runs) > 1:
         console.print(matrix.summary_line(runs, time.monotonic() - started))

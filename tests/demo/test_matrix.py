@@ -83,7 +83,8 @@ def test_two_versions_give_per_version_results_badges_and_changes(tmp_path, clus
     assert '"minor": "36"' in shown["serveur"].result.output  # the failing version's output
     found = {c.demo_id: c for c in changes.changes(deck, saved)}
     assert set(found) >= {"serveur", "ep"} and "stable" not in found
-    assert '"minor": "36"' in found["serveur"].diffs[OTHER]
+    (diff,) = found["serveur"].diffs.values()
+    assert '"minor": "36"' in diff and '"minor": "37"' in diff
     assert any("Endpoints" in w for ws in found["ep"].warnings.values() for w in ws)
     # the matrix's own control plane is stopped; the test session's one still runs
     assert local.running(root / ".diapo" / "matrix" / OTHER) is None
