@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-import yaml
 from kubernetes.client.rest import ApiException
 from rich.console import Console
 from rich.markup import escape
@@ -171,12 +170,7 @@ def _run_on(target: Target, plans: list[tuple[Deck, list[Demo]]], config: DiapoC
 
 def docs_dir(root: Path) -> Path:
     """The `docs_dir` of mkdocs.yml (default `docs`)."""
-    try:
-        data = yaml.load((root / "mkdocs.yml").read_text(encoding="utf-8"),
-                         Loader=config_mod._Loader) or {}
-    except (OSError, yaml.YAMLError):
-        data = {}
-    return root / str(data.get("docs_dir") or "docs")
+    return config_mod.docs_dir(root)
 
 
 def select_decks(root: Path, names: list[str]) -> list[Deck]:
