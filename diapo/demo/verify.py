@@ -45,7 +45,7 @@ from diapo.errors import ClusterError, DiapoError
 
 AFTER_FAILURE = "étape précédente en échec"
 INTERRUPTED = "vérification interrompue (Ctrl-C)"
-INTERRUPT_GRACE = 2.2  # seconds a Ctrl-C gives to ask for every deletion (exit within 3 s)
+INTERRUPT_GRACE = 2.0  # seconds a Ctrl-C gives to ask for every deletion (exit within 3 s)
 STATUS_TEXT = {PASSED: "[green]réussie[/]", FAILED: "[red]échouée[/]",
                SKIPPED: "[yellow]ignorée[/]", WARNED: "[yellow]avertissement[/]"}
 
