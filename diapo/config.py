@@ -38,6 +38,7 @@ class DiapoConfig(base.Config):
     kubernetes_version = c.Type(str, default="1.37.2")
     kwok_version = c.Type(str, default="v0.7.0")
     containerd_version = c.Type(str, default="v2.4.2")
+    versions = c.ListOfItems(c.Type(str), default=[])  # `verify --kubernetes matrix`
     state_dir = c.Type(str, default=".diapo/cluster")
     nodes = c.Choice(("auto", "real", "simulated"), default="auto")  # env DIAPO_NODES wins
 

@@ -148,16 +148,6 @@ def kubectl_for(server_version: str) -> Path | None:
     return same_minor[-1] if same_minor else None
 
 
-def kubectl_path(server_version: str, path: str) -> str:
-    """`path` (a PATH value) with the directory of `kubectl_for(server_version)` first, so
-    demo steps run a kubectl within the server's version skew; unchanged when none is built."""
-    kubectl = kubectl_for(server_version) if server_version else None
-    if kubectl is None:
-        return path
-    return os.pathsep.join([str(kubectl.parent), *[p for p in path.split(os.pathsep)
-                                                   if p and p != str(kubectl.parent)]])
-
-
 def ensure_all(version: str | None = None, *, quiet: bool = False) -> Binaries:
     """Return every binary of `version` (control plane, kwok, kubectl, kubelet, kube-proxy),
     building the missing ones (cached).

@@ -56,6 +56,12 @@ def why_not_real() -> str | None:
     return None
 
 
+def real_node_running() -> bool:
+    """Whether a real node (of any state directory) holds the machine: its interface or the
+    kubelet's cgroups exist."""
+    return Path(f"/sys/class/net/{network.DUMMY_IF}").exists() or bool(cgroup_dirs("kubepods"))
+
+
 def cni_dir() -> Path | None:
     """The directory holding the standard CNI plugins (Debian's containernetworking-plugins)."""
     for folder in CNI_DIRS:

@@ -88,6 +88,8 @@ def choose_nodes(nodes: str | None = None, *, quiet: bool = False) -> str:
     if wanted == SIMULATED:
         return SIMULATED
     reason = host.why_not_real()
+    if reason is None and host.real_node_running():
+        reason = "un nœud réel d'un autre cluster local tourne déjà sur cette machine"
     if reason is None and wanted == "auto" and not node.images_available():
         reason = "les images des conteneurs (diapo.cluster.images) ne sont pas disponibles"
     if reason is None:
@@ -172,6 +174,7 @@ def _up_locked(state_dir: Path, version: str | None, port: int | None, timeout: 
             _update_state(state_dir, owner="user")
         _say(quiet, f"déjà démarré (Kubernetes v{running.version}, {running.server})")
         return running
+    node.stop(state_dir)  # this directory's node, left by a crash: before looking around
     mode = choose_nodes(nodes, quiet=quiet)
     bins = binaries.ensure_all(version, quiet=quiet)
     _stop_all(state_dir)  # leftovers of a crashed run, if any

@@ -38,7 +38,7 @@ def _skip_reason() -> str | None:
     reason = host.why_not_real()
     if reason:
         return reason
-    if host.interfaces_left() or host.cgroup_dirs("kubepods"):
+    if host.real_node_running():
         return "un nœud réel tourne déjà sur cette machine"
     return None
 
