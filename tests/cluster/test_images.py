@@ -272,3 +272,15 @@ def test_debian_program_images_run_as_the_official_ones(containerd):
         time.sleep(0.5)
     assert query.returncode == 0, query.stderr
     assert query.stdout.strip()[:2].isdigit()
+
+
+def test_without_registry_a_pull_is_refused_at_once(containerd, tmp_path):
+    sock, ctr, namespace = containerd
+    images.write_no_registry(tmp_path / "certs.d")
+    started = time.monotonic()
+    pull = subprocess.run([*ctr, "images", "pull", "--hosts-dir", str(tmp_path / "certs.d"),
+                           "docker.io/library/nginx:1.27"], capture_output=True, text=True,
+                          timeout=60)
+    assert pull.returncode != 0
+    assert "127.0.0.1:9" in pull.stderr and "refused" in pull.stderr, pull.stderr
+    assert time.monotonic() - started < 10

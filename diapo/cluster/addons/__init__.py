@@ -37,11 +37,11 @@ FIELD_MANAGER = "diapo-addons"
 
 COREDNS = "v1.15.0"
 TRAEFIK = "v3.6.12"
-METALLB = "v0.16.2"
+METALLB = "v0.15.2"  # v0.16 needs github.com/metallb/frr-k8s v0.0.27, absent from the proxy
 KUBE_ROUTER = "v2.1.0"
 LOCAL_PATH = "v0.0.30"
 HELPER_IMAGE = "rancher/mirrored-library-busybox:1.36.1"
-METALLB_HEALTH_PORT = 17472
+METALLB_HEALTH_PORT = 7472  # its metrics port, which the upstream manifest probes too
 
 
 @dataclass(frozen=True)
@@ -100,8 +100,7 @@ def _specs() -> list[tuple[images_mod.Spec, recipes.Recipe]]:
                            ldflags=f"-X github.com/traefik/traefik/v3/pkg/version.Version={TRAEFIK}")),
         (images_mod.Spec(f"quay.io/metallb/controller:{METALLB}", "addon"),
          recipes.GoCommand("go.universe.tf/metallb/controller", METALLB, module="go.universe.tf/metallb",
-                           in_module=True, binary="controller",
-                           ldflags=f"-X go.universe.tf/metallb/internal/version.version={METALLB}")),
+                           in_module=True, binary="controller")),
         (images_mod.Spec(f"cloudnativelabs/kube-router:{KUBE_ROUTER}", "addon"),
          _GoWithDebian("github.com/cloudnativelabs/kube-router/v2/cmd/kube-router", KUBE_ROUTER,
                        module="github.com/cloudnativelabs/kube-router/v2", binary="kube-router",
