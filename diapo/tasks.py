@@ -6,12 +6,15 @@ traceback. Run `invoke --list` for the list and `invoke --help TASK` for the opt
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from invoke import Collection, Exit, task
 
+from diapo import config
 from diapo.errors import DiapoError
 
 
@@ -161,7 +164,20 @@ def cluster_build(c, version=None):
 @task(help={"name": "render only this diagram (module of docs/diagrams/, e.g. whoami_service)"})
 def images(c, name=None):
     """Re-render the deck diagrams (docs/diagrams/*.py, Graphviz) into docs/img and docs/schema."""
-    c.run(f"{sys.executable} docs/diagrams/render.py {name or ''}".strip(), pty=False)
+    script = _course_file(lambda root: config.docs_dir(root) / "diagrams" / "render.py",
+                          "n'a pas de schémas à rendre")
+    c.run(f"{sys.executable} {script} {name or ''}".strip(), pty=False)
+
+
+def _course_file(where: Callable[[Path], Path], otherwise: str) -> Path:
+    """A file of the course project (found from mkdocs.yml), or a clean exit saying why not."""
+    try:
+        path = where(config.find_root())
+    except DiapoError as exc:
+        raise Exit(f"erreur: {exc}", code=2) from None
+    if not path.is_file():
+        raise Exit(f"erreur: {path} introuvable : ce cours {otherwise}", code=2)
+    return path
 
 
 # --------------------------------------------------------------------------- quality
@@ -170,6 +186,7 @@ def images(c, name=None):
 @task(help={"only": "run only benchmarks whose name contains this text"})
 def bench(c, only=""):
     """Run the benchmarks in bench/ and print figures as ratios against their baselines."""
+    _course_file(lambda root: root / "bench" / "__main__.py", "n'a pas de bancs d'essai (bench/)")
     c.run(f"{sys.executable} -m bench {only}".strip(), pty=False)
 
 
@@ -177,6 +194,10 @@ def bench(c, only=""):
             "suite": "pytest only: skip the verification of the docs and the strict build"})
 def test(c, args="", suite=False):
     """Run the test suite, then verify every deck's demos and build the site strictly."""
+    from diapo import system
+
+    # Debian packages the tests use: installed when root, else one line names the command.
+    _call(system.ensure, nodes=os.environ.get("DIAPO_NODES") != "simulated")
     c.run(f"{sys.executable} -m pytest {args}".strip(), pty=False)
     if suite:
         return

@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-import yaml
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -118,12 +117,7 @@ def run(decks: list[str], demo: str | None = None, parallel: int = 0, junit: str
 
 def docs_dir(root: Path) -> Path:
     """The `docs_dir` of mkdocs.yml (default `docs`)."""
-    try:
-        data = yaml.load((root / "mkdocs.yml").read_text(encoding="utf-8"),
-                         Loader=config_mod._Loader) or {}
-    except (OSError, yaml.YAMLError):
-        data = {}
-    return root / str(data.get("docs_dir") or "docs")
+    return config_mod.docs_dir(root)
 
 
 def select_decks(root: Path, names: list[str]) -> list[Deck]:

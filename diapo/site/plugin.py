@@ -206,7 +206,7 @@ class DiapoPlugin(BasePlugin[DiapoConfig]):
         page.toc = slide_toc(loaded)
         if page.present_anchor_ids is not None:  # the slide bars' ids, for MkDocs' checks
             page.present_anchor_ids.update(str(s.number) for s in loaded.deck.slides)
-        return reading.finish(html, loaded.deck)
+        return reading.finish(html, loaded.deck, notes=self.config.reading_notes)
 
     def _summary(self, loaded: SiteDeck) -> str:
         """The bar above the slides: present button, size, proof."""

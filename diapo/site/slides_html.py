@@ -91,13 +91,15 @@ def new_markdown() -> MarkdownIt:
 
 
 def _emoji_rule(state: StateCore) -> None:
-    """markdown-it core rule: `:shortcode:` in text becomes the emoji (as markdown-it-emoji)."""
+    """markdown-it core rule: `:shortcode:` and emoji characters in text become emoji HTML
+    (as marp-core's markdown-it-emoji and Twemoji)."""
     for token in state.tokens:
-        if token.type != "inline" or not token.children or ":" not in token.content:
+        if token.type != "inline" or not token.children or token.content.isascii() and (
+                ":" not in token.content):
             continue
         children: list[Token] = []
         for child in token.children:
-            if child.type != "text" or ":" not in child.content:
+            if child.type != "text" or child.content.isascii() and ":" not in child.content:
                 children.append(child)
                 continue
             for piece, is_html in emoji.replace(child.content):

@@ -33,6 +33,7 @@ plugins:
       lang: fr
   - diapo:
       presentation: {presentation}
+      reading_notes: {reading_notes}
       report: .diapo/verify.json
 """
 
@@ -81,10 +82,11 @@ class Project:
         return (self.site / relative).read_text(encoding="utf-8")
 
 
-def course(root: Path) -> Project:
+def course(root: Path, *, reading_notes: bool = False) -> Project:
     """The fixture course (decks kubernetes, cloud, introduction, annexe/outils/kubectl)."""
     project = Project(root)
-    project.write("mkdocs.yml", MKDOCS_YML.format(presentation="false"))
+    project.write("mkdocs.yml", MKDOCS_YML.format(presentation="false",
+                                                  reading_notes=str(reading_notes).lower()))
     shutil.copytree(FIXTURE, project.docs)
     for image in ("img/schema.png", "img/fond.png"):
         project.image(image)
