@@ -108,7 +108,7 @@ def test_without_report_demos_are_not_verified(make_project) -> None:
 
 
 def test_changed_command_is_not_verified(make_project) -> None:
-    project = make_project()
+    project = make_project(presentation=True)
     project.write("docs/demos.md", DECK)
     project.report(REPORT)
     project.write("docs/demos.md", DECK.replace("echo ok", "echo autre chose"))
@@ -119,6 +119,22 @@ def test_changed_command_is_not_verified(make_project) -> None:
                             "live": "changed"}
     assert ">modifiée depuis la vérification</span>" in page
     assert "0 démo vérifiée sur 4" in project.html("index.html")
+    view = project.html("demos.html")  # the presentation view says the same
+    assert view.count('class="diapo-badge" data-status="changed"') == 4
+    assert ">modifiée depuis la vérification</span>" in view and 'data-status="verified"' \
+        not in view
+
+
+def test_an_edited_expect_block_unverifies_only_its_demo(make_project) -> None:
+    deck = DECK.replace("```bash demo=ok\necho ok\n```\n",
+                        "```bash demo=ok\necho ok\n```\n```text expect\nok\n```\n")
+    project = make_project()
+    project.write("docs/demos.md", deck)
+    project.report(REPORT)
+    project.write("docs/demos.md", deck.replace("```text expect\nok\n", "```text expect\nok...\n"))
+    project.build()
+    assert badges(project.html("demos/index.html")) == {
+        "ok": "changed", "ko": "failed", "node": "needs-node", "live": "unverified"}
 
 
 def test_report_of_an_older_diapo_proves_nothing(make_project) -> None:
