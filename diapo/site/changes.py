@@ -65,7 +65,7 @@ def _version(run: Report) -> str:
 
 def changes(deck: Deck, report: Report | None) -> list[DemoChanges] | None:
     """The demos of `deck` that differ between versions (None: fewer than two versions)."""
-    if report is None or not report.matrix:
+    if report is None or not report.matrix or not deck.demos:
         return None
     runs = [r for r in [report, *report.matrix] if r.deck(deck.name) is not None]
     if len(runs) < 2:
@@ -101,8 +101,9 @@ def render(deck: Deck, report: Report) -> str:
     versions = ", ".join(_version(r) for r in [report, *report.matrix]
                          if r.deck(deck.name) is not None)
     shown = {d.id for d in visible(deck.demos)}
+    up = "../" * (1 + deck.name.count("/"))  # from changements/<deck>.md to docs/
     lines = [f"# Changements entre versions : {html.escape(deck.title)}", "",
-             f"Démos de [{html.escape(deck.title)}](../{deck.name}.md) vérifiées sur "
+             f"Démos de [{html.escape(deck.title)}]({up}{deck.name}.md) vérifiées sur "
              f"Kubernetes {html.escape(versions)}.", ""]
     if not found:
         lines.append("Aucune différence : mêmes sorties, aucun avertissement.")
