@@ -98,7 +98,7 @@ def gather_images(version: str, quiet: bool) -> tuple[str, list[Path]]:
                                                        quiet=quiet)]
         addons = provider("addons")
         if addons is not None and hasattr(addons, "images"):
-            tarballs += [Path(t) for _, t in addons.images(version)]
+            tarballs += [Path(t) for _, t in addons.images(version, quiet=quiet)]
     tarballs += [Path(p) for p in os.environ.get(IMAGES_ENV, "").split(":") if p]
     return pause, list(dict.fromkeys(tarballs))
 
@@ -132,7 +132,8 @@ def deploy_addons(kubeconfig: Path, state_dir: Path, timeout: float) -> None:
     settings = addons.Settings(
         dns_ip=network.DNS_SERVICE_IP, service_cidr=network.SERVICE_CIDR,
         lb_pool=network.LB_POOL, node_ip=network.NODE_IP,
-        storage_dir=str(node_dir(state_dir) / "storage"))
+        storage_dir=str(node_dir(state_dir) / "storage"),
+        log_dir=str(node_dir(state_dir) / "pod-logs"))
     addons.deploy(kubeconfig, settings, timeout=timeout)
 
 
