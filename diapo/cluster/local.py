@@ -137,25 +137,27 @@ def _locked(state_dir: Path) -> Iterator[None]:
 
 
 def up(version: str | None = None, *, nodes: str | None = None, state_dir: Path | None = None,
-       port: int | None = None, timeout: float = DEFAULT_TIMEOUT, quiet: bool = False
-       ) -> Cluster:
+       port: int | None = None, timeout: float = DEFAULT_TIMEOUT, quiet: bool = False,
+       addons: bool = True) -> Cluster:
     """Start the local cluster (or return the running one) and print the export line.
 
     `version` is any Kubernetes release 1.Y.Z (built and cached on first use); `nodes` is
     "real", "simulated" or None (see `choose_nodes`). `port` fixes the apiserver port (a free
-    one is picked otherwise). Raises ClusterError on a missing Go, a failed build, a taken
+    one is picked otherwise). `addons=False`: a real node without the add-ons and with only
+    the pause image and $DIAPO_NODE_IMAGES (the node's own tests). Raises ClusterError on a missing Go, a failed build, a taken
     port, a component that dies or is not ready in time (with the log file to read).
     """
     state_dir = _dir(state_dir)
     with _locked(state_dir):
         cluster = _up_locked(state_dir, version, port, timeout, quiet, owner="user",
-                             nodes=nodes)
+                             nodes=nodes, addons=addons)
     _print_export(cluster, quiet)
     return cluster
 
 
 def _up_locked(state_dir: Path, version: str | None, port: int | None, timeout: float,
-               quiet: bool, owner: str, nodes: str | None = None) -> Cluster:
+               quiet: bool, owner: str, nodes: str | None = None, addons: bool = True
+               ) -> Cluster:
     """`up` under the state-directory lock; `owner` is "user" (kept) or "session" (stopped
     when the last test session using it ends)."""
     running = _running(state_dir)
@@ -180,7 +182,7 @@ def _up_locked(state_dir: Path, version: str | None, port: int | None, timeout: 
     _stop_all(state_dir)  # leftovers of a crashed run, if any
     started = time.monotonic()
     try:
-        cluster = _start(state_dir, bins, port, timeout, quiet, mode)
+        cluster = _start(state_dir, bins, port, timeout, quiet, mode, addons)
     except BaseException:
         _stop_all(state_dir)
         raise
@@ -458,7 +460,7 @@ def _argv(name: str, bins: binaries.Binaries, state_dir: Path, keys: pki.Pki,
 
 
 def _start(state_dir: Path, bins: binaries.Binaries, port: int | None, timeout: float,
-           quiet: bool, mode: str = SIMULATED) -> Cluster:
+           quiet: bool, mode: str = SIMULATED, addons: bool = True) -> Cluster:
     if port:
         check_port(port)
         if mode == REAL:
@@ -519,13 +521,13 @@ def _start(state_dir: Path, bins: binaries.Binaries, port: int | None, timeout: 
             _wait(state_dir, what, blame, [*everyone, *procs], deadline, check)
 
         node.start(state_dir, version, bins["kubelet"], bins["kube-proxy"], keys, ports,
-                   f"https://{network.NODE_IP}:{ports['kube-apiserver']}", quiet,
+                   f"https://{network.NODE_IP}:{ports['kube-apiserver']}", quiet, addons,
                    wait, lambda: _nodes_ready(state_dir, REAL_NODES))
         ready(f"nœud réel {node.NAME} Ready")
-        node.deploy_addons(state_dir / "kubeconfig", state_dir,
-                           max(1.0, deadline - time.monotonic()))
-        if node.provider("addons") is not None:
-            ready("modules complémentaires")
+        if addons and node.provider("addons") is not None:
+            node.deploy_addons(state_dir / "kubeconfig", state_dir,
+                               max(1.0, deadline - time.monotonic()))
+            ready("modules complémentaires (DNS, Traefik, LoadBalancer, NetworkPolicy, PVC)")
     else:
         _wait(state_dir, f"nœuds {', '.join(NODES)} Ready", "kwok", everyone, deadline,
               lambda: _nodes_ready(state_dir))

@@ -83,20 +83,21 @@ def _project_root() -> Path | None:
         return None
 
 
-def gather_images(version: str, quiet: bool) -> tuple[str, list[Path]]:
+def gather_images(version: str, quiet: bool, full: bool = True) -> tuple[str, list[Path]]:
     """(sandbox image name, OCI tarballs to import): pause of this release, every image the
     project's decks declare, the add-ons' images (all built and cached by
-    `diapo.cluster.images` / `diapo.cluster.addons`), then $DIAPO_NODE_IMAGES."""
+    `diapo.cluster.images` / `diapo.cluster.addons`), then $DIAPO_NODE_IMAGES. Not `full`:
+    pause and $DIAPO_NODE_IMAGES only (a node for the node's own tests)."""
     pause, tarballs = PAUSE_IMAGE, []
     images = provider("images")
     if images is not None and hasattr(images, "pause"):
         pause, pause_tar = images.pause(version, quiet=quiet)
         tarballs.append(Path(pause_tar))
-        root = _project_root()
+        root = _project_root() if full else None
         if root is not None:
             tarballs += [Path(t) for t in images.build(images.project_images(root),
                                                        quiet=quiet)]
-        addons = provider("addons")
+        addons = provider("addons") if full else None
         if addons is not None and hasattr(addons, "images"):
             tarballs += [Path(t) for _, t in addons.images(version, quiet=quiet)]
     tarballs += [Path(p) for p in os.environ.get(IMAGES_ENV, "").split(":") if p]
@@ -243,7 +244,7 @@ def _node_kubeconfig(server: str, keys: pki.Pki) -> str:
 
 
 def start(state_dir: Path, version: str, kubelet: Path, kube_proxy: Path, keys: pki.Pki,
-          ports: dict[str, int], node_server: str, quiet: bool,
+          ports: dict[str, int], node_server: str, quiet: bool, full: bool,
           wait: Callable[[str, str, list[processes.Proc], Callable[[], bool]], None],
           node_ready: Callable[[], bool]) -> list[processes.Proc]:
     """Start containerd, the kubelet and kube-proxy; return once the node is Ready.
@@ -256,7 +257,7 @@ def start(state_dir: Path, version: str, kubelet: Path, kube_proxy: Path, keys: 
     cni_bin = host.cni_dir()
     if cni_bin is None:
         raise ClusterError("greffons CNI absents (paquet containernetworking-plugins)")
-    pause, tarballs = gather_images(version, quiet)
+    pause, tarballs = gather_images(version, quiet, full)
     stop(state_dir)  # the leftovers of a crashed run, if any
     for sub in ("run", "cni/net.d", "cni/ipam", "pod-logs", "kubelet", "containerd"):
         (base / sub).mkdir(parents=True, exist_ok=True)

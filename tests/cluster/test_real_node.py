@@ -75,7 +75,8 @@ def real(tmp_path_factory) -> Real:
     os.environ[node.IMAGES_ENV] = ":".join(str(p) for p in images)
     try:
         sysctls = host.snapshot_sysctls()
-        cluster = local.up(nodes=local.REAL, state_dir=state_dir, quiet=True)
+        cluster = local.up(nodes=local.REAL, state_dir=state_dir, quiet=True,
+                           addons=False)
         yield Real(cluster, sysctls)
     finally:
         local.down(state_dir=state_dir, quiet=True)
@@ -233,7 +234,8 @@ def test_up_after_sigkill_of_every_process_recovers(real):
         time.sleep(0.05)
     assert local.running(state_dir) is None
     port = int(real.cluster.server.rsplit(":", 1)[1])
-    cluster = local.up(nodes=local.REAL, state_dir=state_dir, port=port, quiet=True)
+    cluster = local.up(nodes=local.REAL, state_dir=state_dir, port=port, quiet=True,
+                       addons=False)
     assert cluster.nodes == local.REAL
     name = f"r-{uuid.uuid4().hex[:8]}"
     real.kubectl("create", "namespace", name)
