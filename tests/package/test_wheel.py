@@ -117,10 +117,11 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
     sdist = next(dist.glob("diapo-*.tar.gz"))
     house = _wheelhouse(wheel)
     venv = work / "venv"
-    # No pip in the venv (faster); the running pip installs into it, from local wheels only.
+    # No pip in the venv (faster); the running pip installs into it, from local wheels only,
+    # byte-compiling as a user's install does (a template's .pyc once broke `diapo new`).
     _run([sys.executable, "-m", "venv", "--without-pip", venv], cwd=work)
     _run([sys.executable, "-m", "pip", "--python", venv / "bin" / "python", "install", "-q",
-          "--no-compile", "--no-index", "--find-links", house, wheel], cwd=work)
+          "--no-index", "--find-links", house, wheel], cwd=work)
     return Installed(source, dist, wheel, sdist, venv, work)
 
 
