@@ -113,6 +113,8 @@ def test_without_directory_urls_the_views_keep_their_places(tmp_path: Path) -> N
                                    "docs/pratique/fusions.md"),
     ("[x](pratique/)", "link target 'pratique/' not found"),
     ("![x](img/absente.png)", "image 'img/absente.png' not found"),
+    ("Une formule $x^$ cassée", "formule TeX illisible $x^$"),
+    ("$$\n\\frac{a}{\n$$", "formule TeX illisible $\\frac{a}{$"),
 ])
 def test_a_broken_link_still_fails_with_file_and_line(tmp_path: Path, link: str,
                                                       message: str) -> None:
