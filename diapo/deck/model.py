@@ -98,6 +98,8 @@ class Demo:
     only: str | None = None  # "live" / "ci"
     needs: str | None = None  # "node"
     hidden: bool = False
+    interactive: bool = False  # reads the keyboard: stdin and window size in class
+    input: str | None = None  # `input=PATH`: fed as stdin in verification (implies interactive)
 
 
 @dataclass

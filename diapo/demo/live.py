@@ -34,6 +34,7 @@ from diapo.demo import live_ui as ui
 from diapo.demo import report as report_mod
 from diapo.demo.engine import DeckRun
 from diapo.demo.engine import reset as engine_reset
+from diapo.demo.live_input import KeyForwarder
 from diapo.demo.live_keys import CTRL_C, CTRL_D, ENTER, KeyReader
 from diapo.demo.live_preflight import Health, HealthWatch, Target, choose_target, probe
 from diapo.demo.live_typing import Typist
@@ -42,7 +43,9 @@ from diapo.errors import ClusterError, DemoError, DiapoError
 
 RUN_KEYS = {ENTER, "right", "down"}
 BACK_KEYS = {"b", "left", "up"}
-COMMAND_KEYS = RUN_KEYS | BACK_KEYS | {"s", "r", "e", "q", "?", CTRL_C, CTRL_D}
+COMMAND_KEYS = RUN_KEYS | BACK_KEYS | {"s", "r", "e", "q", "?", "!", CTRL_C, CTRL_D}
+# What a lecture tells its observers (`Lecture.observers`, e.g. the `invoke present` server).
+Observer = Callable[[str, dict], None]
 
 
 # --------------------------------------------------------------------------- decks and demos
@@ -152,6 +155,13 @@ class Lecture:
         self._interrupted = False  # Ctrl-C arrived while the current step ran
         self._typist: Typist | None = None  # the command being typed (--type / --auto)
         self._pending: str | None = None  # a key read by the typing effect, still to act on
+        self.observers: list[Observer] = []  # told "cue", "start", "output", "end", "down"
+        self.cue: int | None = None  # the demo shown, waiting for its key
+
+    def emit(self, event: str, **data: object) -> None:
+        """Tell the observers (they must not raise, nor block for long)."""
+        for observer in list(self.observers):
+            observer(event, data)
 
     # -- keys and signals
 
@@ -199,6 +209,7 @@ class Lecture:
         self.down = True
         ui.unreachable_line(self.console, self.target, health,
                             self.recorded.date_for(demo) if demo else None)
+        self.emit("down", demo=demo, health=health)
 
     def _position(self, index: int) -> tuple[int, int]:
         """(n, total) of demo `index` among the demos the lecturer sees (hidden ones are not)."""
@@ -218,6 +229,8 @@ class Lecture:
         """
         demo = self.demos[index]
         ui.header(self.console, self.deck, demo, *self._position(index), note)
+        self.cue = index
+        self.emit("cue", index=index, demo=demo)
         reason = self._skip_reason(demo)
         self._typist = None
         if (self.type_speed or self.auto) and demo.kind == DemoKind.RUN and not reason:
@@ -280,8 +293,11 @@ class Lecture:
             nonlocal tail
             os.write(out, data)
             tail = data[-1:] or tail
+            self.emit("output", demo=demo, data=data)
 
+        self.emit("start", demo=demo)
         result, interrupted = self._step(demo, on_output=stream)
+        self.emit("end", demo=demo, result=result, interrupted=interrupted)
         self.last_run = index
         if tail not in (b"\n", b"\r"):
             self.console.print()  # the result line starts on a line of its own
@@ -300,7 +316,9 @@ class Lecture:
         assert self.run is not None
         self._stepping, self._interrupted = True, False
         try:
-            result = self.run.run_step(demo, on_output=on_output, pty=on_output is not None)
+            with self._keyboard(demo.interactive and on_output is not None):
+                result = self.run.run_step(demo, on_output=on_output,
+                                           pty=on_output is not None)
         except DiapoError as exc:  # e.g. invalid YAML in an apply block: say so, go on
             result = DemoResult(id=demo.id, slide=demo.slide, line=demo.location.line,
                                 kind=demo.kind.value, status=FAILED, reason=str(exc))
@@ -308,6 +326,41 @@ class Lecture:
             self._stepping = False
         self.keys.drain()  # keys pressed while it ran must not act on the next demo
         return result, self._interrupted
+
+    @contextmanager
+    def _keyboard(self, forward: bool) -> Iterator[None]:
+        """While an interactive step runs, the terminal's keys and size go to its pty."""
+        session = self.run.session if self.run is not None else None
+        if not forward or session is None or not self.keys.interactive:
+            yield
+            return
+        with KeyForwarder(self.keys.fd, session.send, session.resize):
+            yield
+
+    def shell(self) -> None:
+        """`!`: a free shell in the session's namespace and work directory; `exit` returns."""
+        if not self.connect() or self.run is None:
+            return
+        self.console.print(f"[dim]shell libre dans {escape(str(self.run.work_dir))} "
+                           f"(namespace {escape(self.run.namespace or '?')}) · [b]exit[/] pour "
+                           "revenir à la démo[/]")
+        self.console.file.flush()
+        out = sys.stdout.fileno()
+
+        def stream(data: bytes) -> None:
+            os.write(out, data)
+            self.emit("output", demo=None, data=data)
+
+        self.emit("shell", open=True)
+        self._stepping = True
+        try:
+            with self._keyboard(True):
+                self.run.shell(on_output=stream)
+        finally:
+            self._stepping = False
+            self.emit("shell", open=False)
+        self.keys.drain()
+        self.console.print()
 
     def run_hidden(self, index: int) -> None:
         """Hidden steps (setup) run without a key press, their output kept off the screen."""
@@ -358,6 +411,9 @@ class Lecture:
             self.console.print("[dim]Ctrl-C: aucune démo ne tourne; [b]q[/] pour quitter[/]")
         elif key == "?":
             ui.help_panel(self.console)
+        elif key == "!":
+            self.shell()
+            return index, -1  # show the cue again
         elif key in BACK_KEYS:
             return self._previous(index), -1
         elif key == "r":
