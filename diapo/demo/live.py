@@ -21,7 +21,7 @@ import os
 import signal
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager, nullcontext
 from pathlib import Path
 from types import FrameType
 
@@ -35,7 +35,7 @@ from diapo.demo import report as report_mod
 from diapo.demo.engine import DeckRun
 from diapo.demo.engine import reset as engine_reset
 from diapo.demo.live_input import KeyForwarder
-from diapo.demo.live_keys import CTRL_C, CTRL_D, ENTER, KeyReader
+from diapo.demo.live_keys import CTRL_C, CTRL_D, ENTER, REMOTE, KeyReader, RemoteKeys
 from diapo.demo.live_preflight import Health, HealthWatch, Target, choose_target, probe
 from diapo.demo.live_typing import Typist
 from diapo.demo.report import FAILED, PASSED, DemoResult
@@ -43,7 +43,7 @@ from diapo.errors import ClusterError, DemoError, DiapoError
 
 RUN_KEYS = {ENTER, "right", "down"}
 BACK_KEYS = {"b", "left", "up"}
-COMMAND_KEYS = RUN_KEYS | BACK_KEYS | {"s", "r", "e", "q", "?", "!", CTRL_C, CTRL_D}
+COMMAND_KEYS = RUN_KEYS | BACK_KEYS | {"s", "r", "e", "q", "?", "!", CTRL_C, CTRL_D, REMOTE}
 # What a lecture tells its observers (`Lecture.observers`, e.g. the `invoke present` server).
 Observer = Callable[[str, dict], None]
 
@@ -108,6 +108,7 @@ class Recorded:
 
     def __init__(self, path: Path, deck: Deck, console: Console):
         self.date: str | None = None
+        self.version = ""  # Kubernetes version the outputs were recorded with
         self.results: dict[str, DemoResult] = {}
         try:
             report = report_mod.load(path)
@@ -117,6 +118,7 @@ class Recorded:
         deck_result = report.deck(deck.name) if report else None
         if report and deck_result:
             self.date = report.date
+            self.version = report.cluster.kubernetes_version
             self.results = {d.id: d for d in deck_result.demos}
 
     def date_for(self, demo: Demo) -> str | None:
@@ -157,6 +159,9 @@ class Lecture:
         self._pending: str | None = None  # a key read by the typing effect, still to act on
         self.observers: list[Observer] = []  # told "cue", "start", "output", "end", "down"
         self.cue: int | None = None  # the demo shown, waiting for its key
+        self.last_result: DemoResult | None = None
+        self.enter_quits = True  # Enter after the last demo ends the lecture
+        self._hidden_done: set[int] = set()  # hidden steps already run
 
     def emit(self, event: str, **data: object) -> None:
         """Tell the observers (they must not raise, nor block for long)."""
@@ -297,6 +302,7 @@ class Lecture:
 
         self.emit("start", demo=demo)
         result, interrupted = self._step(demo, on_output=stream)
+        self.last_result = result
         self.emit("end", demo=demo, result=result, interrupted=interrupted)
         self.last_run = index
         if tail not in (b"\n", b"\r"):
@@ -339,6 +345,9 @@ class Lecture:
 
     def shell(self) -> None:
         """`!`: a free shell in the session's namespace and work directory; `exit` returns."""
+        if not self.keys.interactive and not self.observers:
+            self.console.print("[yellow]shell: pas de terminal pour le taper[/]")
+            return
         if not self.connect() or self.run is None:
             return
         self.console.print(f"[dim]shell libre dans {escape(str(self.run.work_dir))} "
@@ -368,6 +377,7 @@ class Lecture:
         if self._skip_reason(demo) or not self.connect():
             return
         result, _ = self._step(demo)
+        self._hidden_done.add(index)
         ui.hidden_line(self.console, demo, result)
         if result.status != PASSED and result.output:
             self.console.print(result.output.rstrip("\n"), markup=False, highlight=False)
@@ -397,7 +407,7 @@ class Lecture:
                     continue
                 if self._typist is not None:
                     self.console.print()  # the prompt waits: messages go below it
-                if key in ("q", CTRL_D) or (at_end and key in RUN_KEYS):
+                if key in ("q", CTRL_D) or (at_end and key in RUN_KEYS and self.enter_quits):
                     self.console.print("[dim]au revoir.[/]")
                     return 0
                 index, shown = self._act(key, index, shown)
@@ -407,6 +417,8 @@ class Lecture:
     def _act(self, key: str | None, index: int, shown: int) -> tuple[int, int]:
         """Do what `key` asks on demo `index`; returns the new (index, shown)."""
         at_end = index >= len(self.demos)
+        if key == REMOTE:
+            return self._remote(index, shown)
         if key == CTRL_C:
             self.console.print("[dim]Ctrl-C: aucune démo ne tourne; [b]q[/] pour quitter[/]")
         elif key == "?":
@@ -437,6 +449,50 @@ class Lecture:
             if found is not None:  # shown instead of running it: on to the next demo
                 return index + 1, shown
         return index, shown
+
+    def _remote(self, index: int, shown: int) -> tuple[int, int]:
+        """A command from the browser (`invoke present`): what the same keys would do.
+
+        ("slide", N) cues the first demo of slide N (or after it); ("run", id, advance) runs
+        that demo, and with `advance`, tells the observers to move on after the slide's last
+        demo; ("skip",), ("recorded",), ("shell",) are `s`, `e` and `!`.
+        """
+        command = self.keys.pop() if isinstance(self.keys, RemoteKeys) else None
+        if not command:
+            return index, shown
+        kind = command[0]
+        if kind == "slide":
+            target = self.first_at(int(command[1]))
+            return (target, -1) if target != index else (index, shown)
+        if kind == "run":
+            target = next(i for i, d in enumerate(self.demos) if d.id == command[1])
+            if shown != target:
+                self.present(target)
+            demo = self.demos[target]
+            self.last_result = None
+            if not (self._skip_reason(demo) or self.execute(target)):
+                return target, target
+            passed = self.last_result is not None and self.last_result.status == PASSED
+            if len(command) > 2 and command[2] and passed and self._last_of_slide(target):
+                self.emit("advance", slide=demo.slide)
+            return target + 1, target
+        if kind == "skip":
+            return self._act("s", index, shown)
+        if kind == "recorded":
+            return self._act("e", index, shown)
+        if kind == "shell":
+            return self._act("!", index, shown)
+        return index, shown
+
+    def first_at(self, slide: int) -> int:
+        """The demo a move to `slide` cues: its first (or the next slide's), hidden steps
+        already run left out; len(demos) when none is left."""
+        return next((i for i, d in enumerate(self.demos)
+                     if d.slide >= slide and i not in self._hidden_done), len(self.demos))
+
+    def _last_of_slide(self, index: int) -> bool:
+        slide = self.demos[index].slide
+        return not any(d.slide == slide and not d.hidden for d in self.demos[index + 1:])
 
     def _show_end(self) -> None:
         self._typist = None
@@ -479,7 +535,20 @@ def run(deck: str, *, slide: int | None = None, start: int | None = None,
     if list_only:
         ui.listing(console, the_deck, demos)
         return 0
-    with KeyReader() as keys:
+    return lecture(the_deck, demos, config=config, root=root, console=console,
+                   keys=KeyReader(), context=context, type_speed=type_speed, auto=auto)
+
+
+def lecture(the_deck: Deck, demos: list[Demo], *, config: diapo_config.DiapoConfig,
+            root: Path, console: Console, keys: KeyReader, context: str | None = None,
+            type_speed: int = 0, auto: float = 0,
+            around: Callable[[Lecture], AbstractContextManager] | None = None) -> int:
+    """The lecture itself: pre-flight, the engine's run, the key loop; the exit code.
+
+    `around(lecture)` wraps the loop (e.g. the `invoke present` server, which watches and
+    drives the same lecture): the same engine, pre-flight, context guard and cleanup.
+    """
+    with keys:
         target = choose_target(list(config.contexts), requested=context, confirm=keys.ask,
                                config_path=root / "mkdocs.yml")
         health = probe(target)
@@ -495,15 +564,16 @@ def run(deck: str, *, slide: int | None = None, start: int | None = None,
                     the_deck, mode="live", kubeconfig=target.kubeconfig, context=target.context,
                     config=config, root=root))
 
-            lecture = Lecture(the_deck, demos, open_run, keys=keys, console=console,
-                              target=target, health=health, recorded=recorded,
-                              type_speed=type_speed, auto=auto)
-            if health.ok:
-                lecture.connect()
+            steps = Lecture(the_deck, demos, open_run, keys=keys, console=console,
+                            target=target, health=health, recorded=recorded,
+                            type_speed=type_speed, auto=auto)
             try:
-                return lecture.loop()
+                with around(steps) if around else nullcontext():
+                    if health.ok:
+                        steps.connect()
+                    return steps.loop()
             finally:
-                lecture.close()
+                steps.close()
 
 
 def reset(deck: str, *, context: str | None = None) -> int:
@@ -540,10 +610,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--context")
     parser.add_argument("--reset", action="store_true", help="remove what the demos created")
     args = vars(parser.parse_args(argv))
+    if args.pop("reset"):
+        return cli_call(reset, args["deck"], context=args["context"])
+    return cli_call(run, args.pop("deck"), **args)
+
+
+def cli_call(fn: Callable[..., int], *args: object, **kwargs: object) -> int:
+    """Run an entry point for `python -m`: errors in one French line, exit codes as invoke's."""
     try:
-        if args.pop("reset"):
-            return reset(args["deck"], context=args["context"])
-        return run(args.pop("deck"), **args)
+        return fn(*args, **kwargs)
     except DiapoError as exc:
         print(f"erreur: {exc}", file=sys.stderr)
         return 2
