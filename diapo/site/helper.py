@@ -61,9 +61,10 @@ class Helper:
     views: Future | None = None
 
     @classmethod
-    def start(cls, *, site_dir: Path, config: Any, report: Report | None) -> Helper:
+    def start(cls, *, site_dir: Path, config: Any, report: Report | None,
+              deck_names: frozenset[str] = frozenset()) -> Helper:
         """A helper that will write views to `site_dir` with the plugin's options."""
-        _VIEWS.update(site_dir=site_dir, config=config, report=report)
+        _VIEWS.update(site_dir=site_dir, config=config, report=report, deck_names=deck_names)
         # The process is forked at the first task: it gets _VIEWS and the parsed decks then.
         return cls(ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")))
 

@@ -1,10 +1,12 @@
 """Where a deck's link points, whether it exists, and where it goes from the reading page.
 
-Decks link the way the presentation view is laid out (a deck is `<name>.html` next to its
-source): `cloud.html`, `annexe/kubernetes/stockage.html`, `kubernetes.html#12`, `#intro`, and
-`./#2` (the home page, whose `#N` is slide N of the home deck). `resolve()` turns such a URL
-into a `Target`; `check()` reports broken ones with file and line; `reading_href()` gives the
-Markdown-relative URL the reading page uses (MkDocs then turns `x.md` into the page URL).
+Decks link the way marp-cli lays out its output (a deck is `<name>.html` next to its source):
+`cloud.html`, `annexe/kubernetes/stockage.html`, `kubernetes.html#12`, `cloud.md`, `#intro`,
+and folder links: `./#2` is `index.html#2`, slide 2 of the deck `index.md` when the docs have
+one (marp-cli's home deck), else the home page, whose `#N` is slide N of the configured home
+deck. `resolve()` turns such a URL into a `Target`; `check()` reports broken ones with file and
+line; `reading_href()` gives the Markdown-relative URL the reading page uses (MkDocs then turns
+`x.md` into the page URL); `presentation_href()` the URL the presentation view uses.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Collection
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from urllib.parse import unquote, urlsplit
 
 from diapo.errors import DiapoWarning
@@ -34,14 +36,22 @@ class Target:
 def resolve(url: str, deck_name: str, deck_names: Collection[str]) -> Target:
     """Resolve `url`, written in deck `deck_name`, against the docs tree.
 
-    A path naming an existing deck as `<deck>.html`, `<deck>.md` or `<deck>/` is a DECK target;
-    a path that would be such a deck but is not one stays a DECK target (reported as missing).
+    A path naming a deck as `<deck>.html` or `<deck>.md` is a DECK target (reported as missing
+    when there is no such deck); a folder `<dir>/` is the deck `<dir>/index.md` when there is
+    one (marp-cli writes it to `<dir>/index.html`), else the deck `<dir>.md` (whose reading
+    page is `<dir>/`), else, for the docs folder itself, the home page.
     """
-    return _resolve(url, deck_name, frozenset(deck_names) if _is_dir_link(url) else frozenset())
+    names = deck_names if isinstance(deck_names, frozenset) else frozenset(deck_names)
+    return _resolve(url, deck_name, names if _needs_names(url) else frozenset())
 
 
-def _is_dir_link(url: str) -> bool:
-    return urlsplit(url).path.endswith("/")
+def _needs_names(url: str) -> bool:
+    """Whether `url` resolves differently with other decks (folder and index links)."""
+    path = urlsplit(url).path
+    return path.endswith("/") or path in (".", "..") or posixpath.basename(path) in _INDEXES
+
+
+_INDEXES = ("index.html", "index.md")
 
 
 @lru_cache(maxsize=1 << 16)  # rebuilds check the same links again
@@ -57,13 +67,20 @@ def _resolve(url: str, deck_name: str, deck_names: frozenset[str]) -> Target:
     joined = posixpath.normpath(posixpath.join(base, path))
     if joined.startswith("../") or joined == "..":
         return Target(FILE, joined, fragment)  # outside docs/: reported as missing
-    if joined in (".", "index.html", "index.md"):
+    if path.endswith("/") or path in (".", "..") or joined == ".":
+        index = "index" if joined == "." else f"{joined}/index"
+        if index in deck_names:
+            return Target(DECK, index, fragment)
+        if joined in deck_names:
+            return Target(DECK, joined, fragment)
+        if joined == ".":
+            return Target(HOME, "", fragment)
+        return Target(FILE, joined, fragment)
+    if joined in _INDEXES and "index" not in deck_names:
         return Target(HOME, "", fragment)
     for suffix in _DECK_SUFFIXES:
         if joined.endswith(suffix):
             return Target(DECK, joined[: -len(suffix)], fragment)
-    if path.endswith("/") and joined in deck_names:
-        return Target(DECK, joined, fragment)
     return Target(FILE, joined, fragment)
 
 
@@ -75,6 +92,11 @@ class Site:
     slide_counts: dict[str, int]  # deck name -> number of slides
     files: set[str]  # docs-relative paths of every file in docs/
     home_deck: str
+
+    @cached_property
+    def deck_names(self) -> frozenset[str]:
+        """The names of every deck."""
+        return frozenset(self.slide_counts)
 
     def check_fragment(self, deck: str, fragment: str) -> str | None:
         """Why `fragment` is not an anchor of `deck` (None when it is)."""
@@ -92,7 +114,7 @@ class Site:
 
 def check_link(link: Link, deck_name: str, site: Site) -> str | None:
     """Why `link` (in deck `deck_name`) is broken, or None when it resolves."""
-    target = resolve(link.url, deck_name, site.slide_counts.keys())
+    target = resolve(link.url, deck_name, site.deck_names)
     if target.kind == EXTERNAL:
         return None
     if target.kind == ANCHOR:
@@ -160,3 +182,17 @@ def reading_href(url: str, deck_name: str, deck_names: Collection[str],
     source, fragment = found
     base = posixpath.dirname(deck_name) or "."
     return posixpath.relpath(source, base) + (f"#{fragment}" if fragment else "")
+
+
+def presentation_href(url: str, deck_name: str, deck_names: Collection[str]) -> str | None:
+    """The URL a presentation view uses for `url`: `x.md#N` becomes `x.html#N`, the deck's own
+    presentation (as marp-cli's server opens a linked `.md`). None: keep the URL as written."""
+    parts = urlsplit(url)
+    if not parts.path.endswith(".md") or parts.scheme or parts.netloc:
+        return None
+    target = resolve(url, deck_name, deck_names)
+    if target.kind != DECK or target.name not in deck_names:
+        return None
+    new = parts.path[: -len(".md")] + ".html"
+    return new + (f"?{parts.query}" if parts.query else "") + (
+        f"#{parts.fragment}" if parts.fragment else "")

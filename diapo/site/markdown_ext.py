@@ -7,7 +7,8 @@ leaves alone. While a deck's page renders, the plugin sets `rewriter` to a `Link
 - a tree processor (before MkDocs' `relpath`) turns Markdown links into `.md` links, which
   MkDocs then resolves, checks and makes relative;
 - a postprocessor (before the raw HTML is put back) rewrites `href`/`src` in raw HTML to their
-  final URL, relative to the page.
+  final URL, relative to the page;
+- `$…$` and `$$…$$` math becomes MathML (`diapo.site.math`), as on the slides.
 """
 
 from __future__ import annotations
@@ -16,9 +17,15 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import xml.etree.ElementTree as etree
+
 from markdown import Extension, Markdown
+from markdown.blockprocessors import BlockProcessor
+from markdown.inlinepatterns import InlineProcessor
 from markdown.postprocessors import Postprocessor
 from markdown.treeprocessors import Treeprocessor
+
+from diapo.site import math
 
 # Tags and attributes rewritten in raw HTML (escaped code never contains a literal `<a `).
 _RAW_URL = re.compile(
@@ -46,6 +53,10 @@ class DeckLinksExtension(Extension):
     def extendMarkdown(self, md: Markdown) -> None:
         md.treeprocessors.register(_TreeLinks(md, self), "diapo_links", 3)  # before relpath (0)
         md.postprocessors.register(_RawLinks(md, self), "diapo_raw_links", 35)  # before raw_html
+        # Math: after inline code (190), before backslash escapes (180) eat TeX's `\{`, `\\`.
+        md.inlinePatterns.register(_MathInline(math.INLINE.pattern, md, self), "diapo_math",
+                                   189.9)
+        md.parser.blockprocessors.register(_MathBlock(md.parser, self), "diapo_math_block", 95)
 
 
 class _TreeLinks(Treeprocessor):
@@ -95,3 +106,41 @@ class _RawLinks(Postprocessor):
                 blocks[index] = _RAW_URL.sub(replace, blocks[index])
         self._done = len(blocks)
         return text
+
+
+class _MathInline(InlineProcessor):
+    """`$…$` in a deck's paragraph: inline MathML."""
+
+    def __init__(self, pattern: str, md: Markdown, ext: DeckLinksExtension) -> None:
+        super().__init__(pattern, md)
+        self.ext = ext
+
+    def handleMatch(self, m: re.Match[str], data: str):  # type: ignore[no-untyped-def, override]
+        if self.ext.rewriter is None:
+            return None, None, None
+        return self.md.htmlStash.store(math.mathml(m.group("tex"))), m.start(0), m.end(0)
+
+
+class _MathBlock(BlockProcessor):
+    """`$$` … `$$` in a deck (its own paragraph, or several): display MathML."""
+
+    def __init__(self, parser, ext: DeckLinksExtension) -> None:  # noqa: ANN001
+        super().__init__(parser)
+        self.ext = ext
+
+    def test(self, parent: etree.Element, block: str) -> bool:
+        return self.ext.rewriter is not None and block.lstrip().startswith("$$")
+
+    def run(self, parent: etree.Element, blocks: list[str]) -> bool:
+        first = blocks[0].lstrip()[2:]
+        for end, block in enumerate(blocks):
+            closing = (first if end == 0 else block).rstrip()
+            if closing.endswith("$$") and (end > 0 or len(closing) >= 2):
+                break
+        else:
+            return False  # never closed: ordinary text
+        tex = "\n\n".join([first, *blocks[1:end + 1]]).rstrip()[:-2]
+        del blocks[:end + 1]
+        holder = etree.SubElement(parent, "div", {"class": "diapo-math"})
+        holder.text = self.parser.md.htmlStash.store(math.mathml(tex, display=True))
+        return True

@@ -27,13 +27,14 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink, TableOfContents
 from mkdocs.utils import get_relative_url
+from pymdownx.emoji import gemoji
 
 from diapo.config import DiapoConfig
 from diapo.deck.model import Deck
 from diapo.demo import report as report_mod
 from diapo.demo.report import Report
 from diapo.errors import DeckError, DiapoError, DiapoWarning, Location
-from diapo.site import badges, decks, helper, home, links, reading
+from diapo.site import badges, decks, emoji, helper, home, links, reading
 from diapo.site.decks import SiteDeck
 from diapo.site.failures import SiteError, handle
 from diapo.site.markdown_ext import DeckLinksExtension, LinkRewriter
@@ -69,14 +70,14 @@ class DiapoPlugin(BasePlugin[DiapoConfig]):
         self.dirty = dirty
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
-        if not config.use_directory_urls:
-            raise SiteError("use_directory_urls must stay true: a deck's reading page is "
-                            "<deck>/ and its presentation view <deck>.html",
-                            hint="remove use_directory_urls from mkdocs.yml")
         for name in REQUIRED_EXTENSIONS:
             if name not in config.markdown_extensions:
                 config.markdown_extensions.append(name)
         config.markdown_extensions.append(self._links)
+        if "pymdownx.emoji" not in config.markdown_extensions:  # a course's own choice stays
+            config.markdown_extensions.append("pymdownx.emoji")
+            config.mdx_configs["pymdownx.emoji"] = {"emoji_index": gemoji,
+                                                    "emoji_generator": emoji.generator}
         if READING_CSS not in config.extra_css:
             config.extra_css.append(READING_CSS)
         self.report = self._load_report(config)
@@ -102,14 +103,19 @@ class DiapoPlugin(BasePlugin[DiapoConfig]):
         self.decks = {}
         sources: list[tuple[Path, SiteDeck]] = []
         for file in files.documentation_pages():
-            if file.src_uri == "index.md" or file.generated_by:
+            if file.generated_by:
                 continue
             path = Path(file.abs_src_path)
             try:
                 loaded = decks.load(path, file.src_uri[: -len(".md")])
             except DeckError as exc:
+                if file.src_uri == "index.md" and not decks.marp_front_matter(path):
+                    continue  # a hand-written home page, not a deck
                 problems.append(DiapoWarning(exc.message, exc.location or _location(file)))
                 continue
+            if file.src_uri == "index.md" and not decks.is_home_deck(loaded.deck):
+                continue  # a hand-written home page (with or without the deck list)
+            _reading_page_at(file, loaded.deck.name)
             self.decks[file.src_uri] = loaded
             sources.append((path, loaded))
         for loaded in self.decks.values():
@@ -119,7 +125,8 @@ class DiapoPlugin(BasePlugin[DiapoConfig]):
         if self.config.presentation and helper.wanted(list(self.decks.values()),
                                                       dirty=self.dirty):
             self._helper = helper.Helper.start(site_dir=Path(config.site_dir),
-                                               config=self.config, report=self.report)
+                                               config=self.config, report=self.report,
+                                               deck_names=self.deck_names())
             self._helper.scan(sources)
             self._helper.write_views([(path, d.deck.name) for path, d in sources])
         if self.dirty:
@@ -155,6 +162,10 @@ class DiapoPlugin(BasePlugin[DiapoConfig]):
                 Path(file.abs_dest_path).unlink(missing_ok=True)
                 self._stale.add(loaded.deck.name)
         self._report_stamp = stamp
+
+    def deck_names(self) -> frozenset[str]:
+        """The names of the site's decks."""
+        return frozenset(loaded.deck.name for loaded in self.decks.values())
 
     def deck_list(self) -> list[Deck]:
         """The decks of the site, by name."""
@@ -260,7 +271,8 @@ class DiapoPlugin(BasePlugin[DiapoConfig]):
                 continue
             try:
                 presentation.write(deck, site_dir=site_dir, config=self.config,
-                                   report=self.report, files=self.files)
+                                   report=self.report, files=self.files,
+                                   deck_names=self.deck_names())
             except SiteError:
                 raise
             except DiapoError as exc:  # e.g. an unknown theme: fail cleanly, also in the CLI
@@ -279,6 +291,15 @@ class DiapoPlugin(BasePlugin[DiapoConfig]):
         folder.mkdir(parents=True, exist_ok=True)
         server.watch(str(folder), recursive=False)
         return server
+
+
+def _reading_page_at(file: File, name: str) -> None:
+    """Put a deck's reading page at `<name>/` whatever `use_directory_urls` says, so that
+    `<name>.html` stays the presentation view, as marp-cli names it (`index.md` too: its
+    presentation is the site's root `index.html`, its reading page `index/`)."""
+    file.dest_uri = f"{name}/index.html"
+    for derived in ("url", "abs_dest_path"):  # cached from dest_uri
+        file.__dict__.pop(derived, None)
 
 
 def _location(file: File) -> Location:

@@ -14,14 +14,14 @@ Shared assets (JS, CSS, the scoped themes) go to `<site>/assets/diapo/`.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from pathlib import Path
 from typing import Any
 
 from diapo.deck.model import Deck, Fence, Image, Slide
 from diapo.demo.report import Report
 from diapo.errors import Location
-from diapo.site import badges, themes
+from diapo.site import badges, links, themes
 from diapo.site.slides_html import RenderedSlide, SlideRenderer, css_filters, escape, pygments_css
 
 ASSETS = "assets/diapo"
@@ -39,10 +39,11 @@ _STYLE_DIRECTIVES = {
 
 
 def write(deck: Deck, *, site_dir: Path, config: Any = None, report: Report | None = None,
-          files: Any = None) -> Path:
+          files: Any = None, deck_names: Collection[str] = ()) -> Path:
     """Write the presentation view of `deck` to `<site_dir>/<deck.name>.html` (and the shared
     assets); returns the page's path. `config` is the plugin's `DiapoConfig` (theme default,
-    project root); `files` (MkDocs' Files) is accepted for the plugin's convenience."""
+    project root); `files` (MkDocs' Files) is accepted for the plugin's convenience;
+    `deck_names` are the site's decks, whose `.md` links become their presentation views."""
     site_dir = Path(site_dir)
     root = _project_root(config)
     name = str(deck.directives.get("theme") or _option(config, "theme", "default"))
@@ -53,14 +54,17 @@ def write(deck: Deck, *, site_dir: Path, config: Any = None, report: Report | No
     write_assets(site_dir, theme)
     page = site_dir / f"{deck.name}.html"
     page.parent.mkdir(parents=True, exist_ok=True)
-    _write_if_changed(page, render_page(deck, theme, report, assets=assets, depth=depth))
+    _write_if_changed(page, render_page(deck, theme, report, assets=assets, depth=depth,
+                                        deck_names=deck_names))
     return page
 
 
 def render_page(deck: Deck, theme: themes.SlideTheme, report: Report | None, *, assets: str,
-                depth: int) -> str:
+                depth: int, deck_names: Collection[str] = ()) -> str:
     """The whole HTML page of the presentation view."""
-    renderer = SlideRenderer(deck)
+    names = frozenset(deck_names)
+    renderer = SlideRenderer(
+        deck, href=lambda url: links.presentation_href(url, deck.name, names) if names else None)
     proof = _Proof(deck, report)
     slots, deck_css = [], [_option_css(deck)]
     for slide in deck.slides:
@@ -151,13 +155,16 @@ def _slot(slide: Slide, rendered: RenderedSlide, renderer: SlideRenderer, proof:
         if d.get(directive):
             attrs.append((f"data-{_kebab(directive)}", str(d[directive])))
             styles.append(f"{prop}:{d[directive]}")
+    if d.get("backgroundColor") and not d.get("backgroundImage"):
+        styles.append("background-image:none")  # as Marpit: no theme image over the colour
     if slide.page is not None:
         attrs += [("data-marpit-pagination", str(slide.page)),
                   ("data-marpit-pagination-total", str(slide.total))]
     frame_style, layer = "", ""
     backgrounds = rendered.backgrounds
     if backgrounds:
-        split = next((b for b in backgrounds if b.split), None)
+        # as Marpit, the last `bg left` / `bg right` image sets the split and its size
+        split = next((b for b in reversed(backgrounds) if b.split), None)
         if split:
             attrs.append(("data-diapo-split", split.split))
             frame_style = f' style="--diapo-split:{escape(split.split_size or "50%")}"'

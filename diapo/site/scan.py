@@ -17,7 +17,7 @@ from markdown_it.token import Token
 
 from diapo.deck.model import Deck, Slide
 from diapo.errors import Location
-from diapo.site.slugs import Slugger, inline_text
+from diapo.site.slugs import Slugger, inline_text, take_fit
 
 _MD = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
 # Block structure only: inline content is parsed on demand (headings, text with links or HTML).
@@ -124,6 +124,7 @@ def _scan_slide(slide: Slide, path: str, slugger: Slugger) -> SlideScan:
     for index, token in enumerate(tokens):
         if token.type == "heading_open" and token.map:
             inline = tokens[index + 1]
+            take_fit(inline)
             text = inline_text(inline.children)
             result.headings.append(Heading(
                 line=first + token.map[0], level=int(token.tag[1]), text=text,

@@ -14,7 +14,9 @@ plugins do on a slide:
 - Markdown images carry Marp keywords in their alt text (parsed by the deck parser into
   `Image`): sizes and filters become styles, `bg` images leave the flow and are returned as
   the slide's backgrounds;
-- `<style>` / `<style scoped>` blocks are taken out and returned for the caller to scope.
+- `<style>` / `<style scoped>` blocks are taken out and returned for the caller to scope;
+- a heading holding `<!-- fit -->` is marked to be scaled to the slide's width (the
+  presentation script measures it, as marp-core's fitting header does).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from functools import lru_cache
 from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
@@ -34,11 +37,16 @@ from pygments.lexer import Lexer
 from pygments.lexers import TextLexer, get_lexer_by_name
 from pygments.util import ClassNotFound
 
+from mdit_py_plugins.dollarmath import dollarmath_plugin
+
 from diapo.deck.model import Deck, Fence, Image, Slide
+from diapo.site import emoji
 from diapo.site.image_style import image_style
-from diapo.site.slugs import Slugger, inline_text
+from diapo.site.math import mathml
+from diapo.site.slugs import Slugger, inline_text, take_fit
 
 FRAGMENT_ATTR = "data-marpit-fragment"
+FIT_ATTR = "data-diapo-fit"  # a `<!-- fit -->` heading
 _STYLE_RE = re.compile(r"^\s*<style(\s+scoped)?\s*>(.*?)</style>\s*$", re.S | re.I)
 _FRAGMENTED_MARKUP = {"bullet_list_open": "*", "ordered_list_open": ")"}
 
@@ -68,9 +76,34 @@ def pygments_css(scope: str) -> str:
 
 
 def new_markdown() -> MarkdownIt:
-    """markdown-it as marp-core sets it up: CommonMark, HTML, breaks, tables, ~~strike~~."""
-    return MarkdownIt("commonmark", {"html": True, "breaks": True}).enable(
+    """markdown-it as marp-core sets it up: CommonMark, HTML, breaks, tables, ~~strike~~,
+    `$…$` / `$$…$$` math (as MathML) and emoji shortcodes."""
+    md = MarkdownIt("commonmark", {"html": True, "breaks": True}).enable(
         ["table", "strikethrough"])
+    # marp-core's math syntax: no space inside the dollars, no digit after the closing one.
+    md.use(dollarmath_plugin, allow_space=False, allow_digits=False, allow_labels=False)
+    md.add_render_rule("math_inline", lambda self, tokens, idx, options, env: mathml(
+        tokens[idx].content))
+    md.add_render_rule("math_block", lambda self, tokens, idx, options, env: mathml(
+        tokens[idx].content, display=True) + "\n")
+    md.core.ruler.push("diapo_emoji", _emoji_rule)
+    return md
+
+
+def _emoji_rule(state: StateCore) -> None:
+    """markdown-it core rule: `:shortcode:` in text becomes the emoji (as markdown-it-emoji)."""
+    for token in state.tokens:
+        if token.type != "inline" or not token.children or ":" not in token.content:
+            continue
+        children: list[Token] = []
+        for child in token.children:
+            if child.type != "text" or ":" not in child.content:
+                children.append(child)
+                continue
+            for piece, is_html in emoji.replace(child.content):
+                children.append(Token("html_inline" if is_html else "text", "", 0,
+                                      content=piece))
+        token.children = children
 
 
 @dataclass
@@ -106,8 +139,10 @@ class _Matcher:
 class SlideRenderer:
     """Renders the slides of one deck (one parser, deck-wide heading slugs)."""
 
-    def __init__(self, deck: Deck):
+    def __init__(self, deck: Deck, href: Callable[[str], str | None] | None = None):
+        """`href(url)`: the URL a link is given instead of `url` (None keeps it)."""
         self.deck = deck
+        self._href = href
         self._slugger = Slugger(len(deck.slides))
         self._md = new_markdown()
         self._md.add_render_rule("fence", _render_fence)
@@ -122,9 +157,13 @@ class SlideRenderer:
         backgrounds: list[Image] = []
         for i, token in enumerate(tokens):
             if token.type == "heading_open" and not token.attrGet("id"):
+                fitted = take_fit(tokens[i + 1])
                 token.attrSet("id", self._slugger.slug(inline_text(tokens[i + 1].children)))
+                if fitted:
+                    _fit_heading(token, tokens[i + 1])
             elif token.type == "inline" and token.children:
                 backgrounds += _images(token, env["matcher"])
+                self._links(token.children)
         tokens = _drop_empty_paragraphs(tokens)
         body = self._md.renderer.render(tokens, self._md.options, env)
         return RenderedSlide(body, backgrounds, styles, fragments)
@@ -133,8 +172,21 @@ class SlideRenderer:
         """A header / footer directive: inline Markdown, HTML allowed (as Marp renders it)."""
         text = str(text)
         if text not in self._inline_cache:
-            self._inline_cache[text] = self._md.renderInline(text)
+            tokens = self._md.parseInline(text)
+            for token in tokens:
+                self._links(token.children or [])
+            self._inline_cache[text] = self._md.renderer.render(tokens, self._md.options, {})
         return self._inline_cache[text]
+
+    def _links(self, children: list[Token]) -> None:
+        """Give Markdown links the URL the presentation view uses (`x.md` -> `x.html`)."""
+        if self._href is None:
+            return
+        for child in children:
+            if child.type == "link_open":
+                new = self._href(str(child.attrGet("href") or ""))
+                if new is not None:
+                    child.attrSet("href", new)
 
 
 def _render_fence(self, tokens: list[Token], idx: int, options, env: dict) -> str:  # noqa: ANN001
@@ -146,6 +198,17 @@ def _render_fence(self, tokens: list[Token], idx: int, options, env: dict) -> st
     if decorate is None:
         return code
     return decorate(env["matcher"].fence(info, token.content), code)
+
+
+def _fit_heading(heading: Token, inline: Token) -> None:
+    """A fitting heading: its text in one line, scaled by the presentation script to the
+    heading's width (as marp-core's `<!-- fit -->` does)."""
+    heading.attrSet(FIT_ATTR, "")
+    children = inline.children or []
+    if children and children[0].type == "text":
+        children[0].content = children[0].content.lstrip()
+    inline.children = [Token("html_inline", "", 0, content='<span class="diapo-fit">'),
+                       *children, Token("html_inline", "", 0, content="</span>")]
 
 
 def _take_styles(tokens: list[Token]) -> list[tuple[str, bool]]:

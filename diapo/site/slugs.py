@@ -42,6 +42,20 @@ def inline_text(children: list[Token] | None, *, html: bool = True) -> str:
     )
 
 
+_FIT = re.compile(r"^<!--\s*fit\s*-->$")
+
+
+def take_fit(inline: Token) -> bool:
+    """Remove marp-core's `<!-- fit -->` from a heading's inline tokens (it is markup, not
+    text: marp-core slugs the heading without it); True if it was there."""
+    children = inline.children or []
+    kept = [c for c in children if not (c.type == "html_inline" and _FIT.match(c.content))]
+    if len(kept) == len(children):
+        return False
+    inline.children = kept
+    return True
+
+
 class Slugger:
     """Hands out unique heading ids for one deck, in source order."""
 

@@ -19,7 +19,7 @@ const entities = { '&quot;': '"', '&amp;': '&', '&lt;': '<', '&gt;': '>', '&#39;
 const unescape = (s) => s.replace(/&(quot|amp|lt|gt|#39|#x27);/g, (m) => entities[m])
 
 function engine() {
-  const marp = new Marp({ math: 'mathjax' })
+  const marp = new Marp({ math: 'mathjax', html: true })
   for (const name of THEMES) marp.themeSet.add(`/* @theme ${name} */\n@import 'default';`)
   for (const key of METADATA) marp.customDirectives.global[key] = (v) => ({ [key]: v })
   return marp
@@ -76,6 +76,36 @@ function images(marp, markdown) {
   return slides
 }
 
+// Per slide, the DOM marp-core renders that the presentation view reproduces: the advanced
+// background layer (direction, split, each figure's style), the content section's style and
+// split, inline images' styles and the fitting headings.
+function dom(html) {
+  const slides = []
+  for (const svg of html.matchAll(/<svg data-marpit-svg[^>]*>(.*?)<\/svg>/gs)) {
+    const body = svg[1]
+    const attr = (tag, name) => {
+      const m = tag && tag.match(new RegExp(`\\s${name}="([^"]*)"`))
+      return m ? unescape(m[1]) : null
+    }
+    const layer = body.match(/<section[^>]*data-marpit-advanced-background="background"[^>]*>(.*?)<\/section>/s)
+    const container = layer && layer[1].match(/<div data-marpit-advanced-background-container[^>]*>/)
+    const content = body.match(/<section\b(?![^>]*data-marpit-advanced-background="(?:background|pseudo)")[^>]*>/)[0]
+    const inner = body.slice(body.indexOf(content))
+    slides.push({
+      background: layer ? {
+        direction: attr(container && container[0], 'data-marpit-advanced-background-direction'),
+        split: attr(layer[0], 'data-marpit-advanced-background-split'),
+        figures: [...layer[1].matchAll(/<figure style="([^"]*)"/g)].map((f) => unescape(f[1])),
+      } : null,
+      style: attr(content, 'style'),
+      images: [...inner.split(/<\/section>/)[0].matchAll(/<img (?![^>]*data-marp-twemoji)[^>]*?style="([^"]*)"/g)].map((m) => unescape(m[1])),
+      fit: [...inner.matchAll(/<h([1-6])[^>]*data-auto-scaling/g)].length,
+      emoji: [...inner.matchAll(/<img[^>]*alt="([^"]*)"[^>]*data-marp-twemoji/g)].map((m) => m[1]),
+    })
+  }
+  return slides
+}
+
 const files = readdirSync(fixtures).filter((f) => f.endsWith('.md')).sort()
 for (const file of files) {
   const markdown = readFileSync(join(fixtures, file), 'utf8')
@@ -83,10 +113,11 @@ for (const file of files) {
   const { html, comments } = marp.render(markdown)
   const attrs = sections(html)
   const imgs = images(engine(), markdown)
+  const rendered = dom(engine().render(markdown, { htmlAsArray: false }).html)
   const result = {
     generator: `@marp-team/marp-core ${JSON.parse(readFileSync(join(here, 'node_modules/@marp-team/marp-core/package.json'), 'utf8')).version}`,
     count: attrs.length,
-    slides: attrs.map((a, i) => ({ attributes: a, notes: comments[i] || [], images: imgs[i] || [] })),
+    slides: attrs.map((a, i) => ({ attributes: a, notes: comments[i] || [], images: imgs[i] || [], dom: rendered[i] })),
   }
   writeFileSync(join(expected, basename(file, '.md') + '.json'), JSON.stringify(result, null, 2) + '\n')
   console.log(`${file}: ${attrs.length} slides`)

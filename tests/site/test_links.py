@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from diapo.site.links import ANCHOR, DECK, EXTERNAL, FILE, HOME, Target, reading_href, resolve
+from diapo.site.links import (
+    ANCHOR,
+    DECK,
+    EXTERNAL,
+    FILE,
+    HOME,
+    Target,
+    presentation_href,
+    reading_href,
+    resolve,
+)
 
 DECKS = {"kubernetes", "cloud", "introduction", "annexe/kubernetes/stockage"}
 
@@ -58,3 +68,49 @@ def test_reading_href(url: str, deck: str, href: str | None) -> None:
 
 def test_home_slide_without_home_deck_goes_to_home_page() -> None:
     assert reading_href("./#2", "kubernetes", {"kubernetes"}, "introduction") == "index.md"
+
+
+MARP = {"index", "origines", "pratique/branches", "pratique/index", "annexe"}
+
+
+@pytest.mark.parametrize(
+    ("url", "deck", "target"),
+    [  # marp-cli's names: `index.md` is `index.html`, the folder's page
+        ("./#2", "origines", Target(DECK, "index", "2")),
+        ("./", "origines", Target(DECK, "index")),
+        (".", "origines", Target(DECK, "index")),
+        ("index.html#3", "origines", Target(DECK, "index", "3")),
+        ("index.md", "origines", Target(DECK, "index")),
+        ("../#2", "pratique/branches", Target(DECK, "index", "2")),
+        ("../../#2", "pratique/branches", Target(FILE, "..", "2")),
+        ("./#2", "pratique/branches", Target(DECK, "pratique/index", "2")),
+        ("pratique/", "origines", Target(DECK, "pratique/index")),
+        ("annexe/#4", "origines", Target(DECK, "annexe", "4")),  # diapo's reading-page URL
+        ("../origines.md#2", "pratique/branches", Target(DECK, "origines", "2")),
+        ("img/", "origines", Target(FILE, "img")),
+    ],
+)
+def test_resolve_with_a_home_deck(url: str, deck: str, target: Target) -> None:
+    assert resolve(url, deck, MARP) == target
+
+
+@pytest.mark.parametrize(
+    ("url", "deck", "href"),
+    [
+        ("origines.md", "index", "origines.html"),
+        ("origines.md#2", "index", "origines.html#2"),
+        ("../origines.md?x=1#2", "pratique/branches", "../origines.html?x=1#2"),
+        ("origines.html", "index", None),  # already the presentation view
+        ("absent.md", "index", None),  # not a deck: left as written (and reported)
+        ("notes.md", "index", None),
+        ("https://example.org/a.md", "index", None),
+    ],
+)
+def test_presentation_href(url: str, deck: str, href: str | None) -> None:
+    assert presentation_href(url, deck, MARP) == href
+
+
+def test_reading_href_to_the_home_deck() -> None:
+    assert reading_href("./#2", "origines", MARP, "introduction") == "index.md#2"
+    assert reading_href("../#2", "pratique/branches", MARP, "introduction") == "../index.md#2"
+    assert reading_href("./#2", "pratique/branches", MARP, "introduction") == "index.md#2"

@@ -37,6 +37,35 @@
   document.documentElement.style.setProperty('--diapo-ratio', W + ' / ' + H);
   slots.forEach(function (slot, i) { slot.dataset.number = String(i + 1); });
 
+  // ---------------------------------------------------------------- fitting headings
+
+  // `# <!-- fit --> Titre` (marp-core's fitting header): the heading's text on one line,
+  // scaled up or down until it fills the heading's content box, as marp-core's SVG does.
+  function fitHeadings(root) {
+    Array.prototype.forEach.call(root.querySelectorAll('[data-diapo-fit] > .diapo-fit'),
+      function (span) {
+        var heading = span.parentNode;
+        var style = getComputedStyle(heading);
+        var width = heading.clientWidth - parseFloat(style.paddingLeft) -
+          parseFloat(style.paddingRight);
+        span.style.fontSize = '';
+        for (var i = 0; i < 3 && span.offsetWidth > 0 && width > 0; i++) {
+          var size = parseFloat(getComputedStyle(span).fontSize);
+          if (Math.abs(span.offsetWidth - width) < 0.5) break;
+          span.style.fontSize = (size * width / span.offsetWidth) + 'px';
+        }
+      });
+  }
+  // Hidden slides have no layout: fit every slide while all are laid out.
+  body.classList.add('diapo-measuring');
+  fitHeadings(stage);
+  body.classList.remove('diapo-measuring');
+  var fitted = (document.fonts ? document.fonts.ready : Promise.resolve()).then(function () {
+    body.classList.add('diapo-measuring');
+    fitHeadings(stage);
+    body.classList.remove('diapo-measuring');
+  });
+
   // ---------------------------------------------------------------- state
 
   function fragmentsOf(i) { return Number(slots[i].dataset.fragments) || 0; }
@@ -398,7 +427,7 @@
       body.style.setProperty('--diapo-handout-scale', String((180 / 25.4 * 96) / W));
     }
     slots.forEach(function (slot) { applyFragments(slot, fragmentsOf(slots.indexOf(slot))); });
-    window.diapoReady = imagesReady().then(function () { return total; });
+    window.diapoReady = Promise.all([imagesReady(), fitted]).then(function () { return total; });
     return;
   }
   if (mode === 'presenter') {
@@ -410,5 +439,5 @@
   followHash('replace');
   if (mode === 'presenter') send({ type: 'hello' });
   window.diapo = { go: go, next: next, prev: prev, state: state, total: total };
-  window.diapoReady = Promise.resolve(total);
+  window.diapoReady = fitted.then(function () { return total; });
 })();
