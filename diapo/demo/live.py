@@ -201,6 +201,7 @@ class Lecture:
             return True
         try:
             self.run = self.open_run()
+            self.emit("connected", run=self.run)
         except ClusterError as exc:
             health = probe(self.target)  # says briefly why, when the server is the cause
             if health.ok:

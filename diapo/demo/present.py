@@ -38,6 +38,7 @@ from diapo.demo import live
 from diapo.demo import live_ui as ui
 from diapo.demo import report as report_mod
 from diapo.demo.engine import deck_slug
+from diapo.demo import present_guard
 from diapo.demo.live_keys import RemoteKeys
 from diapo.demo.present_hub import Hub
 from diapo.demo.present_server import PresentServer
@@ -130,15 +131,26 @@ def run(deck: str, *, port: int = 0, browser: bool = True, context: str | None =
             if not demos:
                 return _without_demos(keys, console)
 
+            guard = present_guard.start()
+
+            def guarded(event: str, data: dict) -> None:
+                if event == "connected":
+                    present_guard.watch(guard, data["run"].base_dir)
+
             @contextmanager
             def watched(lecture: live.Lecture) -> Iterator[None]:
                 hub.lecture = lecture
-                lecture.observers.append(hub.observe)
+                lecture.observers += [hub.observe, guarded]
                 lecture.enter_quits = False  # the slides go on after the last demo
                 yield
 
-            return live.lecture(the_deck, demos, config=config, root=root, console=console,
-                                keys=keys, context=context, around=watched)
+            try:
+                return live.lecture(the_deck, demos, config=config, root=root,
+                                    console=console, keys=keys, context=context, around=watched)
+            finally:
+                if guard.stdin is not None:
+                    guard.stdin.close()  # after our own cleanup: nothing left for it
+                guard.wait(timeout=30)
         finally:
             server.stop()
             urls.unlink(missing_ok=True)

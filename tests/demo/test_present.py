@@ -272,7 +272,8 @@ def test_unreachable_api_server_shows_the_recorded_output_with_its_banner(
 
 
 @pytest.mark.cluster
-def test_killed_server_leaves_no_process_behind(tmp_path: Path, cluster):
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL], ids=["term", "kill"])
+def test_killed_server_leaves_no_process_behind(tmp_path: Path, cluster, sig):
     project = deck_project(tmp_path, cluster.context, [
         "# Titre",
         "## Long\n\n" + fence("echo PRET; sleep 300", "demo=long"),
@@ -284,13 +285,18 @@ def test_killed_server_leaves_no_process_behind(tmp_path: Path, cluster):
         presenting.screen.wait(r"(?m)^PRET")
         sleepers = [pid for pid in _pids_with(b"sleep") if _is_child_of(pid, presenting.child.pid)]
         assert sleepers
-        os.kill(presenting.child.pid, signal.SIGTERM)
+        work = [Path(os.readlink(f"/proc/{pid}/cwd")) for pid in sleepers]
+        os.kill(presenting.child.pid, sig)
         presenting.screen.end()
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline and any(_alive(pid) for pid in sleepers):
             time.sleep(0.05)
         assert not any(_alive(pid) for pid in sleepers)
-        assert not presenting.urls_file.exists()
+        while time.monotonic() < deadline and any(w.exists() for w in work):
+            time.sleep(0.05)
+        assert not any(w.exists() for w in work)  # the run's work directory is gone too
+        if sig == signal.SIGTERM:
+            assert not presenting.urls_file.exists()
     finally:
         if presenting.child.isalive():
             presenting.child.terminate(force=True)
