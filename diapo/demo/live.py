@@ -471,7 +471,10 @@ class Lecture:
                 self.present(target)
             demo = self.demos[target]
             self.last_result = None
-            if not (self._skip_reason(demo) or self.execute(target)):
+            reason = self._skip_reason(demo)
+            if reason:
+                self.emit("skipped", demo=demo, reason=reason)
+            elif not self.execute(target):
                 return target, target
             passed = self.last_result is not None and self.last_result.status == PASSED
             if len(command) > 2 and command[2] and passed and self._last_of_slide(target):
