@@ -456,7 +456,7 @@ class Lecture:
 
         ("slide", N) cues the first demo of slide N (or after it); ("run", id, advance) runs
         that demo, and with `advance`, tells the observers to move on after the slide's last
-        demo; ("skip",), ("recorded",), ("shell",) are `s`, `e` and `!`.
+        demo; ("skip",) and ("recorded",) are `s` and `e`.
         """
         command = self.keys.pop() if isinstance(self.keys, RemoteKeys) else None
         if not command:
@@ -484,8 +484,6 @@ class Lecture:
             return self._act("s", index, shown)
         if kind == "recorded":
             return self._act("e", index, shown)
-        if kind == "shell":
-            return self._act("!", index, shown)
         return index, shown
 
     def first_at(self, slide: int) -> int:

@@ -27,6 +27,7 @@ from diapo.site import badges
 
 MAX_REPLAY = 1024 * 1024  # bytes of the current step's output kept for a browser that joins
 CLIENT_QUEUE = 10_000  # messages waiting for a slow browser before it is dropped
+SHELL = "!"  # the demo id the `!` shell's output is sent under
 
 
 @dataclass
@@ -160,7 +161,7 @@ class Hub:
                 raise Refusal(409, "une démo tourne déjà")
             self.keys.push(("run", demo_id, bool(body.get("advance"))))
             return {"ok": True}
-        if kind in ("skip", "recorded", "shell"):
+        if kind in ("skip", "recorded"):  # never "shell": only the terminal's `!` opens it
             if self.running is not None or self.shell_open:
                 raise Refusal(409, "une démo tourne déjà")
             self.keys.push((kind,))
@@ -204,7 +205,7 @@ class Hub:
                     self._raw += data["data"]  # type: ignore[operator]
                     self._html.append(chunk)
             if chunk:
-                self._send({"type": "output", "demo": demo.id if demo else None,
+                self._send({"type": "output", "demo": demo.id if demo else SHELL,
                             "html": chunk})
         elif event == "end" and demo is not None:
             self._end(demo, data["result"], bool(data.get("interrupted")))  # type: ignore[arg-type]

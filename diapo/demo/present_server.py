@@ -10,7 +10,7 @@ sites); it never logs a request (the token must not end up in a log).
     GET  /__present/present.js|css the browser side of the control panel
     GET  /api/state                the deck's demos, their verify status, the cue (JSON)
     GET  /api/events               Server-Sent Events: cue, start, output, end, recorded...
-    POST /api/<command>            slide, run, skip, recorded, stop, keys, shell (JSON body)
+    POST /api/<command>            slide, run, skip, recorded, stop, keys (JSON body)
 
 Other paths are files of the presentation view, else of docs/ (images), else of the built
 site, never outside them.

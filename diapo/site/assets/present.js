@@ -310,7 +310,18 @@
       case 'advance':
         if (slideNumber() === message.slide) window.diapo.go(message.slide, 0);
         break;
-      case 'shell': state.shell = message.open; break;
+      case 'shell':
+        state.shell = message.open;
+        if (panel && message.open) {
+          openPanel({ demo: '!', slide: slideNumber(), command: 'shell (exit pour revenir)',
+            interactive: true, expected: null });
+        } else if (panel && current && current.demo === '!') {
+          panel.dataset.state = 'passed';
+          part('.diapo-term-status').textContent = 'shell fermé';
+          current.interactive = false;
+          panel.classList.remove('diapo-term-interactive');
+        }
+        break;
     }
     body.dataset.presentCue = state.cue || '';
     renderList();
