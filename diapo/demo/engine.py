@@ -43,6 +43,7 @@ from diapo.demo.session import Session
 from diapo.errors import DeckError, DiapoError
 
 CI, LIVE = "ci", "live"
+INTERRUPTED = "interrompue (Ctrl-C)"  # the reason of a step the lecturer stopped
 MANAGED_BY = {"app.kubernetes.io/managed-by": "diapo"}
 OWNER_ANNOTATION = "diapo/owner"  # "<host>/<pid>" of the process that runs the deck
 DELETE_TIMEOUT = 60.0  # seconds to wait for deleted namespaces to be gone
@@ -326,7 +327,7 @@ class DeckRun:
             result.status = FAILED
             result.reason = f"délai dépassé ({timeout:g} s): processus arrêtés"
         elif outcome.interrupted:
-            result.status, result.reason = FAILED, "interrompue (Ctrl-C)"
+            result.status, result.reason = FAILED, INTERRUPTED
         elif outcome.exit_code != demo.exit:
             result.status = FAILED
             result.reason = f"code de sortie {outcome.exit_code}, attendu {demo.exit}"

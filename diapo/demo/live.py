@@ -32,7 +32,7 @@ from diapo import config as diapo_config
 from diapo.deck.model import Deck, Demo, DemoKind
 from diapo.demo import live_ui as ui
 from diapo.demo import report as report_mod
-from diapo.demo.engine import DeckRun
+from diapo.demo.engine import INTERRUPTED, DeckRun
 from diapo.demo.engine import reset as engine_reset
 from diapo.demo.live_input import KeyForwarder
 from diapo.demo.live_keys import CTRL_C, CTRL_D, ENTER, REMOTE, KeyReader, RemoteKeys
@@ -332,7 +332,8 @@ class Lecture:
         finally:
             self._stepping = False
         self.keys.drain()  # keys pressed while it ran must not act on the next demo
-        return result, self._interrupted
+        # An interactive step gets Ctrl-C as a key, through its terminal: the engine says so.
+        return result, self._interrupted or result.reason == INTERRUPTED
 
     @contextmanager
     def _keyboard(self, forward: bool) -> Iterator[None]:

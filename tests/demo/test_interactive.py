@@ -174,7 +174,7 @@ def test_lecture_forwards_keys_and_window_size_to_an_interactive_step(tmp_path, 
     screen = Screen(spawn(project, cluster.kubeconfig))
     at = screen.wait(r"démo lire \(1/3\)")
     screen.child.send("\r")
-    at = screen.wait(r"Votre nom \?", since=at)
+    at = screen.wait(r"(?m)^Votre nom \?", since=at)
     screen.child.send("Grace Hopper\r")
     at = screen.wait(r"(?m)^bonjour, Grace Hopper!$", since=at)
     at = screen.wait(r"✓", since=at)
@@ -195,18 +195,18 @@ def test_ctrl_c_stops_the_interactive_step_and_bang_opens_a_shell(tmp_path, clus
     screen = Screen(spawn(project, cluster.kubeconfig))
     at = screen.wait(r"démo lire \(1/3\)")
     screen.child.send("\r")
-    at = screen.wait(r"Votre nom \?", since=at)
+    at = screen.wait(r"(?m)^Votre nom \?", since=at)
     screen.child.sendcontrol("c")
     at = screen.wait(r"arrêtée \(Ctrl-C\)", since=at)
     assert screen.child.isalive()  # Ctrl-C stopped the step, not the lecture
-    at = screen.wait(r"démo lire \(1/3\)", since=at)  # the cue stays on it
+    at = screen.wait(r"démo taille \(2/3\)", since=at)
     screen.child.send("!")
     at = screen.wait(r"shell libre dans .*work", since=at)
     at = screen.wait(r"\(diapo \S+\) .*[#$] $", since=at)
     screen.child.send("echo ns=$DIAPO_NAMESPACE; kubectl config view --minify -o "
                       "jsonpath='{..namespace}'; echo; exit\r")
     at = screen.wait(r"(?m)^ns=(\S+)\r?\n\1\r?$", since=at)
-    at = screen.wait(r"démo lire \(1/3\)", since=at)  # back at the cue
+    at = screen.wait(r"démo taille \(2/3\)", since=at)  # back at the cue
     screen.child.send("q")
     assert screen.end() == 0
 
