@@ -283,7 +283,12 @@ def test_killed_server_leaves_no_process_behind(tmp_path: Path, cluster, sig):
         presenting.screen.wait(r"démo long")
         assert presenting.request("POST", "/api/run", {"demo": "long"})[0] == 200
         presenting.screen.wait(r"(?m)^PRET")
-        sleepers = [pid for pid in _pids_with(b"sleep") if _is_child_of(pid, presenting.child.pid)]
+        deadline = time.monotonic() + 10
+        sleepers: list[int] = []
+        while not sleepers and time.monotonic() < deadline:  # `sleep` starts just after PRET
+            sleepers = [pid for pid in _pids_with(b"sleep")
+                        if _is_child_of(pid, presenting.child.pid)]
+            time.sleep(0.02)
         assert sleepers
         work = [Path(os.readlink(f"/proc/{pid}/cwd")) for pid in sleepers]
         os.kill(presenting.child.pid, sig)

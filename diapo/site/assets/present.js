@@ -78,8 +78,18 @@
       chosen = mine.length ? mine[0].id : null;
     }
     if (!chosen) { say('aucune démo sur cette diapositive'); return; }
-    var advance = document.getElementById('diapo-present-advance');
-    post('run', { demo: chosen, advance: advance ? advance.checked : true });
+    post('run', { demo: chosen, advance: advancing() });
+  }
+
+  // "Next slide after its last demo": one setting for both windows (same origin storage).
+  var ADVANCE = 'diapo-present-advance';
+
+  function advancing() {
+    try { return localStorage.getItem(ADVANCE) !== 'non'; } catch (e) { return true; }
+  }
+
+  function setAdvancing(on) {
+    try { localStorage.setItem(ADVANCE, on ? 'oui' : 'non'); } catch (e) { /* private mode */ }
   }
 
   // ---------------------------------------------------------------- presenter list
@@ -121,10 +131,11 @@
       list.appendChild(row);
     });
     var options = el('label', 'diapo-present-option');
-    var box = document.getElementById('diapo-present-advance') || el('input');
+    var box = el('input');
     box.type = 'checkbox';
     box.id = 'diapo-present-advance';
-    if (!box.dataset.set) { box.checked = true; box.dataset.set = '1'; }
+    box.checked = advancing();
+    box.addEventListener('change', function () { setAdvancing(box.checked); });
     options.appendChild(box);
     options.appendChild(document.createTextNode(' diapositive suivante après sa dernière démo'));
     list.appendChild(options);
