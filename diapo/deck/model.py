@@ -142,6 +142,7 @@ class Deck:
     directives: dict[str, Any]  # global directives (theme, size, lang, title, ...)
     slides: list[Slide]
     warnings: list[DiapoWarning] = field(default_factory=list)
+    directive_lines: dict[str, int] = field(default_factory=dict)  # global -> line in effect
 
     @property
     def title(self) -> str:

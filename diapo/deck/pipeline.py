@@ -66,20 +66,25 @@ def _front_matter_items(fm: frontmatter.FrontMatter) -> list[tuple[str, Any, int
 
 
 def _globals(ctx: _Context, fm_items: list[tuple[str, Any, int]],
-             comments: list[comments_mod.Comment]) -> dict[str, Any]:
-    """Global directives: front-matter, then every directive comment (the last value wins);
-    unknown front-matter keys are reported here."""
+             comments: list[comments_mod.Comment]) -> tuple[dict[str, Any], dict[str, int]]:
+    """Global directives: front-matter, then every directive comment (the last value wins),
+    and the line of each value in effect; unknown front-matter keys are reported here."""
     result: dict[str, Any] = {}
+    lines: dict[str, int] = {}
     for key, value, line in fm_items:
         _apply(ctx, {key: value}, line, scope="global", into=result, report_unknown=False)
+        if dirs.is_global(key):
+            lines[key] = line
     for comment in comments:
         if comment.kind == comments_mod.DIRECTIVE:
             _apply(ctx, comment.directives, comment.line + 1, scope="global", into=result,
                    report_unknown=False)
+            lines.update((str(k), comment.line + 1) for k in comment.directives
+                         if dirs.is_global(str(k)))
     for key, _value, line in fm_items:
         if not dirs.is_known(key):
             ctx.warn(dirs.unknown(key, "in the front-matter ignored"), line)
-    return result
+    return result, lines
 
 
 _MARKUP = re.compile(r"[<!\[*_`~]")
@@ -154,14 +159,14 @@ def parse(path: str | Path, *, text: str | None = None, name: str | None = None)
     blocks = blocks_mod.scan(ctx.lines, fm.body_start, body_end)
     comments = comments_mod.collect(blocks, path_str)
     fm_items = _front_matter_items(fm)
-    global_dirs = _globals(ctx, fm_items, comments)
+    global_dirs, directive_lines = _globals(ctx, fm_items, comments)
     levels = split.divider_levels(global_dirs.get("headingDivider"))
     ranges = split.split(blocks, fm.body_start, body_end, levels)
     slides = _Slides(ctx, fm_items, comments).build(ranges)
     pagination.paginate(slides)
     return Deck(path=Path(path), name=name or default_name(path), source=text,
                 front_matter=fm.data, directives=global_dirs, slides=slides,
-                warnings=ctx.warnings)
+                warnings=ctx.warnings, directive_lines=directive_lines)
 
 
 class _Slides:

@@ -18,6 +18,7 @@ from collections.abc import Collection, Iterable
 from pathlib import Path
 from typing import Any
 
+from diapo.deck.attributes import section_attributes
 from diapo.deck.model import Deck, Fence, Image, Slide
 from diapo.demo.report import Report
 from diapo.errors import Location
@@ -48,7 +49,7 @@ def write(deck: Deck, *, site_dir: Path, config: Any = None, report: Report | No
     root = _project_root(config)
     name = str(deck.directives.get("theme") or _option(config, "theme", "default"))
     theme = themes.load(name, _size(deck), project_root=root, container=CONTAINER,
-                        where=Location(str(deck.path), _directive_line(deck, "theme")))
+                        where=Location(str(deck.path), deck.directive_lines.get("theme", 1)))
     depth = deck.name.count("/")
     assets = "../" * depth + ASSETS
     write_assets(site_dir, theme)
@@ -139,27 +140,16 @@ _HELP = """<div id="diapo-help" role="dialog" aria-label="Raccourcis clavier" hi
 def _slot(slide: Slide, rendered: RenderedSlide, renderer: SlideRenderer, proof: _Proof) -> str:
     """One slide: its frame (background layer + section) and its hidden notes."""
     d = slide.directives
-    attrs: list[tuple[str, str]] = [("data-diapo-scope", str(slide.number))]
-    styles = []
-    if rendered.fragments:
-        attrs.append(("data-marpit-fragments", str(rendered.fragments)))
-    if d.get("paginate") not in (None, False, "false"):
-        attrs.append(("data-paginate", "true"))
-    for key in ("header", "footer"):
-        if d.get(key):
-            attrs.append((f"data-{key}", str(d[key])))
+    # marp-core's data-* attributes, from the function the golden tests check against it
+    attrs = [("data-diapo-scope", str(slide.number)),
+             *section_attributes(renderer.deck, slide).items()]
     classes = str(d.get("class") or "").strip()
     if classes:
-        attrs += [("data-class", classes), ("class", classes)]
-    for directive, prop in _STYLE_DIRECTIVES.items():
-        if d.get(directive):
-            attrs.append((f"data-{_kebab(directive)}", str(d[directive])))
-            styles.append(f"{prop}:{d[directive]}")
+        attrs.append(("class", classes))
+    styles = [f"{prop}:{d[directive]}" for directive, prop in _STYLE_DIRECTIVES.items()
+              if d.get(directive)]
     if d.get("backgroundColor") and not d.get("backgroundImage"):
         styles.append("background-image:none")  # as Marpit: no theme image over the colour
-    if slide.page is not None:
-        attrs += [("data-marpit-pagination", str(slide.page)),
-                  ("data-marpit-pagination-total", str(slide.total))]
     frame_style, layer = "", ""
     backgrounds = rendered.backgrounds
     if backgrounds:
@@ -226,8 +216,7 @@ class _Proof:
         """The `decorate(fence, code_html)` callback for this slide's code blocks."""
 
         def decorate(fence: Fence | None, code: str) -> str:
-            demo = next((d for d in slide.demos if fence is not None and _same(d.fence, fence)),
-                        None)
+            demo = next((d for d in slide.demos if fence is not None and d.fence is fence), None)
             if demo is None:
                 if fence is not None and any(
                         d.expect and d.expect.location == fence.location for d in slide.demos):
@@ -249,10 +238,6 @@ class _Proof:
                 yield (f'<details class="diapo-output"><summary>Sortie capturée '
                        f"({escape(demo.id)}, {escape(proof.label)})</summary>"
                        f"<pre>{escape(proof.result.output)}</pre></details>")
-
-
-def _same(a: Fence, b: Fence) -> bool:
-    return a is b or (a.location == b.location and a.text == b.text)
 
 
 def write_assets(site_dir: Path, theme: themes.SlideTheme) -> None:
@@ -293,21 +278,10 @@ def _size(deck: Deck) -> str | None:
     return str(size).strip() if size else None
 
 
-def _directive_line(deck: Deck, name: str) -> int:
-    """Line of a global directive in the source (front-matter or comment), else 1."""
-    pattern = re.compile(rf"^\s*(?:<!--\s*)?{re.escape(name)}\s*:", re.M)
-    match = pattern.search(deck.source)
-    return deck.source.count("\n", 0, match.start()) + 1 if match else 1
-
-
 def _option_css(deck: Deck) -> str:
     """The deck's global `style` directive, scoped like the theme."""
     style = deck.directives.get("style")
     return themes.scope_deck_css(str(style), CONTAINER) if style else ""
-
-
-def _kebab(name: str) -> str:
-    return re.sub(r"[A-Z]", lambda m: "-" + m.group(0).lower(), name)
 
 
 def _safe(name: str) -> str:

@@ -1,10 +1,12 @@
 """Slide themes: find Marp theme files, resolve `@import 'name'`, scope them to the slides.
 
 A theme is a CSS file whose comment declares `@theme NAME` (Marp's metadata), optionally
-`@size NAME WIDTHpx HEIGHTpx` presets. Themes are looked up in the project's `theme/` folder
-first, then in diapo's own `theme/` (which holds `default` and `marp-ensg`), so a course can
-ship or override its themes. A theme written for Marp works unchanged: its `@import 'default'`
-resolves to diapo's default theme and its selectors are scoped like Marpit scopes them.
+`@size NAME WIDTHpx HEIGHTpx` presets. Like marp-cli's `--theme-set`, every such file anywhere
+under the course's `theme/` or `docs/` folder is a theme, with no configuration; a course's
+theme overrides a built-in one of the same name (`default`, `gaia`, `uncover`, shipped in the
+package's `assets/themes/`). Two course files declaring the same name are an error naming
+both. A theme written for Marp works unchanged: its `@import 'default'` resolves to the
+built-in default theme and its selectors are scoped like Marpit scopes them.
 """
 
 from __future__ import annotations
@@ -26,12 +28,32 @@ section::after { bottom: 0; content: attr(data-marpit-pagination); padding: inhe
   pointer-events: none; position: absolute; right: 0; }
 section:not([data-marpit-pagination])::after { display: none; }
 :where(h1) { font-size: 2em; margin-block: 0.67em; }
+div.highlight { display: contents; }
+.highlight [class] { color: inherit; font-weight: inherit; font-style: inherit; background: none; }
+""" + "\n".join(  # code tokens (Pygments classes) take the colours a theme gives Marp's roles
+    f"{', '.join(f'.highlight .{c}' for c in classes.split())} {{ color: var(--hl-{role}, inherit); }}"
+    for role, classes in {
+        "keyword": "k kd kn kr kp ow",
+        "literal": "kc",
+        "title": "nf fm nc ne nd",
+        "builtin": "nb bp kt",
+        "string": "s s1 s2 sb sd se sh si sx sr ss sc sa dl l-Scalar-Plain",
+        "comment": "c c1 cm cs ch cp cpf",
+        "number": "m mi mf mh mo il",
+        "attr": "nt na",
+        "variable": "nv vi vg vc",
+    }.items()) + """
+.highlight .c, .highlight .c1, .highlight .cm, .highlight .cs, .highlight .ch {
+  font-style: var(--hl-comment-style, normal); }
+.highlight .err { border: 0; }
 """
 DEFAULT_SIZES = {"16:9": (1280, 720), "4:3": (960, 720)}
+COURSE_THEMES, COURSE_DOCS = "theme", "docs"  # a course's folders holding its themes
 
 _META_RE = re.compile(r"/\*(.*?)\*/", re.S)
 _THEME_RE = re.compile(r"@theme\s+([^\s*]+)")
 _SIZE_RE = re.compile(r"@size\s+(\S+)\s+(\d+)px\s+(\d+)px")
+_AUTO_SCALING_RE = re.compile(r"@auto-scaling\s+([\w,\s]+?)\s*(?:\*|$|@)", re.M)
 _IMPORT_RE = re.compile(r"""^@import(?:-theme)?\s+(?:url\(\s*)?(["'])(.*?)\1""")
 _SECTION_SIZE_RE = re.compile(r"(?:^|[\s,}])section\s*\{([^}]*)\}")
 
@@ -44,38 +66,74 @@ class Theme:
     path: Path
     css: str
     sizes: dict[str, tuple[int, int]] = field(default_factory=dict)
+    auto_scaling: str = ""  # Marp's `@auto-scaling` metadata ("true", "code,math"...)
 
 
 def _read(path: Path) -> Theme | None:
     """The theme in `path`, or None if the file has no `@theme` metadata."""
-    css = path.read_text(encoding="utf-8")
+    css = path.read_text(encoding="utf-8", errors="replace")
     comments = " ".join(_META_RE.findall(css))
     match = _THEME_RE.search(comments)
     if not match:
         return None
     sizes = {m.group(1): (int(m.group(2)), int(m.group(3))) for m in _SIZE_RE.finditer(comments)}
-    return Theme(match.group(1), path, css, sizes)
+    scaling = _AUTO_SCALING_RE.search(comments)
+    return Theme(match.group(1), path, css, sizes, scaling.group(1).strip() if scaling else "")
 
 
 def theme_dirs(project_root: Path | None) -> list[Path]:
-    """Folders searched for themes, most specific first."""
-    dirs = []
-    if project_root and (project_root / "theme").is_dir():
-        dirs.append(project_root / "theme")
-    if BUILTIN_DIR.is_dir() and BUILTIN_DIR not in [d.resolve() for d in dirs]:
-        dirs.append(BUILTIN_DIR)
-    return dirs
+    """The course's folders searched (recursively) for theme files: `theme/`, then `docs/`."""
+    if project_root is None:
+        return []
+    return [d for d in (project_root / COURSE_THEMES, project_root / COURSE_DOCS) if d.is_dir()]
+
+
+def theme_files(project_root: Path | None) -> list[Path]:
+    """Every CSS file of the course that may be a theme (hidden folders and node_modules
+    skipped), in a stable order."""
+    found: list[Path] = []
+    for folder in theme_dirs(project_root):
+        for path in sorted(folder.rglob("*.css")):
+            parts = path.relative_to(folder).parts
+            if path.is_file() and not any(p.startswith(".") or p == "node_modules" for p in parts):
+                found.append(path)
+    return found
+
+
+def builtins() -> dict[str, Theme]:
+    """diapo's own themes (package data only: never a path outside the package)."""
+    found = {}
+    for path in sorted(BUILTIN_DIR.glob("*.css")):
+        theme = _read(path)
+        if theme:
+            found[theme.name] = theme
+    return found
 
 
 def available(project_root: Path | None) -> dict[str, Theme]:
-    """All themes by name; a project's theme overrides a built-in one of the same name."""
-    found: dict[str, Theme] = {}
-    for folder in reversed(theme_dirs(project_root)):
-        for path in sorted(folder.glob("*.css")):
-            theme = _read(path)
-            if theme:
-                found[theme.name] = theme
-    return found
+    """All themes by name; a course's theme overrides a built-in one of the same name.
+
+    Raises DiapoError (naming both files) when two course files declare the same theme."""
+    course: dict[str, Theme] = {}
+    for path in theme_files(project_root):
+        theme = _read(path)
+        if theme is None:
+            continue
+        if theme.name in course:
+            first = course[theme.name].path
+            raise DiapoError(
+                f"le thème « {theme.name} » est déjà déclaré dans "
+                f"{first}:{_theme_line(course[theme.name])}",
+                Location(str(path), _theme_line(theme)),
+                hint="renommez l'un des deux (commentaire /* @theme NOM */)")
+        course[theme.name] = theme
+    return {**builtins(), **course}
+
+
+def _theme_line(theme: Theme) -> int:
+    """Line of the `@theme` declaration in the theme's file."""
+    match = re.search(r"@theme\s", theme.css)
+    return theme.css.count("\n", 0, match.start()) + 1 if match else 1
 
 
 def resolve_css(name: str, themes: dict[str, Theme], _seen: tuple[str, ...] = ()) -> str:
@@ -85,7 +143,7 @@ def resolve_css(name: str, themes: dict[str, Theme], _seen: tuple[str, ...] = ()
     offline.
     """
     if name in _seen:
-        raise DiapoError(f"theme import cycle: {' -> '.join((*_seen, name))}",
+        raise DiapoError(f"cycle d'imports de thèmes : {' -> '.join((*_seen, name))}",
                          Location(str(themes[name].path), 1))
     theme = themes[name]
     imported, rest = [], []
@@ -115,7 +173,7 @@ def load(name: str, size: str | None, *, project_root: Path | None, container: s
 
     Cached until a theme file changes (live reload picks up theme edits)."""
     files = tuple((str(p), p.stat().st_mtime_ns)
-                  for folder in theme_dirs(project_root) for p in sorted(folder.glob("*.css")))
+                  for p in [*theme_files(project_root), *sorted(BUILTIN_DIR.glob("*.css"))])
     try:
         return _load(name, size, project_root, container, files)
     except _Unknown as exc:
@@ -131,7 +189,8 @@ def _load(name: str, size: str | None, project_root: Path | None, container: str
           _files: tuple) -> SlideTheme:
     themes = available(project_root)
     if name not in themes:
-        raise _Unknown(f"unknown theme '{name}' (available: {', '.join(sorted(themes)) or 'none'})")
+        raise _Unknown(f"thème inconnu « {name} » (thèmes disponibles : "
+                       f"{', '.join(sorted(themes)) or 'aucun'})")
     raw = resolve_css(name, themes)
     width, height = _section_size(raw)
     if size:
@@ -139,10 +198,22 @@ def _load(name: str, size: str | None, project_root: Path | None, container: str
         for theme_name in _import_chain(name, themes):
             sizes.update(themes[theme_name].sizes)
         if size not in sizes:
-            raise _Unknown(f"unknown slide size '{size}' (available: {', '.join(sorted(sizes))})")
+            raise _Unknown(f"taille de diapositive inconnue « {size} » (tailles disponibles : "
+                           f"{', '.join(sorted(sizes))})")
         width, height = sizes[size]
-    css = css_scope.scope(SCAFFOLD + "\n" + raw, container)
+    css = css_scope.scope(SCAFFOLD + "\n" + raw + _auto_scaling(name, themes), container)
     return SlideTheme(name, css, width, height)
+
+
+def _auto_scaling(name: str, themes: dict[str, Theme]) -> str:
+    """The rule telling the presentation view to shrink overflowing code, when the theme (or
+    one it imports, as Marpit looks its metadata up) declares `@auto-scaling` true or code."""
+    for theme_name in reversed(_import_chain(name, themes)):
+        value = themes[theme_name].auto_scaling
+        if value:
+            wanted = value == "true" or "code" in value.split(",")
+            return "\nsection { --diapo-auto-scaling: code; }" if wanted else ""
+    return ""
 
 
 def _import_chain(name: str, themes: dict[str, Theme]) -> list[str]:

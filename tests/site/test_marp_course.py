@@ -155,3 +155,19 @@ def test_footer_link_opens_the_home_deck_slide(built: Project, page) -> None:  #
         page.wait_for_url(f"{url}/#2")
         expect(page.locator("#diapo-counter")).to_have_text("2/3")
         expect(page).to_have_title(re.compile("Atelier Git"))
+
+
+@pytest.mark.parametrize("where", ["front-matter", "comment"])
+def test_an_unknown_theme_names_the_line_of_its_directive(tmp_path: Path, where: str) -> None:
+    project = marp_course(tmp_path)
+    project.write("mkdocs.yml", MINIMAL.replace("- diapo", "- diapo:\n      presentation: true"))
+    deck = project.docs / "origines.md"
+    text = deck.read_text(encoding="utf-8")
+    if where == "front-matter":
+        text, line = text.replace("theme: atelier", "theme: inconnu"), 3
+    else:  # the last value wins: the comment, after a blank line at the end
+        text, line = text + "\n<!-- theme: inconnu -->\n", text.count("\n") + 2
+    deck.write_text(text, encoding="utf-8")
+    with pytest.raises(DiapoError) as caught:
+        project.build(strict=True)
+    assert f"docs/origines.md:{line}:" in str(caught.value) and "inconnu" in str(caught.value)

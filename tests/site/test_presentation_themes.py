@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from diapo.demo.report import ClusterInfo, DeckResult, DemoResult, Report
 from diapo.errors import DiapoError
-from diapo.site import css_scope
+from diapo.site import css_scope, themes
 
 MARP_THEME = """\
 /* @theme cours-test */
@@ -70,8 +70,9 @@ def test_marp_theme_with_import_default_renders(site, server, page):
     assert computed(page, section, "color", "::after") == "rgb(255, 255, 0)"
     assert computed(page, section, "--accent").strip() == "rgb(7, 8, 9)"  # :root is the slide
     # inherited from the imported default theme
-    assert "DejaVu Sans" in computed(page, section, "font-family")
-    assert computed(page, f"{section} code", "background-color") == "rgb(241, 245, 249)"
+    # (marp-core's default look: its font stack, its translucent inline-code background)
+    assert "Segoe UI" in computed(page, section, "font-family")
+    assert computed(page, f"{section} code", "background-color") == "rgba(129, 139, 152, 0.12)"
     # scoped: the page around the slides is untouched by the theme's `h2` and `section`
     page.keyboard.press("?")
     expect(page.locator("#diapo-help h2")).to_be_visible()
@@ -231,12 +232,12 @@ def test_nested_deck_links_assets_relative_to_its_depth(site):
 def test_unknown_theme_names_the_deck(site):
     with pytest.raises(DiapoError) as err:
         site.deck("cours", "---\ntheme: inconnu\n---\n\n# Un\n")
-    assert "unknown theme 'inconnu'" in str(err.value)
+    assert "thème inconnu « inconnu »" in str(err.value)
     assert str(err.value).startswith(f"{site.root / 'docs' / 'cours.md'}:2:")
 
 
 def test_unknown_size_names_the_deck(site):
-    with pytest.raises(DiapoError, match=r"cours\.md:\d+: unknown slide size '21:9'"):
+    with pytest.raises(DiapoError, match=r"cours\.md:\d+: taille de diapositive inconnue « 21:9 »"):
         site.deck("cours", "---\nsize: '21:9'\n---\n\n# Un\n")
 
 
@@ -266,4 +267,49 @@ def test_real_build_uses_the_projects_theme_folder(make_project):
     assert 'href="assets/diapo/theme-cours-test.css"' in html
     css = (site_dir / "assets/diapo/theme-cours-test.css").read_text(encoding="utf-8")
     assert "div.diapo-frame > section h2 { color: rgb(200, 10, 20); }" in css
-    assert "DejaVu Sans" in css  # the imported default theme came along
+    assert "Segoe UI" in css  # the imported default theme came along
+
+
+def _theme_css(site) -> str:
+    return (site.site / "assets/diapo").joinpath(
+        next(p.name for p in (site.site / "assets/diapo").glob("theme-*.css"))).read_text()
+
+
+def test_theme_anywhere_under_docs_is_found_like_theme_set(site):
+    """marp-cli's --theme-set: a `@theme` CSS file beside the decks (any depth) is a theme."""
+    (site.root / "docs/styles/cours").mkdir(parents=True)
+    (site.root / "docs/styles/cours/maison.css").write_text(
+        "/* @theme maison */\n@import 'default';\nh2 { color: rgb(1, 2, 3); }\n")
+    (site.root / "docs/notes.css").write_text("p { color: red; }\n")  # no @theme: not a theme
+    site.deck("cours", "---\ntheme: maison\n---\n\n## Un\n")
+    css = (site.site / "assets/diapo/theme-maison.css").read_text()
+    assert "div.diapo-frame > section h2 { color: rgb(1, 2, 3); }" in css
+    assert "section" in css.split("rgb(1, 2, 3)")[0]  # the built-in default came first
+
+
+def test_course_theme_overrides_a_builtin_of_the_same_name(site):
+    site.theme("mon-default.css", "/* @theme default */\nsection { color: rgb(4, 5, 6); }\n")
+    site.deck("cours", "# Un\n")
+    css = (site.site / "assets/diapo/theme-default.css").read_text()
+    assert "color: rgb(4, 5, 6)" in css
+    assert themes.available(site.root)["default"].path == site.root / "theme/mon-default.css"
+    assert "Segoe UI" not in css  # the built-in default is replaced, not merged
+
+
+def test_two_course_files_with_one_theme_name_is_an_error_naming_both(site):
+    site.theme("a.css", "/* @theme double */\nsection { color: red; }\n")
+    (site.root / "docs").mkdir(exist_ok=True)
+    (site.root / "docs/b.css").write_text("\n\n/*\n * @theme double\n */\nh1 { color: blue; }\n")
+    with pytest.raises(DiapoError) as err:
+        site.deck("cours", "---\ntheme: double\n---\n\n# Un\n")
+    message = str(err.value)
+    assert "« double »" in message
+    assert f"{site.root / 'theme' / 'a.css'}:1" in message
+    assert f"{site.root / 'docs' / 'b.css'}:4" in message
+
+
+def test_marp_ensg_is_the_course_theme_not_a_builtin(site):
+    with pytest.raises(DiapoError, match="thème inconnu « marp-ensg »"):
+        site.deck("cours", "---\ntheme: marp-ensg\n---\n\n# Un\n")
+    assert {"default", "gaia", "uncover"} <= set(themes.builtins())
+    assert all(t.path.parent == themes.BUILTIN_DIR for t in themes.builtins().values())

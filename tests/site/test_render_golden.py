@@ -102,3 +102,19 @@ def test_the_features_deck_uses_every_background_form() -> None:
     assert max(len(b["figures"]) for b in backgrounds) == 3
     assert sum(d["fit"] for d in dom) == 2 and any(d["emoji"] for d in dom)
     assert presentation  # the module under test
+
+
+@pytest.mark.parametrize("fixture", FIXTURES, ids=lambda p: p.stem)
+def test_shipped_sections_carry_marp_core_attributes(fixture: Path) -> None:
+    """The `<section>` of the presentation view has the data-* attributes marp-core gives it."""
+    expected = json.loads((GOLDEN / "expected" / f"{fixture.stem}.json").read_text("utf-8"))
+    deck = parse(fixture)
+    renderer = SlideRenderer(deck)
+    for slide, want in zip(deck.slides, expected["slides"]):
+        html = _slot(slide, renderer.render(slide), renderer, _Proof(deck, None))
+        tag = re.findall(r"<section(?![^>]*data-diapo-layer)([^>]*)>", html)[0]
+        got = {k: unescape(v) for k, v in re.findall(r'\s(data-[\w-]+)="([^"]*)"', tag)
+               if not k.startswith("data-diapo-")}
+        marp = {k: v for k, v in want["attributes"].items()
+                if not k.startswith(("data-marpit-scope-", "data-marpit-advanced-background"))}
+        assert got == marp, f"{fixture.name}, slide {slide.number}"

@@ -56,13 +56,35 @@
         }
       });
   }
+  // A code block wider than its slide shrinks to fit (never grows), as marp-core draws code
+  // in themes with `@auto-scaling` metadata; diapo.site.themes sets --diapo-auto-scaling then.
+  function fitCode(root) {
+    Array.prototype.forEach.call(root.querySelectorAll('section pre > code'), function (code) {
+      var pre = code.parentNode;
+      var wanted = getComputedStyle(pre).getPropertyValue('--diapo-auto-scaling');
+      if (wanted.indexOf('code') < 0) return;
+      code.style.zoom = code.style.display = code.style.verticalAlign = '';
+      var style = getComputedStyle(pre);
+      var room = pre.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+      var scale = pre.getBoundingClientRect().width / (pre.offsetWidth || 1);
+      var need = code.getBoundingClientRect().width / (scale || 1);
+      if (!(room > 0 && need > room + 0.5)) return;
+      if (getComputedStyle(code).display === 'inline') {  // its lines shrink too, as in an SVG
+        code.style.display = 'inline-block';
+        code.style.verticalAlign = 'top';
+      }
+      code.style.zoom = String(room / need);
+    });
+  }
   // Hidden slides have no layout: fit every slide while all are laid out.
   body.classList.add('diapo-measuring');
   fitHeadings(stage);
+  fitCode(stage);
   body.classList.remove('diapo-measuring');
   var fitted = (document.fonts ? document.fonts.ready : Promise.resolve()).then(function () {
     body.classList.add('diapo-measuring');
     fitHeadings(stage);
+    fitCode(stage);
     body.classList.remove('diapo-measuring');
   });
 
