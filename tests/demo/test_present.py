@@ -340,3 +340,35 @@ def _alive(pid: int) -> bool:
     except OSError:
         return False
 
+
+
+@pytest.mark.cluster
+def test_a_failing_step_falls_back_to_its_recorded_output(tmp_path: Path, cluster,
+                                                          context):  # noqa: F811
+    project = deck_project(tmp_path, cluster.context, [
+        "# Titre",
+        "## Panne\n\n" + fence("echo 'en direct: Unable to connect'; exit 3", "demo=panne"),
+    ])
+    _report(project, "panne", "NAME     STATUS\nnode-1   Ready\n")
+    presenting = Presenting(project, cluster.kubeconfig)
+    try:
+        audience = context.new_page()
+        audience.goto(presenting.audience)
+        _events_open(audience)
+        audience.keyboard.press("ArrowRight")
+        audience.wait_for_function("document.body.dataset.presentCue === 'panne'")
+        audience.keyboard.press("l")
+        audience.wait_for_selector("#diapo-term[data-state='recorded']")
+        banner = audience.locator(".diapo-term-banner").inner_text()
+        assert "sortie enregistrée le 01/12/2026, Kubernetes 1.37" in banner
+        assert "code de sortie 3" in banner
+        assert "node-1   Ready" in audience.locator(".diapo-term-out").inner_text()
+        assert "Unable to connect" in audience.locator(".diapo-term-failed").text_content()
+        at = presenting.screen.wait(r"Fin des démos")
+        audience.locator(".diapo-term-banner button", has_text="Réessayer").click()
+        at = presenting.screen.wait(r"Diapo 2 · Panne · démo panne", since=at)
+        presenting.screen.wait(r"code de sortie 3|code 3", since=at)  # run again, for real
+        assert presenting.quit() == 0
+    finally:
+        if presenting.child.isalive():
+            presenting.child.terminate(force=True)

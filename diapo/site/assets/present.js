@@ -193,6 +193,9 @@
     part('.diapo-term-status').textContent = current.interactive
       ? 'en cours · clavier actif' : 'en cours';
     part('.diapo-term-banner').hidden = true;
+    var folded = part('.diapo-term-failed');
+    if (folded) folded.remove();
+    part('.diapo-term-live .diapo-term-label').textContent = 'en direct';
     part('.diapo-term-out').innerHTML = message.html || '';
     var want = part('.diapo-term-want');
     want.textContent = '';
@@ -258,7 +261,19 @@
     part('.diapo-term-why').textContent = message.why ? ' — ' + message.why : '';
     part('.diapo-term-status').textContent = 'sortie enregistrée';
     if (message.html !== null) {
-      part('.diapo-term-out').innerHTML = message.html;
+      var live = part('.diapo-term-out');
+      if (live.textContent.trim()) {
+        // The failed live output stays at hand, folded under the recorded one.
+        var folded = el('details', 'diapo-term-failed');
+        folded.appendChild(el('summary', '', 'sortie en direct (échec)'));
+        var pre = el('pre');
+        pre.innerHTML = live.innerHTML;
+        folded.appendChild(pre);
+        var old = part('.diapo-term-failed');
+        if (old) old.remove();
+        part('.diapo-term-live').appendChild(folded);
+      }
+      live.innerHTML = message.html;
       part('.diapo-term-live .diapo-term-label').textContent = 'enregistrée';
     }
   }
