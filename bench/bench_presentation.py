@@ -57,15 +57,15 @@ def main() -> None:
             for deck in decks:
                 presentation.write(deck, site_dir=site)
 
-        plain_time, views_time = best(plain), best(views)
+        plain_time, views_time = best(plain, views)
 
         # PDF of one deck (browser launch included) against the same for plain HTML
         plain_html = site / "plain.html"
         plain_html.write_text(_plain_page(texts[0]), encoding="utf-8")
         printed: list = []
-        deck_pdf = best(lambda: printed.extend(pdf.print_decks(site, [decks[0].name],
+        (deck_pdf,) = best(lambda: printed.extend(pdf.print_decks(site, [decks[0].name],
                                                                handout=False)), runs=2)
-        plain_pdf = best(lambda: _print_plain(plain_html, root / "plain.pdf"), runs=2)
+        (plain_pdf,) = best(lambda: _print_plain(plain_html, root / "plain.pdf"), runs=2)
         assert printed[0].pages == SLIDES, printed
 
     slides = DECKS * SLIDES

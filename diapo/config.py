@@ -23,6 +23,9 @@ class DiapoConfig(base.Config):
     strict = c.Type(bool, default=True)  # broken links / anchors / images fail the build
     presentation = c.Type(bool, default=True)  # write the presentation view of each deck
     home_deck = c.Type(str, default="introduction")  # deck whose slide N `./#N` reaches
+    # Presenter notes on the (public) reading page too; by default only the presenter window
+    # and the handout PDF show them, as Marp does, and the search index never has them.
+    reading_notes = c.Type(bool, default=False)
     # Demos
     contexts = c.ListOfItems(c.Type(str), default=["diapo-local"])  # allowed kube contexts
     timeout = c.Type((int, float), default=60)  # default per-step timeout, seconds
@@ -31,6 +34,7 @@ class DiapoConfig(base.Config):
     report = c.Type(str, default=".diapo/verify.json")  # JSON report read by the site
     # Local control plane
     kubernetes_version = c.Type(str, default="1.33.13")
+    versions = c.ListOfItems(c.Type(str), default=[])  # `verify --kubernetes matrix`
     state_dir = c.Type(str, default=".diapo/cluster")
 
 
@@ -41,6 +45,16 @@ def find_root(start: Path | None = None) -> Path:
         if (folder / "mkdocs.yml").is_file():
             return folder
     raise DiapoError(f"no mkdocs.yml found in {here} or its parents")
+
+
+def docs_dir(root: Path) -> Path:
+    """The decks folder of the project at `root`: mkdocs.yml's `docs_dir` (default `docs`)."""
+    try:
+        data = yaml.load((root / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_Loader)
+    except (OSError, yaml.YAMLError):
+        data = None
+    folder = data.get("docs_dir") if isinstance(data, dict) else None
+    return root / str(folder or "docs")
 
 
 class _Loader(yaml.SafeLoader):

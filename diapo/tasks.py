@@ -6,22 +6,31 @@ traceback. Run `invoke --list` for the list and `invoke --help TASK` for the opt
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from invoke import Collection, Exit, task
 
+from diapo import config
 from diapo.errors import DiapoError
+from diapo.task_args import RestTask
 
 
-def _call(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
-    """Run a diapo entry point; user errors and Ctrl-C become clean exits."""
+def _call(fn: Callable[..., Any], *args: Any, _exit_now: bool = False, **kwargs: Any) -> None:
+    """Run a diapo entry point; user errors and Ctrl-C become clean exits. With `_exit_now`,
+    a Ctrl-C leaves at once (the entry point has cleaned up or asked the API server to)."""
     try:
         code = fn(*args, **kwargs)
     except DiapoError as exc:
         raise Exit(f"erreur: {exc}", code=2) from None
     except KeyboardInterrupt:
+        if _exit_now:  # skip the seconds the interpreter takes to tear the Kubernetes
+            print("interrompu.", file=sys.stderr, flush=True)  # client's modules down
+            sys.stdout.flush()
+            os._exit(130)
         raise Exit("interrompu.", code=130) from None
     if isinstance(code, int) and code != 0:
         raise Exit(code=code)
@@ -72,8 +81,11 @@ def inspect(c, deck, json=False):
 
 
 @task(
+    klass=RestTask,
+    rest="decks",
     iterable=["deck"],
     help={
+        "decks": "decks to verify, as words after the task (invoke verify kubernetes cloud)",
         "deck": "deck to verify (repeatable); every deck when omitted",
         "demo": "run only the demo with this id (and the steps it depends on)",
         "parallel": "number of decks run at once (default: CPU count)",
@@ -81,14 +93,26 @@ def inspect(c, deck, json=False):
         "json": "write the JSON report to this path (default .diapo/verify.json)",
         "keep": "keep namespaces and objects for debugging",
         "update": "rewrite expect blocks from the actual output of a passing run",
+        "changed": "run only the decks whose demos changed since the report (fingerprints), "
+                   "and merge the results into it",
+        "strict_warnings": "fail on any kubectl / API server warning a fence does not accept "
+                           "(warn=)",
+        "kubernetes": "versions to run on, each on its local control plane (e.g. "
+                      "1.36.3,1.37.2; 'matrix': the versions list of mkdocs.yml)",
     },
 )
-def verify(c, deck=None, demo=None, parallel=0, junit=None, json=None, keep=False, update=False):
-    """Run every demo of every deck against the cluster and fail on the first rotten slide."""
+def verify(c, deck=None, demo=None, parallel=0, junit=None, json=None, keep=False, update=False,
+           changed=False, strict_warnings=False, kubernetes=None, decks=None):
+    """Run every demo of every deck against the cluster and fail on the first rotten slide.
+
+    Usage: invoke verify [DECK...] [--options] (e.g. `invoke verify kubernetes cloud`).
+    """
     from diapo.demo import verify as verify_mod
 
-    _call(verify_mod.run, decks=deck or [], demo=demo, parallel=parallel, junit=junit,
-          json_path=json, keep=keep, update=update)
+    _call(verify_mod.run, _exit_now=True, decks=[*(decks or []), *(deck or [])], demo=demo,
+          parallel=parallel,
+          junit=junit, json_path=json, keep=keep, update=update, changed=changed,
+          strict_warnings=strict_warnings, kubernetes=kubernetes)
 
 
 @task(
@@ -172,7 +196,20 @@ def cluster_build(c, version=None):
 @task(help={"name": "render only this diagram (module of docs/diagrams/, e.g. whoami_service)"})
 def images(c, name=None):
     """Re-render the deck diagrams (docs/diagrams/*.py, Graphviz) into docs/img and docs/schema."""
-    c.run(f"{sys.executable} docs/diagrams/render.py {name or ''}".strip(), pty=False)
+    script = _course_file(lambda root: config.docs_dir(root) / "diagrams" / "render.py",
+                          "n'a pas de schémas à rendre")
+    c.run(f"{sys.executable} {script} {name or ''}".strip(), pty=False)
+
+
+def _course_file(where: Callable[[Path], Path], otherwise: str) -> Path:
+    """A file of the course project (found from mkdocs.yml), or a clean exit saying why not."""
+    try:
+        path = where(config.find_root())
+    except DiapoError as exc:
+        raise Exit(f"erreur: {exc}", code=2) from None
+    if not path.is_file():
+        raise Exit(f"erreur: {path} introuvable : ce cours {otherwise}", code=2)
+    return path
 
 
 # --------------------------------------------------------------------------- quality
@@ -181,6 +218,7 @@ def images(c, name=None):
 @task(help={"only": "run only benchmarks whose name contains this text"})
 def bench(c, only=""):
     """Run the benchmarks in bench/ and print figures as ratios against their baselines."""
+    _course_file(lambda root: root / "bench" / "__main__.py", "n'a pas de bancs d'essai (bench/)")
     c.run(f"{sys.executable} -m bench {only}".strip(), pty=False)
 
 
@@ -188,6 +226,10 @@ def bench(c, only=""):
             "suite": "pytest only: skip the verification of the docs and the strict build"})
 def test(c, args="", suite=False):
     """Run the test suite, then verify every deck's demos and build the site strictly."""
+    from diapo import system
+
+    # Debian packages the tests use: installed when root, else one line names the command.
+    _call(system.ensure, nodes=os.environ.get("DIAPO_NODES") != "simulated")
     c.run(f"{sys.executable} -m pytest {args}".strip(), pty=False)
     if suite:
         return

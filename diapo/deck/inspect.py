@@ -21,9 +21,9 @@ def resolve(deck: str, docs_dir: Path | None = None) -> Path:
         return candidate
     if docs_dir is None:
         try:
-            from diapo.config import find_root
+            from diapo.config import docs_dir as project_docs, find_root
 
-            docs_dir = find_root() / "docs"
+            docs_dir = project_docs(find_root())
         except Exception:  # noqa: BLE001 - no mkdocs.yml: fall back to ./docs
             docs_dir = Path("docs")
     for path in (docs_dir / f"{deck}.md", docs_dir / deck, candidate):

@@ -55,7 +55,9 @@ def find_deck(name: str, root: Path) -> Deck:
     """Parse the deck named `name` (e.g. `kubernetes`) or at path `name` (docs/kubernetes.md)."""
     from diapo.deck import parse
 
-    docs = root / "docs"
+    from diapo.config import docs_dir
+
+    docs = docs_dir(root)
     as_path = Path(name)
     for path in (as_path, root / as_path, docs / f"{name}.md"):
         if path.suffix == ".md" and path.is_file():

@@ -18,6 +18,7 @@ from functools import cached_property, lru_cache
 from urllib.parse import unquote, urlsplit
 
 from diapo.errors import DiapoWarning
+from diapo.site import math
 from diapo.site.scan import DeckScan, Link
 
 EXTERNAL, ANCHOR, DECK, HOME, FILE = "external", "anchor", "deck", "home", "file"
@@ -140,7 +141,8 @@ def check_link(link: Link, deck_name: str, site: Site) -> str | None:
 
 
 def check(site: Site) -> list[DiapoWarning]:
-    """Every broken link, anchor and missing image of every deck, in deck and line order."""
+    """Every broken link, anchor and missing image, and every formula that cannot be drawn,
+    of every deck, in deck and line order."""
     problems: list[DiapoWarning] = []
     for name, scan in sorted(site.scans.items()):
         links = [link for slide in scan.slides for link in slide.links] + scan.directive_links
@@ -148,6 +150,10 @@ def check(site: Site) -> list[DiapoWarning]:
             message = check_link(link, name, site)
             if message:
                 problems.append(DiapoWarning(message, link.location))
+        for formula in (f for slide in scan.slides for f in slide.formulas):
+            message = math.problem(formula.tex, formula.display)
+            if message:
+                problems.append(DiapoWarning(message, formula.location))
     return sorted(set(problems), key=lambda p: (p.location, p.message))
 
 

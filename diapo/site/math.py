@@ -12,19 +12,42 @@ import re
 from functools import lru_cache
 
 from latex2mathml.converter import convert
+from markdown_it import MarkdownIt
+from mdit_py_plugins.dollarmath import dollarmath_plugin
 
 # marp-core's inline rule (after markdown-it-katex): `$` not followed by a space opens, `$` not
 # preceded by a space and not followed by a digit closes; `\$` is a dollar sign.
 INLINE = re.compile(r"(?<![\\$])\$(?=[^\s$])(?P<tex>(?:\\.|[^\\$\n])*?(?:\\.|[^\s\\$]))\$(?!\d)")
 
 
+def use(md: MarkdownIt) -> MarkdownIt:
+    """Teach markdown-it marp-core's math syntax (tokens `math_inline`, `math_block`): no space
+    inside the dollars, no digit after the closing one, `$$` blocks."""
+    return md.use(dollarmath_plugin, allow_space=False, allow_digits=False, allow_labels=False)
+
+
 @lru_cache(maxsize=4096)
+def _convert(tex: str, display: bool) -> tuple[str, str | None]:
+    """(MathML, None), or (escaped source, why) for TeX latex2mathml cannot read."""
+    try:
+        return convert(tex.strip(), display="block" if display else "inline"), None
+    except Exception as exc:  # latex2mathml raises many kinds of errors on bad TeX
+        tag = "pre" if display else "code"
+        shown = f'<{tag} class="diapo-math-error" title="TeX illisible">{html.escape(tex)}</{tag}>'
+        return shown, str(exc) or type(exc).__name__
+
+
 def mathml(tex: str, display: bool = False) -> str:
     """The MathML of `tex` (`display`: a block, centred); TeX it cannot read stays visible as
-    escaped source marked `diapo-math-error`, so a slide never loses text."""
-    try:
-        out = convert(tex.strip(), display="block" if display else "inline")
-    except Exception:  # latex2mathml raises many kinds of errors on bad TeX
-        tag = "pre" if display else "code"
-        return f'<{tag} class="diapo-math-error" title="TeX illisible">{html.escape(tex)}</{tag}>'
-    return out
+    escaped source marked `diapo-math-error`, so a slide never loses text (and the site's
+    checks report it: `problem`)."""
+    return _convert(tex, display)[0]
+
+
+def problem(tex: str, display: bool = False) -> str | None:
+    """Why `tex` cannot be drawn (a French message), or None."""
+    why = _convert(tex, display)[1]
+    if why is None:
+        return None
+    shown = " ".join(tex.split())
+    return f"formule TeX illisible ${shown}$ : {why}"

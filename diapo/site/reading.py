@@ -9,7 +9,8 @@ the slide's own Markdown with the few edits Python-Markdown needs to render it t
   the Markdown inside it; Python-Markdown needs md_in_html to do the same);
 - Marp image keywords become attributes (`h:350px` -> `style="height:350px"`, `bg` -> class);
 - demo fences lose their tags, get a "démo" badge with the verify proof, and their captured
-  output in a folded block; hidden demos disappear; notes become a "Notes" admonition;
+  output in a folded block; hidden demos disappear; notes become a "Notes" admonition
+  (only with `reading_notes: true`: the page is public);
 - directive comments and notes are removed from the text (Marp does not render them either),
   and so are `<style>` blocks (they style slides, not the reading page).
 """
@@ -62,11 +63,12 @@ def _render_slide(slide: Slide, scan: SlideScan, proofs: dict[str, Proof]) -> st
     return f"{body}\n\n{closing}"
 
 
-def finish(html: str, deck: Deck) -> str:
+def finish(html: str, deck: Deck, *, notes: bool = False) -> str:
     """Turn the slide markers of a rendered reading page into `<section>` elements.
 
     Each slide's section opens with a bar whose id is the one Marp gives the slide (`#N` lands
-    on it) and which links to the slide in the presentation view, and closes with its notes.
+    on it) and which links to the slide in the presentation view, and closes with its notes
+    when `notes` (the `reading_notes` option: the page is public, notes are the lecturer's).
     One marker between two slides (the fewer comments, the faster Python-Markdown goes).
     """
     url = presentation_url(deck.name)
@@ -77,7 +79,7 @@ def finish(html: str, deck: Deck) -> str:
         expected = len(previous) + 1 if len(previous) < len(deck.slides) else 0
         if number != expected:
             return match.group(0)  # not one of ours: they come in order
-        closing = f"{_notes(previous[-1])}</section>" if previous else ""
+        closing = f"{_notes(previous[-1]) if notes else ''}</section>" if previous else ""
         if number == 0:
             return closing
         previous.append(deck.slides[number - 1])

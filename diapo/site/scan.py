@@ -17,11 +17,13 @@ from markdown_it.token import Token
 
 from diapo.deck.model import Deck, Slide
 from diapo.errors import Location
+from diapo.site import math
 from diapo.site.slugs import Slugger, inline_text, take_fit
 
-_MD = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
-# Block structure only: inline content is parsed on demand (headings, text with links or HTML).
-_BLOCKS = MarkdownIt("commonmark", {"html": True}).enable("table").disable("inline")
+_MD = math.use(MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"]))
+# Block structure only: inline content is parsed on demand (headings, text with links, HTML
+# or math).
+_BLOCKS = math.use(MarkdownIt("commonmark", {"html": True}).enable("table").disable("inline"))
 
 # `href` / `src` of the HTML elements that point at another document or a media file.
 _HTML_URL = re.compile(
@@ -67,12 +69,22 @@ class Link:
     html: bool  # written in raw HTML (not touched by MkDocs' link rewriting)
 
 
+@dataclass(frozen=True)
+class Formula:
+    """A `$…$` or `$$…$$` formula of a slide, with its TeX and source line."""
+
+    tex: str
+    display: bool
+    location: Location
+
+
 @dataclass
 class SlideScan:
     """The scan of one slide."""
 
     headings: list[Heading] = field(default_factory=list)
     links: list[Link] = field(default_factory=list)
+    formulas: list[Formula] = field(default_factory=list)
     openers: set[int] = field(default_factory=set)  # lines of `<div ...>` with Markdown inside
     unclosed: list[str] = field(default_factory=list)  # block tags still open at the end
 
@@ -118,7 +130,7 @@ def _scan_slide(slide: Slide, path: str, slugger: Slugger) -> SlideScan:
         heading = tokens[index - 1].type == "heading_open"
         if heading and not _INLINE_SYNTAX.search(token.content):
             token.children = [Token("text", "", 0, content=token.content)]  # what inline gives
-        elif heading or "[" in token.content or "<" in token.content:
+        elif heading or "[" in token.content or "<" in token.content or "$" in token.content:
             token.children = []
             _MD.inline.parse(token.content, _MD, env, token.children)
     for index, token in enumerate(tokens):
@@ -133,6 +145,13 @@ def _scan_slide(slide: Slide, path: str, slugger: Slugger) -> SlideScan:
             ))
         elif token.type == "inline" and token.map and token.children:
             result.links.extend(_inline_links(token, lines, first, path))
+            result.formulas.extend(
+                Formula(child.content, False, Location(path, first + _find_line(
+                    [child.content], lines, token.map[0], token.map[1])))
+                for child in token.children if child.type == "math_inline")
+        elif token.type == "math_block" and token.map:
+            result.formulas.append(Formula(token.content, True,
+                                           Location(path, first + token.map[0])))
         elif token.type == "html_block" and token.map:
             block_first = first + token.map[0]
             content = _blank_comments(token.content)

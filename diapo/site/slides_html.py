@@ -37,12 +37,9 @@ from pygments.lexer import Lexer
 from pygments.lexers import TextLexer, get_lexer_by_name
 from pygments.util import ClassNotFound
 
-from mdit_py_plugins.dollarmath import dollarmath_plugin
-
 from diapo.deck.model import Deck, Fence, Image, Slide
-from diapo.site import emoji
+from diapo.site import emoji, math
 from diapo.site.image_style import image_style
-from diapo.site.math import mathml
 from diapo.site.slugs import Slugger, inline_text, take_fit
 
 FRAGMENT_ATTR = "data-marpit-fragment"
@@ -80,24 +77,25 @@ def new_markdown() -> MarkdownIt:
     `$…$` / `$$…$$` math (as MathML) and emoji shortcodes."""
     md = MarkdownIt("commonmark", {"html": True, "breaks": True}).enable(
         ["table", "strikethrough"])
-    # marp-core's math syntax: no space inside the dollars, no digit after the closing one.
-    md.use(dollarmath_plugin, allow_space=False, allow_digits=False, allow_labels=False)
-    md.add_render_rule("math_inline", lambda self, tokens, idx, options, env: mathml(
+    math.use(md)
+    md.add_render_rule("math_inline", lambda self, tokens, idx, options, env: math.mathml(
         tokens[idx].content))
-    md.add_render_rule("math_block", lambda self, tokens, idx, options, env: mathml(
+    md.add_render_rule("math_block", lambda self, tokens, idx, options, env: math.mathml(
         tokens[idx].content, display=True) + "\n")
     md.core.ruler.push("diapo_emoji", _emoji_rule)
     return md
 
 
 def _emoji_rule(state: StateCore) -> None:
-    """markdown-it core rule: `:shortcode:` in text becomes the emoji (as markdown-it-emoji)."""
+    """markdown-it core rule: `:shortcode:` and emoji characters in text become emoji HTML
+    (as marp-core's markdown-it-emoji and Twemoji)."""
     for token in state.tokens:
-        if token.type != "inline" or not token.children or ":" not in token.content:
+        if token.type != "inline" or not token.children or token.content.isascii() and (
+                ":" not in token.content):
             continue
         children: list[Token] = []
         for child in token.children:
-            if child.type != "text" or ":" not in child.content:
+            if child.type != "text" or child.content.isascii() and ":" not in child.content:
                 children.append(child)
                 continue
             for piece, is_html in emoji.replace(child.content):

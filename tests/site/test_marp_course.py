@@ -28,10 +28,7 @@ def marp_course(root: Path, mkdocs_yml: str = MINIMAL) -> Project:
     """The course copied into docs/ as it is, with a minimal mkdocs.yml."""
     project = Project(root)
     shutil.copytree(SLIDES, project.docs)
-    project.write("mkdocs.yml", mkdocs_yml)
-    # The theme sits next to the decks; until theme discovery looks in docs/, theme/ holds it.
-    (project.root / "theme").mkdir()
-    shutil.move(project.docs / "atelier.css", project.root / "theme" / "atelier.css")
+    project.write("mkdocs.yml", mkdocs_yml)  # the theme stays next to the decks
     return project
 
 
@@ -53,6 +50,12 @@ def test_home_deck_is_the_site_root_like_marp_cli(built: Project) -> None:
     reading = built.html("index/index.html")  # its reading page
     assert 'class="diapo-slide-bar" id="3"' in reading
     assert 'href="../index.html#2"' in reading  # present slide 2: the site root
+
+
+def test_the_course_theme_beside_the_decks_styles_the_slides(built: Project) -> None:
+    theme = (built.site / "assets" / "diapo" / "theme-atelier.css").read_text(encoding="utf-8")
+    assert "#fdfaf3" in theme and "grid-template-columns" in theme  # atelier.css
+    assert 'href="assets/diapo/theme-atelier.css"' in built.html("index.html")
 
 
 def test_every_deck_has_both_views(built: Project) -> None:
@@ -110,6 +113,8 @@ def test_without_directory_urls_the_views_keep_their_places(tmp_path: Path) -> N
                                    "docs/pratique/fusions.md"),
     ("[x](pratique/)", "link target 'pratique/' not found"),
     ("![x](img/absente.png)", "image 'img/absente.png' not found"),
+    ("Une formule $x^$ cassée", "formule TeX illisible $x^$"),
+    ("$$\n\\frac{a}{\n$$", "formule TeX illisible $\\frac{a}{$"),
 ])
 def test_a_broken_link_still_fails_with_file_and_line(tmp_path: Path, link: str,
                                                       message: str) -> None:

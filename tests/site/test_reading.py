@@ -11,7 +11,9 @@ from sitekit import Project, course
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Project:
-    project = course(tmp_path_factory.mktemp("reading"))
+    # Notes on the reading page too: these tests check how they render (test_notes.py: hidden
+    # by default).
+    project = course(tmp_path_factory.mktemp("reading"), reading_notes=True)
     project.build()
     return project
 
@@ -69,7 +71,7 @@ def test_headings_get_marp_slugs_with_numbered_duplicates(built: Project) -> Non
 
 
 def test_notes_are_plain_escaped_text(make_project) -> None:
-    project = make_project()
+    project = make_project(reading_notes=True)
     project.write("docs/notes.md",
                   "# Titre\n\n<!--\nLigne 1 avec <b>balise</b>\nLigne 2\n\nSuite\n-->\n")
     note = article(project.build().joinpath("notes", "index.html").read_text(encoding="utf-8"))
