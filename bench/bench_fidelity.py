@@ -336,6 +336,36 @@ def summary(title: str, slides: list[Slide], base: list[Slide] | None = None) ->
         print(f"  ratio diapo / HTML de marp-cli : {mean / ceiling:.4f}")
 
 
+def build_times(folder: Path, runs: int = 3) -> tuple[float, float]:
+    """Best-of-`runs` seconds: diapo's build of the corpus, and a plain `mkdocs build` of the
+    same files (Material, no diapo plugin: the baseline)."""
+    import logging
+    import time
+
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.config import load_config
+
+    from diapo.site import commands
+
+    logging.getLogger("mkdocs").setLevel(logging.ERROR)
+    diapo_best = plain_best = float("inf")
+    with tempfile.TemporaryDirectory(prefix="diapo-fidelity-time-") as tmp:
+        project = Path(tmp)
+        shutil.copytree(folder, project / "docs")
+        plain = project / "plain.yml"
+        plain.write_text("site_name: Fidélité\ntheme: {name: material, language: fr, font: false}\n")
+        names = [deck_name(d, folder) for d in decks_of(folder)]
+        (project / "mkdocs.yml").write_text(MKDOCS_YML.format(home=names[0]), encoding="utf-8")
+        for _ in range(runs):
+            start = time.perf_counter()
+            commands.build(strict=False, root=project)
+            diapo_best = min(diapo_best, time.perf_counter() - start)
+            start = time.perf_counter()
+            mkdocs_build(load_config(config_file=str(plain), site_dir=str(project / "plain")))
+            plain_best = min(plain_best, time.perf_counter() - start)
+    return diapo_best, plain_best
+
+
 def update_references(slides_dir: Path = CORPUS) -> None:
     """Rewrite the committed grey references from marp-cli's PNGs of the corpus."""
     from PIL import Image
@@ -357,6 +387,9 @@ def main() -> None:
         return
     slides, base = compare(CORPUS, [CORPUS], None, worst=8, baseline=True)
     summary(f"corpus de fidélité ({CORPUS.relative_to(ROOT)})", slides, base)
+    mine, plain = build_times(CORPUS)
+    print(f"  construction du corpus : diapo {mine:.2f} s, mkdocs build seul {plain:.2f} s, "
+          f"ratio {mine / plain:.2f}")
     docs, _ = compare(ROOT / "docs", [ROOT / "theme"], ROOT / "theme", worst=4)
     summary("présentations du cours (docs/, thème theme/)", docs)
     print(f"  côte à côte des pires diapositives : {(OUT / 'worst').relative_to(ROOT)}/")

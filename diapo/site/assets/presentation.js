@@ -57,23 +57,33 @@
       });
   }
   // A code block wider than its slide shrinks to fit (never grows), as marp-core draws code
-  // in themes with `@auto-scaling` metadata; diapo.site.themes sets --diapo-auto-scaling then.
+  // in themes with `@auto-scaling` metadata (diapo.site.themes sets --diapo-auto-scaling then);
+  // like marp-core's SVG, the block is as tall as its content rounded up to a whole pixel.
   function fitCode(root) {
     Array.prototype.forEach.call(root.querySelectorAll('section pre > code'), function (code) {
       var pre = code.parentNode;
       var wanted = getComputedStyle(pre).getPropertyValue('--diapo-auto-scaling');
       if (wanted.indexOf('code') < 0) return;
-      code.style.zoom = code.style.display = code.style.verticalAlign = '';
+      code.style.zoom = code.style.display = code.style.verticalAlign = pre.style.minHeight = '';
       var style = getComputedStyle(pre);
+      var edges = function (a, b) {
+        return parseFloat(style[a + 'Top' + b] || 0) + parseFloat(style[a + 'Bottom' + b] || 0);
+      };
       var room = pre.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
-      var scale = pre.getBoundingClientRect().width / (pre.offsetWidth || 1);
-      var need = code.getBoundingClientRect().width / (scale || 1);
-      if (!(room > 0 && need > room + 0.5)) return;
-      if (getComputedStyle(code).display === 'inline') {  // its lines shrink too, as in an SVG
-        code.style.display = 'inline-block';
-        code.style.verticalAlign = 'top';
+      var scale = pre.getBoundingClientRect().width / (pre.offsetWidth || 1) || 1;
+      var need = code.getBoundingClientRect().width / scale;
+      if (room > 0 && need > room + 0.5) {
+        if (getComputedStyle(code).display === 'inline') {  // its lines shrink too, as in an SVG
+          code.style.display = 'inline-block';
+          code.style.verticalAlign = 'top';
+        }
+        code.style.zoom = String(room / need);
+        return;
       }
-      code.style.zoom = String(room / need);
+      var frame = edges('padding', '') + edges('border', 'Width');
+      var content = pre.getBoundingClientRect().height / scale - frame;
+      var extra = style.boxSizing === 'border-box' ? frame : 0;
+      if (content > 0) pre.style.minHeight = (Math.ceil(content - 0.01) + extra) + 'px';
     });
   }
   // Hidden slides have no layout: fit every slide while all are laid out.
