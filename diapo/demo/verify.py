@@ -156,6 +156,11 @@ def _run_on(target: Target, plans: list[tuple[Deck, list[Demo]]], config: DiapoC
                   f"Kubernetes {target.version}, {nodes})")
     for orphan in target.orphans:
         console.print(f"[yellow]supprimé, laissé par une vérification interrompue: {orphan}[/]")
+    if not target.simulated:  # real nodes have only the images built here (no registry)
+        from diapo.cluster import images
+
+        for deck, _ in plans:
+            images.check(deck.path, root / "demos" / deck.name)
     workers = max(1, min(parallel or os.cpu_count() or 1, len(plans) or 1))
     results = _run_all(plans, target, config, root, workers, keep, update, console, state)
     _final_table(console, results, target.version)
