@@ -53,6 +53,7 @@ COURSE_THEMES, COURSE_DOCS = "theme", "docs"  # a course's folders holding its t
 _META_RE = re.compile(r"/\*(.*?)\*/", re.S)
 _THEME_RE = re.compile(r"@theme\s+([^\s*]+)")
 _SIZE_RE = re.compile(r"@size\s+(\S+)\s+(\d+)px\s+(\d+)px")
+_DOCS_DIR_RE = re.compile(r"""^docs_dir:\s*['"]?([^'"\s#]+)""", re.M)
 _AUTO_SCALING_RE = re.compile(r"@auto-scaling\s+([\w,\s]+?)\s*(?:\*|$|@)", re.M)
 _IMPORT_RE = re.compile(r"""^@import(?:-theme)?\s+(?:url\(\s*)?(["'])(.*?)\1""")
 _SECTION_SIZE_RE = re.compile(r"(?:^|[\s,}])section\s*\{([^}]*)\}")
@@ -82,10 +83,17 @@ def _read(path: Path) -> Theme | None:
 
 
 def theme_dirs(project_root: Path | None) -> list[Path]:
-    """The course's folders searched (recursively) for theme files: `theme/`, then `docs/`."""
+    """The course's folders searched (recursively) for theme files: `theme/`, then the docs
+    folder (`docs/`, or mkdocs.yml's `docs_dir`)."""
     if project_root is None:
         return []
-    return [d for d in (project_root / COURSE_THEMES, project_root / COURSE_DOCS) if d.is_dir()]
+    docs = COURSE_DOCS
+    try:
+        found = _DOCS_DIR_RE.search((project_root / "mkdocs.yml").read_text(encoding="utf-8"))
+        docs = found.group(1) if found else docs
+    except OSError:
+        pass
+    return [d for d in (project_root / COURSE_THEMES, project_root / docs) if d.is_dir()]
 
 
 def theme_files(project_root: Path | None) -> list[Path]:
