@@ -34,6 +34,7 @@ class DiapoConfig(base.Config):
     report = c.Type(str, default=".diapo/verify.json")  # JSON report read by the site
     # Local control plane
     kubernetes_version = c.Type(str, default="1.33.13")
+    versions = c.ListOfItems(c.Type(str), default=[])  # `verify --kubernetes matrix`
     state_dir = c.Type(str, default=".diapo/cluster")
 
 

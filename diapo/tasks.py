@@ -16,15 +16,21 @@ from invoke import Collection, Exit, task
 
 from diapo import config
 from diapo.errors import DiapoError
+from diapo.task_args import RestTask
 
 
-def _call(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
-    """Run a diapo entry point; user errors and Ctrl-C become clean exits."""
+def _call(fn: Callable[..., Any], *args: Any, _exit_now: bool = False, **kwargs: Any) -> None:
+    """Run a diapo entry point; user errors and Ctrl-C become clean exits. With `_exit_now`,
+    a Ctrl-C leaves at once (the entry point has cleaned up or asked the API server to)."""
     try:
         code = fn(*args, **kwargs)
     except DiapoError as exc:
         raise Exit(f"erreur: {exc}", code=2) from None
     except KeyboardInterrupt:
+        if _exit_now:  # skip the seconds the interpreter takes to tear the Kubernetes
+            print("interrompu.", file=sys.stderr, flush=True)  # client's modules down
+            sys.stdout.flush()
+            os._exit(130)
         raise Exit("interrompu.", code=130) from None
     if isinstance(code, int) and code != 0:
         raise Exit(code=code)
@@ -75,8 +81,11 @@ def inspect(c, deck, json=False):
 
 
 @task(
+    klass=RestTask,
+    rest="decks",
     iterable=["deck"],
     help={
+        "decks": "decks to verify, as words after the task (invoke verify kubernetes cloud)",
         "deck": "deck to verify (repeatable); every deck when omitted",
         "demo": "run only the demo with this id (and the steps it depends on)",
         "parallel": "number of decks run at once (default: CPU count)",
@@ -84,14 +93,26 @@ def inspect(c, deck, json=False):
         "json": "write the JSON report to this path (default .diapo/verify.json)",
         "keep": "keep namespaces and objects for debugging",
         "update": "rewrite expect blocks from the actual output of a passing run",
+        "changed": "run only the decks whose demos changed since the report (fingerprints), "
+                   "and merge the results into it",
+        "strict_warnings": "fail on any kubectl / API server warning a fence does not accept "
+                           "(warn=)",
+        "kubernetes": "versions to run on, each on its local control plane (e.g. "
+                      "1.36.3,1.37.2; 'matrix': the versions list of mkdocs.yml)",
     },
 )
-def verify(c, deck=None, demo=None, parallel=0, junit=None, json=None, keep=False, update=False):
-    """Run every demo of every deck against the cluster and fail on the first rotten slide."""
+def verify(c, deck=None, demo=None, parallel=0, junit=None, json=None, keep=False, update=False,
+           changed=False, strict_warnings=False, kubernetes=None, decks=None):
+    """Run every demo of every deck against the cluster and fail on the first rotten slide.
+
+    Usage: invoke verify [DECK...] [--options] (e.g. `invoke verify kubernetes cloud`).
+    """
     from diapo.demo import verify as verify_mod
 
-    _call(verify_mod.run, decks=deck or [], demo=demo, parallel=parallel, junit=junit,
-          json_path=json, keep=keep, update=update)
+    _call(verify_mod.run, _exit_now=True, decks=[*(decks or []), *(deck or [])], demo=demo,
+          parallel=parallel,
+          junit=junit, json_path=json, keep=keep, update=update, changed=changed,
+          strict_warnings=strict_warnings, kubernetes=kubernetes)
 
 
 @task(

@@ -9,6 +9,7 @@ conditions through watches, namespaces, and finding / deleting the objects a dem
 from __future__ import annotations
 
 import json
+import re
 import os
 import threading
 import time
@@ -206,8 +207,11 @@ class Cluster:
     def request(self, method: str, path: str, *, query: dict[str, Any] | None = None,
                 body: Any = None, content_type: str | None = None, accept: str | None = None,
                 timeout: float | tuple[float, float] = REQUEST_TIMEOUT,
-                stream: bool = False) -> Any:
-        """One API call; JSON in, decoded JSON out (or the raw response with `stream`)."""
+                stream: bool = False, warnings: list[str] | None = None) -> Any:
+        """One API call; JSON in, decoded JSON out (or the raw response with `stream`).
+
+        The server's `Warning` headers (deprecated API, unknown field, ...) are appended to
+        `warnings` when given."""
         headers = {"Accept": accept or "application/json"}
         if content_type:
             headers["Content-Type"] = content_type
@@ -223,6 +227,8 @@ class Cluster:
             raise ClusterError(
                 f"cluster injoignable ({self.server}, contexte {self.context}): "
                 f"{_short(exc)}") from None
+        if warnings is not None:
+            warnings.extend(warning_messages(response.headers))
         if not 200 <= response.status < 300:
             response.read()
             raise ApiException(http_resp=response)
@@ -300,9 +306,10 @@ class Cluster:
             raise ClusterError(f"lecture de {resource.plural}/{name}: {_api_message(exc)}"
                                ) from None
 
-    def apply(self, documents: list[dict[str, Any]], *, namespace: str, field_manager: str
-              ) -> list[ObjectRef]:
-        """Server-side apply each document (in order); namespaced ones default to `namespace`."""
+    def apply(self, documents: list[dict[str, Any]], *, namespace: str, field_manager: str,
+              warnings: list[str] | None = None) -> list[ObjectRef]:
+        """Server-side apply each document (in order); namespaced ones default to `namespace`.
+        The server's warnings are appended to `warnings` when given."""
         applied = []
         for doc in documents:
             if not isinstance(doc, dict) or "kind" not in doc or "apiVersion" not in doc:
@@ -320,6 +327,7 @@ class Cluster:
                     "PATCH", resource.path(ns, name), body=json.dumps(doc),
                     content_type="application/apply-patch+yaml",
                     query={"fieldManager": field_manager, "force": "true"},
+                    warnings=warnings,
                 )
             except ApiException as exc:
                 raise DemoError(f"apply de {doc['kind']}/{name} refusé: {_api_message(exc)}"
@@ -376,30 +384,37 @@ class Cluster:
 
     # ------------------------------------------------------------------ tracking
 
-    def managed_by(self, manager: str, *, since: str | None = None,
+    def managed_by(self, manager: str | set[str], *, since: str | None = None,
                    skip_namespaces: set[str] | frozenset[str] = frozenset()) -> list[ObjectRef]:
-        """Objects (any kind, any namespace) that the field manager `manager` wrote, created
-        at or after `since` (an RFC 3339 server time), oldest first.
+        """Objects (any kind, any namespace) that the field manager `manager` (or any of a
+        set of managers) wrote, created at or after `since` (an RFC 3339 server time),
+        oldest first.
 
         The time bound keeps objects that existed before and were only modified (a node
         labelled by a demo) out of the list.
         """
         bound = _parse_time(since) if since else None
+        managers = {manager} if isinstance(manager, str) else set(manager)
         found: list[ObjectRef] = []
-        for resource in self.resources():
-            if resource.plural in _NOT_TRACKED or not {"list", "delete"} <= set(resource.verbs):
-                continue
+        kinds = [r for r in self.resources()
+                 if r.plural not in _NOT_TRACKED and {"list", "delete"} <= set(r.verbs)]
+
+        def list_kind(resource: Resource) -> dict[str, Any]:
             try:
-                listing = self.request("GET", resource.path(), accept=_METADATA_ONLY)
+                return self.request("GET", resource.path(), accept=_METADATA_ONLY)
             except (ApiException, ClusterError):
-                continue
+                return {}
+
+        # The ~60 lists at once: a Ctrl-C must ask for every deletion within a second.
+        listings = _parallel(list_kind, kinds, workers=16)
+        for resource, listing in zip(kinds, listings):
             for item in (listing.get("items") or []):
                 meta = item.get("metadata", {})
                 if meta.get("namespace") in skip_namespaces:
                     continue
                 if resource.plural == "namespaces" and meta.get("name") in skip_namespaces:
                     continue
-                if not any(f.get("manager") == manager for f in meta.get("managedFields") or []):
+                if not any(f.get("manager") in managers for f in meta.get("managedFields") or []):
                     continue
                 if bound and _parse_time(meta.get("creationTimestamp")) < bound:
                     continue
@@ -542,3 +557,38 @@ def _short(exc: Exception) -> str:
     if reason is not None:
         text = str(reason)
     return text.splitlines()[0][:200] if text else type(exc).__name__
+
+
+def warning_messages(headers: Any) -> list[str]:
+    """The texts of HTTP `Warning` headers (`299 - "message"`, RFC 7234) as the API sends."""
+    values = headers.getlist("Warning") if hasattr(headers, "getlist") else (
+        [headers["Warning"]] if headers and "Warning" in headers else [])
+    messages = []
+    for value in values:
+        match = re.fullmatch(r'\s*\d{3}\s+\S+\s+"((?:[^"\\]|\\.)*)".*', value)
+        messages.append(match.group(1).replace('\\"', '"') if match else value.strip())
+    return messages
+
+
+def _parallel(fn: Any, items: list[Any], *, workers: int) -> list[Any]:
+    """`[fn(x) for x in items]` on up to `workers` daemon threads (an interpreter exiting
+    after a Ctrl-C does not wait for them, unlike a ThreadPoolExecutor's)."""
+    results: list[Any] = [None] * len(items)
+    todo = iter(range(len(items)))
+    lock = threading.Lock()
+
+    def work() -> None:
+        while True:
+            with lock:
+                index = next(todo, None)
+            if index is None:
+                return
+            results[index] = fn(items[index])
+
+    threads = [threading.Thread(target=work, daemon=True) for _ in range(min(workers,
+                                                                              len(items)))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results

@@ -3,6 +3,7 @@
 ```bash demo            a shell step          ```yaml file=k8s/app.yaml   written before any step
 ```yaml apply           server-side applied   ```text expect match=table  output of the step before
 options: demo=ID exit=N timeout=S wait="kind/name Condition" only=live|ci needs=node hidden
+         warn="text of an accepted warning"
 ```
 A fence with none of these words is plain code. On a tagged fence any other word is an error.
 """
@@ -18,12 +19,14 @@ from diapo.errors import DeckError, Location
 
 TAGS = ("demo", "file", "apply", "expect")
 OPTIONS = ("match", "exit", "timeout", "wait", "only", "needs", "hidden")
+OPTIONS += ("warn",)  # accepted `Warning:` (a substring), repeatable
 ONLY_VALUES = ("live", "ci")
 NEEDS_VALUES = ("node",)
 APPLY_LANGS = ("yaml", "yml", "json")
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _FLAGS = ("apply", "expect", "hidden")  # never take a value
 _VALUED = ("file", "match", "exit", "timeout", "wait", "only", "needs")  # always take one
+_VALUED += ("warn",)
 
 
 def is_tagged(fence: Fence) -> bool:
@@ -125,6 +128,9 @@ def make(fence: Fence, slide: int, ordinal: int) -> Demo:
     demo.wait = [str(v) for k, v in pairs if k == "wait"]
     if demo.wait and kind == DemoKind.FILE:
         raise DeckError("wait= needs a step (demo or apply), not a file= block", where)
+    demo.warn = [str(v) for k, v in pairs if k == "warn"]
+    if demo.warn and kind == DemoKind.FILE:
+        raise DeckError("warn= needs a step (demo or apply), not a file= block", where)
     return demo
 
 

@@ -98,6 +98,7 @@ class Demo:
     only: str | None = None  # "live" / "ci"
     needs: str | None = None  # "node"
     hidden: bool = False
+    warn: list[str] = field(default_factory=list)  # accepted warnings (substrings), `warn=`
 
 
 @dataclass

@@ -38,7 +38,7 @@ from diapo.cluster.client import Cluster, ObjectRef, write_kubeconfig
 from diapo.config import DiapoConfig
 from diapo.deck.model import Deck, Demo, DemoKind, Expect, MatchMode
 from diapo.demo import match as match_mod
-from diapo.demo.report import FAILED, PASSED, SKIPPED, DemoResult
+from diapo.demo.report import FAILED, PASSED, SKIPPED, WARNED, DemoResult
 from diapo.demo.session import Session
 from diapo.errors import DeckError, DiapoError
 
@@ -49,6 +49,9 @@ DELETE_TIMEOUT = 60.0  # seconds to wait for deleted namespaces to be gone
 REPORT_LINES = 500  # lines of a step's output kept in its result (the tail)
 DIAGNOSTIC_TIMEOUT = 10.0  # seconds for each `kubectl` diagnostic command
 LIVE_MARGIN = timedelta(seconds=60)  # clock skew allowance for the lecture's start time
+# What kubectl prints for each warning of the API server (k8s.io/client-go WarningHandler).
+WARNING_LINE = re.compile(r"^Warning: (.+?)[ \t]*$", re.M)
+_WARNING_LINES = re.compile(r"^Warning: .*(?:\n|$)", re.M)
 # kubectl commands that write objects and accept --field-manager.
 _WRITERS = "apply|create|run|expose|label|annotate|patch|replace|set|autoscale|edit|taint"
 # Global kubectl flags that take their value as the next argument.
@@ -188,7 +191,7 @@ class DeckRun:
             env["DIAPO_FIELD_MANAGER"] = self.field_manager
             env["DIAPO_NAMESPACE"] = self.namespace
         self._session = Session(self.work_dir, state_dir, env)
-        real = shutil.which("kubectl")
+        real = kubectl_for(self.cluster_version)
         if real and needs_cluster:
             wrapper = state_dir / "bin" / "kubectl"
             wrapper.write_text(KUBECTL_WRAPPER % {
@@ -227,6 +230,30 @@ class DeckRun:
         if self.base_dir is not None:
             shutil.rmtree(self.base_dir, ignore_errors=True)
 
+    def request_deletions(self, *, outside: bool = True) -> None:
+        """Ctrl-C while this run is busy elsewhere (a `wait=` watch): stop its processes and
+        ask the API server to delete its namespace and (with `outside`) what it created
+        elsewhere, without waiting for any of it."""
+        self._interrupted.set()
+        if self._session is not None:
+            self._session.close()
+        if not self.keep and self.base_dir is not None:  # the process exits right after
+            shutil.rmtree(self.base_dir, ignore_errors=True)
+        if self.keep or self.mode != CI or self.cluster is None or self._run_ns is None:
+            return
+        if not outside:
+            try:
+                self.cluster.delete(self._run_ns)
+            except (DiapoError, ApiException) as exc:
+                self.cleanup_errors.append(f"suppression de {self._run_ns}: {exc}")
+            return
+        self._delete_created()
+
+    @property
+    def run_namespace(self) -> ObjectRef | None:
+        """The run's own namespace (verification), once created."""
+        return self._run_ns
+
     def _delete_created(self) -> None:
         assert self.cluster is not None and self._run_ns is not None
         try:
@@ -238,12 +265,18 @@ class DeckRun:
         objects = sorted(set(tracked) | {r for r in self.created
                                          if r.namespace != self._run_ns.name})
         gone: list[ObjectRef] = []
+        if self._interrupted.is_set() and self.cluster.delete(self._run_ns):
+            gone.append(self._run_ns)  # Ctrl-C: the namespace first, it holds most
         for ref in reversed([self._run_ns, *objects]):
+            if ref in gone:
+                continue
             try:
                 if self.cluster.delete(ref) and ref.kind == "Namespace":
                     gone.append(ref)
             except (DiapoError, ApiException) as exc:
                 self.cleanup_errors.append(f"suppression de {ref}: {exc}")
+        if self._interrupted.is_set():
+            return  # Ctrl-C: every deletion is asked for; the API server finishes them
         for ref in gone:  # deleting a namespace is asynchronous: wait until it is gone
             try:
                 self.cluster.wait(f"namespace/{ref.name} Deleted", namespace="",
@@ -295,11 +328,23 @@ class DeckRun:
             result.status, result.reason = FAILED, exc.message + where_
         except ApiException as exc:
             result.status, result.reason = FAILED, f"API Kubernetes: {exc.status} {exc.reason}"
+        self._judge_warnings(demo, result)
         result.duration = round(time.monotonic() - started, 3)
-        if result.status == FAILED:
+        if result.status == FAILED and not self._interrupted.is_set():
             result.diagnostics = self.diagnostics(demo, result, waits)
         result.output = _tail(result.output, REPORT_LINES) if result.output else ""
         return result
+
+    def _judge_warnings(self, demo: Demo, result: DemoResult) -> None:
+        """In verification, a passing step with a warning its fence does not accept
+        (`warn="..."`) is "avertissement": its proof must say so."""
+        if self.mode != CI or result.status != PASSED:
+            return
+        unexpected = [w for w in result.warnings if not any(a in w for a in demo.warn)]
+        if unexpected:
+            result.status = WARNED
+            more = f" (et {len(unexpected) - 1} autre(s))" if len(unexpected) > 1 else ""
+            result.reason = f"avertissement : {unexpected[0]}{more}"
 
     def interrupt(self) -> None:
         """SIGINT to the running step's process group only (the lecturer's Ctrl-C)."""
@@ -313,6 +358,7 @@ class DeckRun:
         timeout = demo.timeout or self.config.timeout
         outcome = self._session.run(demo.code, timeout=timeout, on_output=on_output, pty=pty)
         result.output = match_mod.clean_output(outcome.output)
+        result.warnings = WARNING_LINE.findall(result.output)
         result.exit_code = outcome.exit_code
         if outcome.timed_out:
             result.status = FAILED
@@ -326,11 +372,16 @@ class DeckRun:
             self._check_expect(demo.expect, result)
 
     def _check_expect(self, expect: Expect, result: DemoResult) -> None:
-        verdict = match_mod.match(expect, result.output)
+        # Warnings are judged on their own (warn=): not part of the expected output, unless
+        # the lecturer wrote them in the expect block.
+        output = result.output
+        if result.warnings and "Warning:" not in expect.text:
+            output = _WARNING_LINES.sub("", output)
+        verdict = match_mod.match(expect, output)
         if verdict.ok:
             return
         if self.update and MatchMode(expect.match) is not MatchMode.REGEX:
-            self.updates.append((expect, match_mod.updated_text(expect, result.output)))
+            self.updates.append((expect, match_mod.updated_text(expect, output)))
             result.reason = "bloc expect mis à jour"
             return
         result.status, result.diff = FAILED, verdict.diff
@@ -347,7 +398,7 @@ class DeckRun:
             raise DeckError(f"YAML invalide: {getattr(exc, 'problem', exc)}",
                             type(demo.location)(demo.location.path, line)) from None
         refs = self.cluster.apply(documents, namespace=self.namespace,
-                                  field_manager=self.field_manager)
+                                  field_manager=self.field_manager, warnings=result.warnings)
         self.created.extend(refs)
         lines = [f"{r.kind.lower()}/{r.name} serverside-applied" for r in refs]
         result.output = "\n".join(lines) + ("\n" if lines else "")
@@ -400,7 +451,7 @@ class DeckRun:
         return bad[:5]
 
     def _kubectl(self, *args: str) -> str:
-        real = shutil.which("kubectl")
+        real = kubectl_for(self.cluster_version)
         if not real:
             return ""
         try:
@@ -411,6 +462,19 @@ class DeckRun:
         except (subprocess.TimeoutExpired, OSError):
             return ""
         return done.stdout if done.returncode == 0 else ""
+
+
+def kubectl_for(server_version: str) -> str | None:
+    """The kubectl the steps use: the one diapo built for the server's version (cached with
+    its control plane, same minor: within the supported skew), else the one on PATH."""
+    from diapo.cluster import binaries
+
+    version = server_version.strip().removeprefix("v")
+    if re.fullmatch(r"1\.\d+\.\d+", version):
+        built = binaries.version_dir(version) / "bin" / "kubectl"
+        if os.access(built, os.X_OK):
+            return str(built)
+    return shutil.which("kubectl")
 
 
 # ---------------------------------------------------------------------- orphans

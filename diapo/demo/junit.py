@@ -1,4 +1,6 @@
-"""JUnit XML from a verify report: one test suite per deck, one test case per demo."""
+"""JUnit XML from a verify report: one test suite per deck (and per Kubernetes version of a
+matrix), one test case per demo; a warning is a property and `system-err` of its case, or a
+failure of type "warning" with `--strict-warnings`."""
 
 from __future__ import annotations
 
@@ -7,25 +9,29 @@ import tempfile
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from diapo.demo.report import FAILED, SKIPPED, Report
+from diapo.demo.report import FAILED, SKIPPED, WARNED, Report
 
 MAX_TEXT = 20_000  # characters of output kept per test case
 
 
-def to_junit(report: Report) -> ET.Element:
+def to_junit(report: Report, *, strict_warnings: bool = False) -> ET.Element:
     """The report as a `<testsuites>` element (CI servers show it as tests)."""
     suites = ET.Element("testsuites", name="diapo verify")
     totals = {"tests": 0, "failures": 0, "skipped": 0, "time": 0.0}
-    for deck in report.decks:
+    runs = [report, *report.matrix]
+    for run, deck in ((run, deck) for run in runs for deck in run.decks):
         counts = deck.counts()
-        suite = ET.SubElement(suites, "testsuite", name=deck.deck, tests=str(len(deck.demos)),
-                              failures=str(counts[FAILED]), errors="0",
+        failures = counts[FAILED] + (counts[WARNED] if strict_warnings else 0)
+        version = run.cluster.kubernetes_version
+        name = f"{deck.deck} @ {version}" if len(runs) > 1 else deck.deck
+        suite = ET.SubElement(suites, "testsuite", name=name, tests=str(len(deck.demos)),
+                              failures=str(failures), errors="0",
                               skipped=str(counts[SKIPPED]), time=f"{deck.duration:.3f}",
-                              timestamp=report.date, file=deck.path)
+                              timestamp=run.date, file=deck.path)
         props = ET.SubElement(suite, "properties")
         for name, value in (("namespace", deck.namespace or ""),
-                            ("context", report.cluster.context),
-                            ("kubernetes_version", report.cluster.kubernetes_version)):
+                            ("context", run.cluster.context),
+                            ("kubernetes_version", version)):
             ET.SubElement(props, "property", name=name, value=value)
         for demo in deck.demos:
             case = ET.SubElement(suite, "testcase", classname=deck.deck,
@@ -37,10 +43,21 @@ def to_junit(report: Report) -> ET.Element:
                 failure.text = _clip(demo.diagnostics or demo.diff or demo.output)
             elif demo.status == SKIPPED:
                 ET.SubElement(case, "skipped", message=demo.reason or "")
+            elif demo.status == WARNED and strict_warnings:
+                failure = ET.SubElement(case, "failure", message=demo.reason or "avertissement",
+                                        type="warning")
+                failure.text = _clip("\n".join(f"Warning: {w}" for w in demo.warnings))
+            if demo.warnings:
+                case_props = ET.SubElement(case, "properties")
+                for warning in demo.warnings:
+                    ET.SubElement(case_props, "property", name="warning", value=_clip(warning))
             if demo.output:
                 ET.SubElement(case, "system-out").text = _clip(demo.output)
+            if demo.warnings:
+                ET.SubElement(case, "system-err").text = _clip(
+                    "\n".join(f"Warning: {w}" for w in demo.warnings))
         totals["tests"] += len(deck.demos)
-        totals["failures"] += counts[FAILED]
+        totals["failures"] += failures
         totals["skipped"] += counts[SKIPPED]
         totals["time"] += deck.duration
     for key, value in totals.items():
@@ -48,11 +65,11 @@ def to_junit(report: Report) -> ET.Element:
     return suites
 
 
-def write_junit(report: Report, path: str | Path) -> Path:
+def write_junit(report: Report, path: str | Path, *, strict_warnings: bool = False) -> Path:
     """Write the JUnit XML atomically."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tree = ET.ElementTree(to_junit(report))
+    tree = ET.ElementTree(to_junit(report, strict_warnings=strict_warnings))
     ET.indent(tree)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".junit-", suffix=".xml")
     with os.fdopen(fd, "wb") as handle:

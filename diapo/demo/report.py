@@ -1,9 +1,9 @@
 """The verify report: what `invoke verify` proved, read back by the site to show it on slides.
 
-JSON form (version 1), written atomically to `.diapo/verify.json` by default:
+JSON form (version 2), written atomically to `.diapo/verify.json` by default:
 
     {
-      "version": 1,
+      "version": 2,
       "date": "2026-11-26T17:00:00+00:00",
       "cluster": {"context": "diapo-local", "server": "https://127.0.0.1:6443",
                   "kubernetes_version": "v1.33.13", "simulated": true},
@@ -13,12 +13,18 @@ JSON form (version 1), written atomically to `.diapo/verify.json` by default:
          "demos": [
            {"id": "12-1", "slide": 12, "line": 131, "kind": "run", "status": "passed",
             "reason": null, "duration": 0.41, "command": "kubectl get nodes",
-            "output": "NAME ...", "exit_code": 0, "diff": null}
+            "output": "NAME ...", "exit_code": 0, "diff": null,
+            "fingerprint": "3f9c...", "warnings": []}
          ]}
-      ]
+      ],
+      "matrix": [{"date": ..., "cluster": {...}, "decks": [...]}]
     }
 
-`status` of a demo is one of STATUSES; `reason` says why a demo was skipped or failed.
+`status` of a demo is one of STATUSES; `reason` says why a demo was skipped or failed;
+`fingerprint` (`diapo.demo.fingerprint`) is what the result proves; `warnings` the
+`Warning:` lines of kubectl and the API server during the step. `matrix` holds the runs on
+the other Kubernetes versions of a `--kubernetes` matrix (same form, no `matrix`).
+A version 1 report (older diapo, no fingerprints) still loads: nothing in it counts as proof.
 """
 
 from __future__ import annotations
@@ -31,9 +37,10 @@ from pathlib import Path
 
 from diapo.errors import DiapoError
 
-PASSED, FAILED, SKIPPED = "passed", "failed", "skipped"
-STATUSES = (PASSED, FAILED, SKIPPED)
-VERSION = 1
+PASSED, FAILED, SKIPPED, WARNED = "passed", "failed", "skipped", "warned"
+STATUSES = (PASSED, WARNED, FAILED, SKIPPED)
+VERSION = 2
+READABLE = (1, 2)  # report versions `load` accepts
 
 
 @dataclass
@@ -52,6 +59,8 @@ class DemoResult:
     exit_code: int | None = None
     diff: str | None = None
     diagnostics: str | None = None  # on failure: slide, command, events, `describe`
+    fingerprint: str | None = None  # what the result proves (None: an older diapo's report)
+    warnings: list[str] = field(default_factory=list)  # kubectl / API server `Warning:`s
 
 
 @dataclass
@@ -89,6 +98,7 @@ class Report:
     cluster: ClusterInfo
     decks: list[DeckResult] = field(default_factory=list)
     version: int = VERSION
+    matrix: list[Report] = field(default_factory=list)  # runs on the other versions
 
     def deck(self, name: str) -> DeckResult | None:
         """The result for the deck named `name`, if it was verified."""
@@ -108,21 +118,56 @@ class Report:
 
 
 def load(path: str | Path) -> Report | None:
-    """Read a report; None when there is none. A corrupt report is a `DiapoError`."""
+    """Read a report; None when there is none. A corrupt or truncated report is a one-line
+    `DiapoError` naming the file."""
     path = Path(path)
     if not path.is_file():
         return None
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        if data.get("version") != VERSION:
+        if not isinstance(data, dict):
+            raise ValueError("not a JSON object")
+        if data.get("version") not in READABLE:
             raise ValueError(f"unsupported report version {data.get('version')!r}")
-        return Report(
-            date=data["date"],
-            cluster=ClusterInfo(**data["cluster"]),
-            decks=[
-                DeckResult(**{**deck, "demos": [DemoResult(**d) for d in deck["demos"]]})
-                for deck in data["decks"]
-            ],
-        )
-    except (ValueError, KeyError, TypeError) as exc:
+        report = _run(data)
+        report.version = VERSION
+        report.matrix = [_run(run) for run in _list(data.get("matrix") or [], "matrix")]
+        return report
+    except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError) as exc:
         raise DiapoError(f"unreadable verify report {path}: {exc}") from None
+
+
+def _run(data: dict) -> Report:
+    """One run (the report, or an entry of its matrix) from its JSON form, type-checked."""
+    if not isinstance(data.get("date"), str):
+        raise ValueError("'date' is not a string")
+    cluster = ClusterInfo(**_object(data["cluster"], "cluster"))
+    decks = []
+    for deck in _list(data["decks"], "decks"):
+        deck = _object(deck, "deck")
+        demos = [DemoResult(**_object(d, "demo")) for d in _list(deck["demos"], "demos")]
+        result = DeckResult(**{**deck, "demos": demos})
+        for item in (result, *demos):
+            if item.status not in STATUSES:
+                raise ValueError(f"unknown status {item.status!r}")
+        for demo in demos:
+            for name in ("id", "command", "output"):
+                if not isinstance(getattr(demo, name), str):
+                    raise ValueError(f"demo field {name!r} is not text")
+            if not isinstance(demo.warnings, list) or not all(
+                    isinstance(w, str) for w in demo.warnings):
+                raise ValueError("demo 'warnings' is not a list of text")
+        decks.append(result)
+    return Report(date=data["date"], cluster=cluster, decks=decks)
+
+
+def _object(value: object, what: str) -> dict:
+    if not isinstance(value, dict):
+        raise ValueError(f"{what!r} is not an object")
+    return value
+
+
+def _list(value: object, what: str) -> list:
+    if not isinstance(value, list):
+        raise ValueError(f"{what!r} is not a list")
+    return value

@@ -22,6 +22,7 @@ import signal
 import struct
 import subprocess
 import termios
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -97,6 +98,7 @@ class Session:
         self._groups: list[int] = []  # process groups of past steps (background jobs)
         self._current: subprocess.Popen | None = None
         self._interrupted = False
+        self._close_lock = threading.Lock()
 
     # ------------------------------------------------------------------ running
 
@@ -187,6 +189,10 @@ class Session:
         A finished step's group id may since have been reused by a stranger: only processes
         that carry this session's marker in their environment are signalled.
         """
+        with self._close_lock:  # a Ctrl-C may close it from another thread at the same time
+            self._close()
+
+    def _close(self) -> None:
         marker = f"__DIAPO_DIR={self.state_dir}".encode()
         left = [pid for pgid in self._groups for pid in group_members(pgid)
                 if marker in _environ(pid)]

@@ -11,17 +11,18 @@ report read by the site, and JUnit XML on request.
 from __future__ import annotations
 
 import os
+import queue
 import signal
 import sys
 import threading
 import time
 from collections.abc import Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+from kubernetes.client.rest import ApiException
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -31,18 +32,22 @@ from diapo import config as config_mod
 from diapo.cluster.client import Cluster, check_allowed, kubeconfig_paths
 from diapo.config import DiapoConfig
 from diapo.deck.model import Deck, Demo
+from diapo.demo import matrix
 from diapo.demo import report as report_mod
 from diapo.demo.engine import CI, DeckRun, remove_orphans
 from diapo.demo.engine import where as engine_where
+from diapo.demo.fingerprint import deck_fingerprints
 from diapo.demo.junit import write_junit
-from diapo.demo.report import FAILED, PASSED, SKIPPED, ClusterInfo, DeckResult, DemoResult, Report
+from diapo.demo.report import (FAILED, PASSED, SKIPPED, WARNED, ClusterInfo, DeckResult,
+                               DemoResult, Report)
 from diapo.demo.update import rewrite_expects
 from diapo.errors import ClusterError, DiapoError
 
 AFTER_FAILURE = "étape précédente en échec"
 INTERRUPTED = "vérification interrompue (Ctrl-C)"
+INTERRUPT_GRACE = 2.0  # seconds a Ctrl-C gives to ask for every deletion (exit within 3 s)
 STATUS_TEXT = {PASSED: "[green]réussie[/]", FAILED: "[red]échouée[/]",
-               SKIPPED: "[yellow]ignorée[/]"}
+               SKIPPED: "[yellow]ignorée[/]", WARNED: "[yellow]avertissement[/]"}
 
 
 @dataclass
@@ -68,48 +73,96 @@ class _State:
 
 
 def run(decks: list[str], demo: str | None = None, parallel: int = 0, junit: str | None = None,
-        json_path: str | None = None, keep: bool = False, update: bool = False, *,
-        root: Path | None = None, console: Console | None = None) -> int:
-    """Verify the decks' demos; returns the exit code (0: every demo passed or was skipped)."""
+        json_path: str | None = None, keep: bool = False, update: bool = False,
+        changed: bool = False, strict_warnings: bool = False, kubernetes: str | None = None,
+        *, root: Path | None = None, console: Console | None = None) -> int:
+    """Verify the decks' demos; returns the exit code (0: every demo passed or was skipped;
+    a warning fails only with `strict_warnings`).
+
+    With `changed`, only the decks whose fingerprints differ from the report's run, up to
+    their last changed step (the steps before it set it up), and the report keeps the rest.
+    With `kubernetes` ("1.36.3,1.37.2", or the `versions` of mkdocs.yml when "matrix"), every
+    deck runs on the local control plane of each version; the report keeps each version's.
+    """
     config, root = config_mod.load(root)
     # In a CI log (no terminal), rich would wrap the table at 80 columns.
     console = console or Console(highlight=False,
                                  width=None if sys.stdout.isatty() else 120)
+    versions = matrix.versions(kubernetes, config)
     selected = select_decks(root, decks)
-    plans = plan_demos(selected, demo)
-    target = resolve_target(root, config)
-    console.print(f"cluster: contexte [b]{target.context}[/] ({target.server}, "
-                  f"Kubernetes {target.version}{', nœuds simulés' if target.simulated else ''})")
-    for orphan in target.orphans:
-        console.print(f"[yellow]supprimé, laissé par une vérification interrompue: {orphan}[/]")
-    workers = max(1, min(parallel or os.cpu_count() or 1, len(plans) or 1))
+    report_path = Path(json_path) if json_path else root / config.report
+    partial = bool(decks or demo or changed)
+    previous = _previous(report_path, console)
+    if changed:
+        plans = plan_changed(selected, previous)
+        if not plans:
+            console.print(f"aucune démo modifiée depuis la vérification ({report_path})")
+            return 0
+        for deck, demos in plans:
+            console.print(f"modifié : [b]{escape(deck.name)}[/] (jusqu'à la démo "
+                          f"{escape(demos[-1].id)}, {len(demos)} étape(s))")
+    else:
+        plans = plan_demos(selected, demo)
     started = time.monotonic()
     state = _State()
+    runs: list[Report] = []
     with _sigterm_as_ctrl_c():
-        results = _run_all(plans, target, config, root, workers, keep, update, console, state)
-    report = Report(
-        date=datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        cluster=ClusterInfo(target.context, target.server, target.version, target.simulated),
-        decks=results,
-    )
-    partial = bool(decks or demo)
-    report_path = Path(json_path) if json_path else root / config.report
-    if partial and not json_path:
-        _merge_previous(report, report_path)
+        if not versions:
+            runs.append(_run_on(resolve_target(root, config), plans, config, root, parallel,
+                                keep, update, console, state))
+        broken: list[ClusterError] = []
+        for version in versions:
+            try:
+                with matrix.local_target(root, config, version, console) as kubeconfig:
+                    target = resolve_target(root, config, kubeconfig=kubeconfig)
+                    runs.append(_run_on(target, plans, config, root, parallel, keep, update,
+                                        console, state))
+            except ClusterError as exc:  # the other versions still run
+                broken.append(exc)
+                console.print(f"[red]✗ {escape(str(exc))}[/]")
+        if not runs:
+            raise broken[0]
+    fresh = [list(run_.decks) for run_ in runs]  # what this run did (before merging)
+    report = matrix.combine(runs, previous, [deck for deck, _ in plans], partial=partial,
+                            default=str(config.kubernetes_version))
     report.save(report_path)
     if junit:
-        write_junit(Report(report.date, report.cluster, results), junit)
-    _final_table(console, results)
-    failed = any(d.status == FAILED for d in results)
+        write_junit(Report(runs[0].date, runs[0].cluster, fresh[0], matrix=[
+            Report(r.date, r.cluster, d) for r, d in zip(runs[1:], fresh[1:])]), junit,
+            strict_warnings=strict_warnings)
+    bad = {FAILED, WARNED} if strict_warnings else {FAILED}
+    results = [deck for decks_ in fresh for deck in decks_]
+    failed = bool(versions and broken) or any(
+        d.status in bad or deck.error for deck in results for d in [*deck.demos, deck])
     if update:
-        _apply_updates(console, plans, results, state.updates)
+        _apply_updates(console, plans, fresh[0], state.updates)
     _summary(console, results, time.monotonic() - started, report_path, junit)
+    if len(runs) > 1:
+        console.print(matrix.summary_line(runs, time.monotonic() - started))
     if keep:
         for deck in results:
             if deck.namespace:
                 console.print(f"conservé (--keep): namespace [b]{deck.namespace}[/] "
                               f"({deck.deck})")
     return 1 if failed else 0
+
+
+def _run_on(target: Target, plans: list[tuple[Deck, list[Demo]]], config: DiapoConfig,
+            root: Path, parallel: int, keep: bool, update: bool, console: Console,
+            state: _State) -> Report:
+    """Every plan on one cluster: the run's report (date, cluster, decks) and its table."""
+    console.print(f"cluster: contexte [b]{target.context}[/] ({target.server}, "
+                  f"Kubernetes {target.version}{', nœuds simulés' if target.simulated else ''})")
+    for orphan in target.orphans:
+        console.print(f"[yellow]supprimé, laissé par une vérification interrompue: {orphan}[/]")
+    workers = max(1, min(parallel or os.cpu_count() or 1, len(plans) or 1))
+    results = _run_all(plans, target, config, root, workers, keep, update, console, state)
+    _final_table(console, results, target.version)
+    return Report(
+        date=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        cluster=ClusterInfo(target.context, target.server, target.version, target.simulated),
+        decks=results,
+    )
 
 
 # ---------------------------------------------------------------------- selection
@@ -140,8 +193,8 @@ def select_decks(root: Path, names: list[str]) -> list[Deck]:
             except ValueError:
                 key = path.with_suffix("").as_posix()
         if key not in by_name:
-            raise DiapoError(f"deck « {name} » introuvable dans {docs}",
-                             hint="decks: " + (", ".join(by_name) or "aucun"))
+            raise DiapoError(f"deck « {name} » introuvable dans {_relative(docs, root)}/ ; "
+                             f"decks : {', '.join(by_name) or 'aucun'}")
         if by_name[key] not in chosen:
             chosen.append(by_name[key])
     return chosen
@@ -161,10 +214,10 @@ def plan_demos(decks: list[Deck], demo: str | None) -> list[tuple[Deck, list[Dem
     return plans
 
 
-def resolve_target(root: Path, config: DiapoConfig) -> Target:
-    """The current context ($KUBECONFIG), else the local control plane; allowed and reachable."""
-    kubeconfig: str | None = None
-    if not os.environ.get("KUBECONFIG"):
+def resolve_target(root: Path, config: DiapoConfig, kubeconfig: str | None = None) -> Target:
+    """The current context ($KUBECONFIG), else the local control plane; allowed and reachable.
+    `kubeconfig` names the cluster instead (a version of the matrix)."""
+    if kubeconfig is None and not os.environ.get("KUBECONFIG"):
         local = (root / config.state_dir / "kubeconfig")
         if os.environ.get("DIAPO_CLUSTER_DIR"):
             local = Path(os.environ["DIAPO_CLUSTER_DIR"]) / "kubeconfig"
@@ -201,22 +254,42 @@ def _run_all(plans: list[tuple[Deck, list[Demo]]], target: Target, config: Diapo
                                           status="en attente", start=False)
              for deck, demos in plans}
     results: dict[str, DeckResult] = {}
-    with progress, ThreadPoolExecutor(max_workers=workers,
-                                      thread_name_prefix="verify") as pool:
-        futures: dict[Future, Deck] = {
-            pool.submit(_run_deck, deck, demos, target, config, root, keep, update, state,
-                        progress, tasks[deck.name], console): deck
-            for deck, demos in plans
-        }
-        pending = set(futures)
+    todo: queue.Queue[tuple[Deck, list[Demo]]] = queue.Queue()
+    for plan in plans:
+        todo.put(plan)
+    done = threading.Semaphore(0)
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        while not state.cancel.is_set():
+            try:
+                deck, demos = todo.get_nowait()
+            except queue.Empty:
+                return
+            try:
+                results[deck.name] = _run_deck(deck, demos, target, config, root, keep, update,
+                                               state, progress, tasks[deck.name], console)
+            except BaseException as exc:  # pragma: no cover - _run_deck catches Exception
+                errors.append(exc)
+            finally:
+                done.release()
+
+    # Daemon threads: after a Ctrl-C, one blocked in a watch must not hold the exit.
+    threads = [threading.Thread(target=work, name=f"verify-{i}", daemon=True)
+               for i in range(workers)]
+    with progress:
+        for thread in threads:
+            thread.start()
         try:
-            while pending:
-                done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
-                for future in done:
-                    results[futures[future].name] = future.result()
+            for _ in plans:
+                while not done.acquire(timeout=0.2):
+                    if not any(t.is_alive() for t in threads):
+                        break
         except KeyboardInterrupt:
-            _interrupt(state, pool, pending, console)
+            _interrupt(state, console)
             raise
+    if errors:
+        raise errors[0]
     return [results[deck.name] for deck, _ in plans if deck.name in results]
 
 
@@ -237,21 +310,49 @@ def _sigterm_as_ctrl_c() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def _interrupt(state: _State, pool: ThreadPoolExecutor, pending: set[Future],
-               console: Console) -> None:
-    """Ctrl-C: stop the running steps, let every started deck clean up, then give up."""
+def _interrupt(state: _State, console: Console) -> None:
+    """Ctrl-C: stop the running steps and ask for every deletion, then exit within
+    INTERRUPT_GRACE seconds; the API server finishes the deletions on its own."""
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not
     try:                                                      # abandon the cleanup
         console.print("[yellow]interruption: arrêt des démos et nettoyage…[/]")
+        deadline = time.monotonic() + INTERRUPT_GRACE
         state.cancel.set()
-        for future in pending:
-            future.cancel()
         with state.lock:
-            for deck_run in state.runs:
-                deck_run.interrupt()
-        pool.shutdown(wait=True)
+            busy = list(state.runs)
+        for deck_run in busy:
+            deck_run.interrupt()
+
+        # Every run's deletions are asked for from here, whatever its worker does (one may
+        # sit in a `wait=` watch): namespaces first, then what the runs created elsewhere,
+        # found in one listing for all of them; the API server finishes the deletions.
+        asked = threading.Thread(target=_ask_deletions, args=(busy, console), daemon=True)
+        asked.start()
+        asked.join(max(0.0, deadline - time.monotonic()))
+        if asked.is_alive():
+            console.print("[yellow]suppressions encore en cours de demande : la prochaine "
+                          "vérification supprimera le reste[/]")
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+def _ask_deletions(runs: list[DeckRun], console: Console) -> None:
+    """Ctrl-C: ask for the deletion of everything the runs created, waiting for none."""
+    for deck_run in runs:
+        deck_run.request_deletions(outside=False)
+    started = [r for r in runs if r.run_namespace is not None and r.cluster is not None]
+    if not started:
+        return
+    cluster = started[0].cluster
+    assert cluster is not None
+    try:
+        tracked = cluster.managed_by({r.field_manager for r in started},
+                                     since=min(r.run_namespace.created for r in started),
+                                     skip_namespaces={r.run_namespace.name for r in started})
+        for ref in reversed(tracked):
+            cluster.delete(ref)
+    except (DiapoError, ApiException) as exc:
+        console.print(f"[red]nettoyage: {escape(str(exc))}[/]")
 
 
 def _run_deck(deck: Deck, demos: list[Demo], target: Target, config: DiapoConfig, root: Path,
@@ -262,6 +363,7 @@ def _run_deck(deck: Deck, demos: list[Demo], target: Target, config: DiapoConfig
     started = time.monotonic()
     progress.start_task(task)
     progress.update(task, status="")
+    prints = deck_fingerprints(deck)  # before the run copies the files it fingerprints
     deck_run = DeckRun(deck, mode=CI, kubeconfig=target.kubeconfig, context=target.context,
                        keep=keep, config=config, simulated=target.simulated, root=root,
                        update=update)
@@ -279,6 +381,7 @@ def _run_deck(deck: Deck, demos: list[Demo], target: Target, config: DiapoConfig
                 else:
                     progress.update(task, status=f"diapo {demo.slide} · {escape(demo.id)}")
                     outcome = deck_run.run_step(demo)
+                    outcome.fingerprint = prints[demo.id]
                     if outcome.status == FAILED:
                         failed = True
                         _print_failure(console, demo, outcome, root)
@@ -321,15 +424,18 @@ def _print_failure(console: Console, demo: Demo, result: DemoResult, root: Path)
         console.print(escape(result.diagnostics), soft_wrap=True)
 
 
-def _final_table(console: Console, results: list[DeckResult]) -> None:
-    table = Table(title="Vérification des démos", show_lines=False)
+def _final_table(console: Console, results: list[DeckResult], version: str = "") -> None:
+    title = "Vérification des démos" + (f" — Kubernetes {version}" if version else "")
+    table = Table(title=title, show_lines=False)
     for name, justify in (("deck", "left"), ("diapo", "right"), ("démo", "left"),
                           ("statut", "left"), ("durée", "right")):
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
     for deck in results:
         for demo in deck.demos:
             status = STATUS_TEXT[demo.status]
-            if demo.status != PASSED and demo.reason:
+            if demo.status == WARNED:
+                status += " [dim](" + escape(" ; ".join(demo.warnings)) + ")[/]"
+            elif demo.status != PASSED and demo.reason:
                 status += f" [dim]({escape(demo.reason)})[/]"
             table.add_row(escape(deck.deck), str(demo.slide), escape(demo.id), status,
                           f"{demo.duration:.2f} s")
@@ -340,10 +446,12 @@ def _final_table(console: Console, results: list[DeckResult]) -> None:
 
 def _summary(console: Console, results: list[DeckResult], elapsed: float, report_path: Path,
              junit: str | None) -> None:
-    counts = {s: sum(r.counts()[s] for r in results) for s in (PASSED, FAILED, SKIPPED)}
-    color = "red" if counts[FAILED] or any(r.error for r in results) else "green"
-    console.print(f"[{color}]{counts[PASSED]} réussie(s), {counts[FAILED]} échouée(s), "
-                  f"{counts[SKIPPED]} ignorée(s)[/] — {len(results)} deck(s) en {elapsed:.1f} s")
+    counts = {s: sum(r.counts()[s] for r in results) for s in (PASSED, WARNED, FAILED, SKIPPED)}
+    color = "red" if counts[FAILED] or any(r.error for r in results) else \
+        "yellow" if counts[WARNED] else "green"
+    console.print(f"[{color}]{counts[PASSED]} réussie(s), {counts[WARNED]} avec avertissement, "
+                  f"{counts[FAILED]} échouée(s), {counts[SKIPPED]} ignorée(s)[/] — "
+                  f"{len(results)} deck(s) en {elapsed:.1f} s")
     console.print(f"rapport: {report_path}" + (f", JUnit: {junit}" if junit else ""))
 
 
@@ -370,17 +478,32 @@ def _apply_updates(console: Console, plans: list[tuple[Deck, list[Demo]]],
                               soft_wrap=True)
 
 
-def _merge_previous(report: Report, path: Path) -> None:
-    """A partial run (some decks, one demo) keeps the other decks of the previous report."""
+def _previous(path: Path, console: Console) -> Report | None:
+    """The report a partial run merges into (None: none, or unreadable, said so)."""
     try:
-        previous = report_mod.load(path)
-    except DiapoError:
-        return
-    if previous is None:
-        return
-    fresh = {d.deck for d in report.decks}
-    report.decks = [d for d in previous.decks if d.deck not in fresh] + report.decks
-    report.decks.sort(key=lambda d: d.deck)
+        return report_mod.load(path)
+    except DiapoError as exc:
+        console.print(f"[yellow]{escape(str(exc))} : il sera remplacé[/]")
+        return None
+
+
+def plan_changed(decks: list[Deck], previous: Report | None) -> list[tuple[Deck, list[Demo]]]:
+    """The decks whose fingerprints differ from `previous`, each up to its last changed demo.
+
+    A demo counts as changed when the report has no result for it, a result without
+    fingerprint (an older diapo's, or a step that did not run) or another fingerprint.
+    """
+    plans = []
+    for deck in decks:
+        old = previous.deck(deck.name) if previous else None
+        results = {r.id: r for r in old.demos} if old else {}
+        prints = deck_fingerprints(deck)
+        stale = [i for i, d in enumerate(deck.demos)
+                 if d.id not in results or results[d.id].fingerprint is None
+                 or results[d.id].fingerprint != prints[d.id]]
+        if stale or (old is not None and old.error):
+            plans.append((deck, deck.demos[: (stale[-1] + 1) if stale else len(deck.demos)]))
+    return plans
 
 
 def _relative(path: Path, root: Path) -> str:

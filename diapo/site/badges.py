@@ -1,39 +1,48 @@
 """The proof shown next to each demo: what the verify report says about it, in French.
 
 `proofs(deck, report)` gives one `Proof` per demo id; the reading page (and the presentation
-view) render it with `badge_html()`. A demo is "vérifié" only if the report has it passed for
-the same command; anything the report does not cover is "non vérifié".
+view) render it with `badge_html()`. A demo is "vérifié" only if the report has it passed with
+the fingerprint the demo has now (`diapo.demo.fingerprint`: its code, expect block, options,
+the files and earlier steps it depends on); any difference is "modifiée depuis la
+vérification", and anything the report does not cover is "non vérifié".
 """
 
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 
-from diapo.deck.model import Deck, Demo, DemoKind
-from diapo.demo.report import FAILED, PASSED, SKIPPED, DemoResult, Report
+from diapo.deck.model import Deck, Demo
+from diapo.demo.fingerprint import deck_fingerprints
+from diapo.demo.report import FAILED, PASSED, SKIPPED, WARNED, DemoResult, Report
 
 VERIFIED, FAILURE, NEEDS_NODE, UNVERIFIED = "verified", "failed", "needs-node", "unverified"
+CHANGED, WARNING = "changed", "warning"
 LABELS = {
     VERIFIED: "vérifié",
+    WARNING: "avertissement",
     FAILURE: "échec",
     NEEDS_NODE: "nécessite un nœud réel",
+    CHANGED: "modifiée depuis la vérification",
     UNVERIFIED: "non vérifié",
 }
+OLD_REPORT = ("rapport d'une version antérieure de diapo (sans empreinte) : relancez "
+              "« invoke verify »")
 
 
 @dataclass(frozen=True)
 class Proof:
     """What the site says about one demo."""
 
-    status: str  # VERIFIED / FAILURE / NEEDS_NODE / UNVERIFIED
+    status: str  # VERIFIED / WARNING / FAILURE / NEEDS_NODE / CHANGED / UNVERIFIED
     detail: str  # French: date and Kubernetes version, or why it is not verified
-    result: DemoResult | None = None
+    result: DemoResult | None = None  # the one shown (a matrix: the failing version's)
+    text: str | None = None  # the badge's words when not LABELS[status] ("vérifié sur 1.37")
 
     @property
     def label(self) -> str:
-        return LABELS[self.status]
+        return self.text or LABELS[self.status]
 
 
 def format_date(value: str) -> str:
@@ -58,24 +67,24 @@ def run_detail(report: Report) -> str:
     return text
 
 
-def _same_step(demo: Demo, result: DemoResult) -> bool:
-    """False when the deck changed the command since the report was written."""
-    if demo.kind != DemoKind.RUN or not result.command:
-        return True
-    return result.command.strip() == demo.code.strip()
-
-
-def proof(demo: Demo, result: DemoResult | None, report: Report | None) -> Proof:
-    """The proof of one demo given its result in the report (if any)."""
+def proof(demo: Demo, result: DemoResult | None, report: Report | None,
+          fingerprint: str | None = None) -> Proof:
+    """The proof of one demo given its result in the report (if any) and the demo's current
+    fingerprint (None: do not compare, e.g. a result read back for display only)."""
     if report is None:
         return Proof(UNVERIFIED, "aucun rapport de vérification : lancez « invoke verify »")
     if result is None:
         return Proof(UNVERIFIED, "absente du dernier rapport de vérification")
-    if not _same_step(demo, result):
-        return Proof(UNVERIFIED, "modifiée depuis la dernière vérification", result)
+    if result.fingerprint is None:
+        return Proof(UNVERIFIED, OLD_REPORT, result)
+    if fingerprint is not None and result.fingerprint != fingerprint:
+        return Proof(CHANGED, "modifiée depuis la vérification : relancez « invoke verify "
+                              "--changed »", result)
     detail = run_detail(report)
     if result.status == PASSED:
         return Proof(VERIFIED, detail, result)
+    if result.status == WARNED:
+        return Proof(WARNING, f"{detail} : " + " ; ".join(result.warnings), result)
     if result.status == FAILED:
         reason = f" : {result.reason}" if result.reason else ""
         return Proof(FAILURE, f"{detail}{reason}", result)
@@ -86,10 +95,65 @@ def proof(demo: Demo, result: DemoResult | None, report: Report | None) -> Proof
 
 
 def proofs(deck: Deck, report: Report | None) -> dict[str, Proof]:
-    """The proof of every demo of `deck`, by demo id."""
-    deck_result = report.deck(deck.name) if report else None
-    results = {r.id: r for r in deck_result.demos} if deck_result else {}
-    return {demo.id: proof(demo, results.get(demo.id), report) for demo in deck.demos}
+    """The proof of every demo of `deck`, by demo id (over every version of a matrix)."""
+    if report is None:
+        return {demo.id: proof(demo, None, None) for demo in deck.demos}
+    current = deck_fingerprints(deck)
+    runs = [report, *report.matrix]
+    by_run = []
+    for run in runs:
+        deck_result = run.deck(deck.name)
+        by_run.append({r.id: r for r in deck_result.demos} if deck_result else {})
+    found = {}
+    for demo in deck.demos:
+        own = proof(demo, by_run[0].get(demo.id), report, current.get(demo.id))
+        if len(runs) > 1:
+            own = _over_versions(own, demo, runs, [r.get(demo.id) for r in by_run],
+                                 current.get(demo.id))
+        found[demo.id] = own
+    return found
+
+
+def version_span(versions: list[str]) -> str:
+    """Minor versions as a French range: `1.35 – 1.37`, or `1.33, 1.35` with a gap."""
+    minors = sorted({".".join(v.removeprefix("v").split(".")[:2]) for v in versions if v},
+                    key=lambda m: tuple(int(p) for p in m.split(".") if p.isdigit()))
+    numbers = [int(m.split(".")[1]) for m in minors if m.count(".") == 1 and
+               m.split(".")[1].isdigit()]
+    if len(minors) > 1 and len(numbers) == len(minors) and \
+            numbers == list(range(numbers[0], numbers[0] + len(numbers))):
+        return f"{minors[0]} – {minors[-1]}"
+    return ", ".join(minors)
+
+
+def _over_versions(own: Proof, demo: Demo, runs: list[Report],
+                   results: list[DemoResult | None], fingerprint: str | None) -> Proof:
+    """A matrix: on which versions the demo passed, and the failing version's output."""
+    if own.status in (CHANGED, UNVERIFIED) and results[0] is not None:
+        return own
+    passed, failed = [], []
+    for run, result in zip(runs, results):
+        if result is None or result.fingerprint is None or result.fingerprint != fingerprint:
+            continue  # this version did not verify the demo as it is now
+        version = run.cluster.kubernetes_version.removeprefix("v")
+        if result.status == PASSED:
+            passed.append(version)
+        elif result.status == FAILED:
+            failed.append((version, result))
+    if failed:
+        version, result = failed[0]
+        reason = f"Kubernetes {version} : {result.reason or 'échec'}"
+        shown = replace(result, reason=reason)
+        text = f"échec sur {version_span([v for v, _ in failed])}"
+        if passed:
+            text = f"vérifié sur {version_span(passed)} · {text}"
+        return Proof(FAILURE, f"{run_detail(runs[0])} : {reason}", shown, text)
+    if passed and own.status in (VERIFIED, UNVERIFIED):
+        return Proof(VERIFIED, own.detail if own.status == VERIFIED else
+                     f"vérifiée sur Kubernetes {', '.join(passed)}", own.result or results[
+                         next(i for i, r in enumerate(results) if r is not None)],
+                     f"vérifié sur {version_span(passed)}")
+    return own
 
 
 def visible(demos: list[Demo]) -> list[Demo]:

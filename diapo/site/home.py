@@ -13,6 +13,7 @@ from itertools import groupby
 
 from diapo.deck.model import Deck
 from diapo.demo.report import Report
+from diapo.site import changes
 from diapo.site.badges import count_verified, run_detail
 
 MARKER = "<!-- diapo:decks -->"  # where a hand-written docs/index.md wants the deck list
@@ -84,6 +85,11 @@ def deck_list(decks: list[Deck], report: Report | None) -> str:
     else:
         parts.append(f'<p class="diapo-report">Démos vérifiées {html.escape(run_detail(report))}'
                      ".</p>")
+        changed = [d for d in ordered if changes.changes(d, report) is not None]
+        if changed:
+            links = ", ".join(f"[{_escape_md(d.title)}]({changes.page_path(d.name)})"
+                              for d in changed)
+            parts.append(f"Ce qui change entre les versions de Kubernetes : {links}.")
     return "\n\n".join(parts)
 
 

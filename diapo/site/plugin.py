@@ -34,7 +34,7 @@ from diapo.deck.model import Deck
 from diapo.demo import report as report_mod
 from diapo.demo.report import Report
 from diapo.errors import DeckError, DiapoError, DiapoWarning, Location
-from diapo.site import badges, decks, emoji, helper, home, links, reading
+from diapo.site import badges, changes, decks, emoji, helper, home, links, reading
 from diapo.site.decks import SiteDeck
 from diapo.site.failures import SiteError, handle
 from diapo.site.markdown_ext import DeckLinksExtension, LinkRewriter
@@ -131,6 +131,10 @@ class DiapoPlugin(BasePlugin[DiapoConfig]):
             self._helper.write_views([(path, d.deck.name) for path, d in sources])
         if self.dirty:
             self._refresh_after_verify(files)
+        for loaded in self.decks.values():  # after a version matrix: what changed
+            if changes.changes(loaded.deck, self.report) is not None:
+                files.append(File.generated(config, changes.page_path(loaded.deck.name),
+                                            content=changes.render(loaded.deck, self.report)))
         if files.get_file_from_path("index.md") is None:
             files.append(File.generated(config, "index.md", content=home.render(
                 config.site_name, self.deck_list(), self.report, self.config.home_deck)))

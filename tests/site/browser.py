@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from diapo.deck import parse
+from diapo.demo.fingerprint import deck_fingerprints
 from diapo.demo.report import Report
 from diapo.site import presentation
 
@@ -68,6 +69,10 @@ class Site:
         text = textwrap.dedent(markdown).lstrip("\n")
         source.write_text(text, encoding="utf-8")
         deck = parse(source, text=text, name=name)
+        if report is not None:  # as if `invoke verify` had just run on this deck
+            prints = deck_fingerprints(deck)
+            for result in (d for r in report.decks for d in r.demos):
+                result.fingerprint = result.fingerprint or prints.get(result.id)
         return presentation.write(deck, site_dir=self.site, config=_Config(self.root, **options),
                                   report=report)
 

@@ -10,6 +10,8 @@ import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
+from diapo.deck import parse
+from diapo.demo.fingerprint import deck_fingerprints
 from diapo.site import commands
 
 FIXTURE = Path(__file__).parent / "fixtures" / "course"
@@ -66,8 +68,11 @@ class Project:
         path.write_bytes(PNG)
         return path
 
-    def report(self, data: dict) -> None:
-        """Write the verify report the site reads."""
+    def report(self, data: dict, *, stamp: bool = True) -> None:
+        """Write the verify report the site reads; with `stamp`, each result without a
+        fingerprint gets the one its demo has now (as if `invoke verify` had just run)."""
+        if stamp:
+            data = stamped(data, self.docs)
         path = self.root / ".diapo" / "verify.json"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(data), encoding="utf-8")
@@ -93,6 +98,19 @@ def course(root: Path, *, reading_notes: bool = False) -> Project:
     return project
 
 
+def stamped(data: dict, docs: Path) -> dict:
+    """A copy of report `data` whose results carry the current fingerprints of their demos."""
+    data = json.loads(json.dumps(data))
+    for deck in data["decks"]:
+        source = docs / f"{deck['deck']}.md"
+        if not source.is_file():
+            continue
+        prints = deck_fingerprints(parse(source, name=deck["deck"]))
+        for demo in deck["demos"]:
+            demo.setdefault("fingerprint", prints.get(demo["id"]))
+    return data
+
+
 def demo_result(demo_id: str, status: str, command: str, **extra: object) -> dict:
     """One demo of a verify report (JSON form of `diapo.demo.report.DemoResult`)."""
     return {"id": demo_id, "slide": 2, "line": 10, "kind": "run", "status": status,
@@ -103,7 +121,7 @@ def demo_result(demo_id: str, status: str, command: str, **extra: object) -> dic
 def verify_report(deck: str, demos: list[dict]) -> dict:
     """A verify report (JSON form) of one deck, run on 26/11/2026 with Kubernetes v1.33.13."""
     return {
-        "version": 1,
+        "version": 2,
         "date": "2026-11-26T17:00:00+00:00",
         "cluster": {"context": "diapo-local", "server": "https://127.0.0.1:6443",
                     "kubernetes_version": "v1.33.13", "simulated": True},

@@ -6,7 +6,7 @@ import copy
 import re
 
 import pytest
-from sitekit import demo_result, verify_report
+from sitekit import demo_result, stamped, verify_report
 
 from diapo.errors import DiapoError
 
@@ -108,16 +108,114 @@ def test_without_report_demos_are_not_verified(make_project) -> None:
 
 
 def test_changed_command_is_not_verified(make_project) -> None:
-    report = copy.deepcopy(REPORT)
-    report["decks"][0]["demos"][0]["command"] = "echo autre chose"
-    page = build(make_project, report).html("demos/index.html")
-    assert badges(page)["ok"] == "unverified"
-    assert "modifiée depuis la dernière vérification" in page
+    project = make_project(presentation=True)
+    project.write("docs/demos.md", DECK)
+    project.report(REPORT)
+    project.write("docs/demos.md", DECK.replace("echo ok", "echo autre chose"))
+    project.build()
+    page = project.html("demos/index.html")
+    # the first step's command changed: the later steps ran after another one
+    assert badges(page) == {"ok": "changed", "ko": "changed", "node": "changed",
+                            "live": "changed"}
+    assert ">modifiée depuis la vérification</span>" in page
+    assert "0 démo vérifiée sur 4" in project.html("index.html")
+    view = project.html("demos.html")  # the presentation view says the same
+    assert view.count('class="diapo-badge" data-status="changed"') == 4
+    assert ">modifiée depuis la vérification</span>" in view and 'data-status="verified"' \
+        not in view
 
 
-def test_corrupt_report_fails_the_build(make_project) -> None:
+def test_an_edited_expect_block_unverifies_only_its_demo(make_project) -> None:
+    deck = DECK.replace("```bash demo=ok\necho ok\n```\n",
+                        "```bash demo=ok\necho ok\n```\n```text expect\nok\n```\n")
+    project = make_project()
+    project.write("docs/demos.md", deck)
+    project.report(REPORT)
+    project.write("docs/demos.md", deck.replace("```text expect\nok\n", "```text expect\nok...\n"))
+    project.build()
+    assert badges(project.html("demos/index.html")) == {
+        "ok": "changed", "ko": "failed", "node": "needs-node", "live": "unverified"}
+
+
+def test_report_of_an_older_diapo_proves_nothing(make_project) -> None:
+    old = copy.deepcopy(REPORT)
+    old["version"] = 1  # diapo before fingerprints: results without one
     project = make_project()
     project.write("docs/demos.md", DECK)
-    project.write(".diapo/verify.json", "{ pas du json")
-    with pytest.raises(DiapoError, match="unreadable verify report"):
+    project.report(old, stamp=False)
+    project.build()
+    page = project.html("demos/index.html")
+    assert set(badges(page).values()) == {"unverified"}
+    assert "rapport d&#x27;une version antérieure de diapo" in page
+    assert "0 démo vérifiée sur 4" in project.html("index.html")
+
+
+@pytest.mark.parametrize("text", ["{ pas du json", '{"version": 2, "date": "2026-11-26", "clu',
+                                  "[1, 2]", '{"version": 2, "date": 5, "cluster": {}, '
+                                  '"decks": []}', b"\xff\xfe\x00".decode("latin-1"),
+                                  '{"version": 2, "date": "x", "cluster": {}, "decks": '
+                                  '[{"deck": "demos", "path": "p", "status": "réussi", '
+                                  '"demos": []}]}'])
+def test_corrupt_report_fails_the_build_in_one_line(make_project, text: str) -> None:
+    project = make_project()
+    project.write("docs/demos.md", DECK)
+    project.write(".diapo/verify.json", text)
+    with pytest.raises(DiapoError, match="unreadable verify report") as err:
         project.build()
+    assert "\n" not in str(err.value) and ".diapo/verify.json" in str(err.value)
+
+
+MATRIX_DECK = """\
+# Matrice
+
+```bash demo=stable
+kubectl get ns default -o name
+```
+
+```bash demo=bouge
+kubectl get --raw /version
+```
+"""
+
+
+def _run(version: str, bouge: str, output: str, name: str = "matrice") -> dict:
+    run = verify_report(name, [
+        demo_result("stable", "passed", "kubectl get ns default -o name",
+                    output="namespace/default\n"),
+        demo_result("bouge", bouge, "kubectl get --raw /version", output=output,
+                    reason=None if bouge == "passed" else "sortie différente du bloc expect",
+                    warnings=["v1 Endpoints is deprecated in v1.33+"] if bouge != "passed"
+                    else []),
+    ])
+    run["cluster"]["kubernetes_version"] = f"v{version}"
+    return run
+
+
+@pytest.mark.parametrize("name", ["matrice", "annexe/k8s/matrice"])
+def test_matrix_badges_say_on_which_versions_and_show_the_failing_output(make_project, name):
+    project = make_project()
+    project.write(f"docs/{name}.md", MATRIX_DECK)
+    project.write("docs/sans-demo.md", "# Sans démo\n")  # no what-changed page for it
+    report = _run("1.37.2", "passed", '{"gitVersion": "v1.37.2"}\n', name)
+    old = _run("1.36.3", "failed", '{"gitVersion": "<b>v1.36.3</b>"}\n', name)
+    report["matrix"] = [{k: old[k] for k in ("date", "cluster", "decks")}]
+    for run in (report, report["matrix"][0]):
+        run["decks"] = stamped(run | {"version": 2}, project.docs)["decks"]
+    project.report(report)
+    project.build()  # strict: the what-changed page's links resolve
+    page = project.html(f"{name}/index.html")
+    assert badges(page) == {"stable": "verified", "bouge": "failed"}
+    assert ">vérifié sur 1.36 – 1.37</span>" in page
+    assert ">vérifié sur 1.37 · échec sur 1.36</span>" in page
+    # the failing version's output, escaped, with its version in the reason
+    assert "Kubernetes 1.36.3 : sortie différente du bloc expect" in page
+    assert "&lt;b&gt;v1.36.3&lt;/b&gt;" in page and "<b>v1.36.3</b>" not in page
+    changes = project.html(f"changements/{name}/index.html")
+    assert not (project.site / "changements" / "sans-demo").exists()
+    assert "démo <code>bouge</code>" in changes and "stable" not in changes
+    assert "+{&quot;gitVersion&quot;: &quot;&lt;b&gt;v1.36.3&lt;/b&gt;&quot;}" in changes
+    assert "<b>v1.36.3</b>" not in changes
+    assert "v1 Endpoints is deprecated in v1.33+" in changes
+    assert "1.37.2 : réussie · 1.36.3 : échec" in changes
+    home = project.html("index.html")
+    assert f'href="changements/{name}/"' in home
