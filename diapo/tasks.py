@@ -135,6 +135,17 @@ def demo(c, deck, slide=None, from_=None, demo=None, list=False, type=0, auto=0,
           auto=auto, context=context)
 
 
+@task(help={"deck": "deck name (e.g. kubernetes)",
+            "port": "port on 127.0.0.1 (default: a free one)",
+            "browser": "open the audience and presenter windows (--no-browser: don't)",
+            "context": "kubeconfig context to use (must be allowed, or confirmed)"})
+def present(c, deck, port=0, browser=True, context=None):
+    """Present a deck: slides and live demos in one local server, the terminal still works."""
+    from diapo.demo import present as present_mod
+
+    _call(present_mod.run, deck, port=int(port or 0), browser=browser, context=context)
+
+
 @task(help={"deck": "deck whose demo objects are removed", "context": "kubeconfig context"})
 def demo_reset(c, deck, context=None):
     """Remove what a deck's demos created on the cluster."""
@@ -233,7 +244,7 @@ demo_ns = Collection("demo")
 demo_ns.add_task(demo, name="run", default=True)
 demo_ns.add_task(demo_reset, name="reset")
 
-ns = Collection(build, serve, pdf, inspect, verify, bench, test, images)
+ns = Collection(build, serve, pdf, inspect, verify, present, bench, test, images)
 ns.add_collection(demo_ns)
 ns.add_collection(
     Collection("cluster", up=cluster_up, down=cluster_down, status=cluster_status,
