@@ -93,6 +93,7 @@ def _measure(env: dict[str, str], context: str, command: str, first: str, browse
         page = browser.new_page(viewport={"width": 1280, "height": 720})
         page.goto(urls[0])
         page.wait_for_function("document.body.dataset.present === 'connected'")
+        page.evaluate("localStorage.setItem('diapo-present-advance', 'non')")  # we move
         shell = _shell(env)
         shell.delaybeforesend = child.delaybeforesend = None
         for i in range(ROUNDS):
@@ -102,7 +103,8 @@ def _measure(env: dict[str, str], context: str, command: str, first: str, browse
             page.evaluate(_ARM, first)
             page.keyboard.press("l")
             present.append(page.evaluate("window.__bench") / 1000)
-            page.wait_for_selector("#diapo-term:not([data-state='running'])")
+            page.wait_for_function("document.getElementById('diapo-term').dataset.state"
+                                   " !== 'running'")
             rss.append(_rss_kib(child.pid))
         page.close()
         child.send("q")
