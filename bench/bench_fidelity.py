@@ -16,7 +16,7 @@ theme/. Printed: mean and worst SSIM per deck, per theme and overall, and the ra
 baseline; side-by-side PNGs of the worst slides go to tests/fidelity/out/worst/.
 
 `python -m bench.bench_fidelity --update-references` rewrites the grey reference images the
-test (tests/fidelity/test_fidelity.py) holds diapo to.
+test (tests/site/test_fidelity.py) holds diapo to.
 """
 
 from __future__ import annotations
