@@ -501,12 +501,8 @@ def kubectl_for(server_version: str) -> str | None:
     its control plane, same minor: within the supported skew), else the one on PATH."""
     from diapo.cluster import binaries
 
-    version = server_version.strip().removeprefix("v")
-    if re.fullmatch(r"1\.\d+\.\d+", version):
-        built = binaries.version_dir(version) / "bin" / "kubectl"
-        if os.access(built, os.X_OK):
-            return str(built)
-    return shutil.which("kubectl")
+    built = binaries.kubectl_for(server_version.strip()) if server_version.strip() else None
+    return str(built) if built else shutil.which("kubectl")
 
 
 # ---------------------------------------------------------------------- orphans
