@@ -164,6 +164,8 @@ class Lecture:
         self.last_result: DemoResult | None = None
         self.enter_quits = True  # Enter after the last demo ends the lecture
         self._hidden_done: set[int] = set()  # hidden steps already run
+        self._follow = False  # the next cue comes from the terminal's s / b: slides follow
+        self._remote_key = False  # the key being handled came from the browser
 
     def emit(self, event: str, **data: object) -> None:
         """Tell the observers (they must not raise, nor block for long)."""
@@ -238,7 +240,8 @@ class Lecture:
         demo = self.demos[index]
         ui.header(self.console, self.deck, demo, *self._position(index), note)
         self.cue = index
-        self.emit("cue", index=index, demo=demo)
+        self.emit("cue", index=index, demo=demo, follow=self._follow)
+        self._follow = False
         reason = self._skip_reason(demo)
         self._typist = None
         if (self.type_speed or self.auto) and demo.kind == DemoKind.RUN and not reason:
@@ -431,6 +434,7 @@ class Lecture:
             self.shell()
             return index, -1  # show the cue again
         elif key in BACK_KEYS:
+            self._follow = not self._remote_key  # moved from the terminal: slides follow
             return self._previous(index), -1
         elif key == "r":
             if self.last_run is None:
@@ -445,6 +449,7 @@ class Lecture:
                 return index + 1, shown
         elif key == "s":
             self.console.print(f"[dim]démo {self.demos[index].id} passée[/]")
+            self._follow = not self._remote_key
             return index + 1, shown
         elif key == "e":
             demo = self.demos[index]
@@ -484,7 +489,11 @@ class Lecture:
                 self.emit("advance", slide=demo.slide)
             return target + 1, target
         if kind == "skip":
-            return self._act("s", index, shown)
+            self._remote_key = True
+            try:
+                return self._act("s", index, shown)
+            finally:
+                self._remote_key = False
         if kind == "recorded":
             return self._act("e", index, shown)
         return index, shown
