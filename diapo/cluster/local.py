@@ -179,10 +179,12 @@ def _up_locked(state_dir: Path, version: str | None, port: int | None, timeout: 
     node.stop(state_dir)  # this directory's node, left by a crash: before looking around
     mode = choose_nodes(nodes, quiet=quiet)
     bins = binaries.ensure_all(version, quiet=quiet)
+    # Images are built (or found in the cache) before the start's deadline runs.
+    prepared = node.gather_images(bins.version, quiet, addons) if mode == REAL else None
     _stop_all(state_dir)  # leftovers of a crashed run, if any
     started = time.monotonic()
     try:
-        cluster = _start(state_dir, bins, port, timeout, quiet, mode, addons)
+        cluster = _start(state_dir, bins, port, timeout, quiet, mode, addons, prepared)
     except BaseException:
         _stop_all(state_dir)
         raise
@@ -460,7 +462,8 @@ def _argv(name: str, bins: binaries.Binaries, state_dir: Path, keys: pki.Pki,
 
 
 def _start(state_dir: Path, bins: binaries.Binaries, port: int | None, timeout: float,
-           quiet: bool, mode: str = SIMULATED, addons: bool = True) -> Cluster:
+           quiet: bool, mode: str = SIMULATED, addons: bool = True,
+           prepared: tuple[str, list[Path]] | None = None) -> Cluster:
     if port:
         check_port(port)
         if mode == REAL:
@@ -521,8 +524,8 @@ def _start(state_dir: Path, bins: binaries.Binaries, port: int | None, timeout: 
             _wait(state_dir, what, blame, [*everyone, *procs], deadline, check)
 
         node.start(state_dir, version, bins["kubelet"], bins["kube-proxy"], keys, ports,
-                   f"https://{network.NODE_IP}:{ports['kube-apiserver']}", quiet, addons,
-                   wait, lambda: _nodes_ready(state_dir, REAL_NODES))
+                   f"https://{network.NODE_IP}:{ports['kube-apiserver']}", quiet,
+                   prepared or node.gather_images(version, quiet, addons), wait, lambda: _nodes_ready(state_dir, REAL_NODES))
         ready(f"nœud réel {node.NAME} Ready")
         if addons and node.provider("addons") is not None:
             node.deploy_addons(state_dir / "kubeconfig", state_dir,
