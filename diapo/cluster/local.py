@@ -76,6 +76,10 @@ def components(nodes: str) -> tuple[str, ...]:
     return REAL_COMPONENTS if nodes == REAL else COMPONENTS
 
 
+def _asked(nodes: str | None) -> str:
+    return (nodes or os.environ.get(NODES_ENV) or binaries.setting("nodes", "auto")).strip()
+
+
 def choose_nodes(nodes: str | None = None, *, quiet: bool = False,
                  state_dir: Path | None = None) -> str:
     """"real" or "simulated": `nodes`, else $DIAPO_NODES, else the `nodes` setting; `auto`
@@ -85,7 +89,7 @@ def choose_nodes(nodes: str | None = None, *, quiet: bool = False,
 
     Raises ClusterError when real nodes are asked for and the machine cannot run them.
     """
-    wanted = (nodes or os.environ.get(NODES_ENV) or binaries.setting("nodes", "auto")).strip()
+    wanted = _asked(nodes)
     if wanted not in (REAL, SIMULATED, "auto"):
         raise ClusterError(f"--nodes {wanted!r} inconnu (attendu : real, simulated ou auto)")
     if wanted == SIMULATED:
@@ -185,7 +189,16 @@ def _up_locked(state_dir: Path, version: str | None, port: int | None, timeout: 
     mode = choose_nodes(nodes, quiet=quiet, state_dir=state_dir)
     bins = binaries.ensure_all(version, quiet=quiet)
     # Images are built (or found in the cache) before the start's deadline runs.
-    prepared = node.gather_images(bins.version, quiet, addons) if mode == REAL else None
+    prepared = None
+    if mode == REAL:
+        try:
+            prepared = node.gather_images(bins.version, quiet, addons)
+        except ClusterError as exc:
+            if _asked(nodes) == REAL:
+                raise
+            _say(quiet, f"nœuds simulés (kwok) : images indisponibles "
+                        f"({exc.message.splitlines()[0]})")
+            mode = SIMULATED
     _stop_all(state_dir)  # leftovers of a crashed run, if any
     started = time.monotonic()
     try:

@@ -108,3 +108,27 @@ def test_nodes_choice(monkeypatch):
         local.choose_nodes("real")
     monkeypatch.delenv(local.NODES_ENV)
     assert local.choose_nodes("auto", quiet=True) == local.SIMULATED
+
+
+@pytest.mark.cluster
+def test_images_that_cannot_be_built_fall_back_to_kwok_in_auto_mode(tmp_path, monkeypatch,
+                                                                    capsys):
+    monkeypatch.setenv("DIAPO_CLUSTER_DIR", str(tmp_path / "cluster"))  # the project's own
+    monkeypatch.delenv(local.NODES_ENV, raising=False)
+    monkeypatch.setattr(host, "why_not_real", lambda: None)
+    monkeypatch.setattr(host, "real_node_running", lambda: False)
+    monkeypatch.setattr(local.node, "images_available", lambda: True)
+
+    def broken(*_args, **_kwargs):
+        raise ClusterError("image exemple:1.0 : bibliothèques absentes")
+
+    monkeypatch.setattr(local.node, "gather_images", broken)
+    try:
+        with pytest.raises(ClusterError, match="bibliothèques absentes"):
+            local.up(nodes=local.REAL, quiet=True)
+        cluster = local.up()
+        assert cluster.nodes == local.SIMULATED
+        assert "nœuds simulés (kwok) : images indisponibles (image exemple:1.0" in \
+            capsys.readouterr().err
+    finally:
+        local.down(quiet=True)
