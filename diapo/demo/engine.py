@@ -177,6 +177,7 @@ class DeckRun:
                            "diapo/run": self.run_id},
                     {OWNER_ANNOTATION: f"{socket.gethostname()}/{os.getpid()}"})
                 self.namespace = name
+                self.cluster.resources()  # discovery now: a Ctrl-C's cleanup cannot wait
             else:
                 self.namespace = self.cluster.namespace
                 _remember_live_start(self.root, self.deck)

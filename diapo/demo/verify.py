@@ -345,12 +345,19 @@ def _ask_deletions(runs: list[DeckRun], console: Console) -> None:
         return
     cluster = started[0].cluster
     assert cluster is not None
+
+    def delete(refs: list) -> None:  # as each kind is listed: no time lost waiting for all
+        for ref in reversed(refs):
+            try:
+                cluster.delete(ref)
+            except (DiapoError, ApiException) as exc:
+                console.print(f"[red]nettoyage: {escape(str(exc))}[/]")
+
     try:
-        tracked = cluster.managed_by({r.field_manager for r in started},
-                                     since=min(r.run_namespace.created for r in started),
-                                     skip_namespaces={r.run_namespace.name for r in started})
-        for ref in reversed(tracked):
-            cluster.delete(ref)
+        cluster.managed_by({r.field_manager for r in started},
+                           since=min(r.run_namespace.created for r in started),
+                           skip_namespaces={r.run_namespace.name for r in started},
+                           on_found=delete)
     except (DiapoError, ApiException) as exc:
         console.print(f"[red]nettoyage: {escape(str(exc))}[/]")
 
