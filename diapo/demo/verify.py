@@ -324,13 +324,15 @@ def _interrupt(state: _State, console: Console) -> None:
             deck_run.interrupt()
 
         # Every run's deletions are asked for from here, whatever its worker does (one may
-        # sit in a `wait=` watch): namespaces first, then what the runs created elsewhere,
-        # found in one listing for all of them; the API server finishes the deletions.
+        # sit in a `wait=` watch): what the runs created elsewhere, found in one listing for
+        # all of them, then their namespaces; the API server finishes the deletions. Past
+        # the deadline, a namespace not yet deleted stays as the anchor from which the next
+        # verification removes the run's leftovers (`remove_orphans`).
         asked = threading.Thread(target=_ask_deletions, args=(busy, console), daemon=True)
         asked.start()
         asked.join(max(0.0, deadline - time.monotonic()))
         if asked.is_alive():
-            console.print("[yellow]suppressions encore en cours de demande : la prochaine "
+            console.print("[yellow]suppressions pas toutes demandées à temps : la prochaine "
                           "vérification supprimera le reste[/]")
     finally:
         signal.signal(signal.SIGINT, previous)
@@ -339,8 +341,9 @@ def _interrupt(state: _State, console: Console) -> None:
 def _ask_deletions(runs: list[DeckRun], console: Console) -> None:
     """Ctrl-C: ask for the deletion of everything the runs created, waiting for none."""
     for deck_run in runs:
-        deck_run.request_deletions(outside=False)
-    started = [r for r in runs if r.run_namespace is not None and r.cluster is not None]
+        deck_run.stop_now()
+    started = [r for r in runs if r.run_namespace is not None and r.cluster is not None
+               and not r.keep]
     if not started:
         return
     cluster = started[0].cluster
@@ -360,6 +363,7 @@ def _ask_deletions(runs: list[DeckRun], console: Console) -> None:
                            on_found=delete)
     except (DiapoError, ApiException) as exc:
         console.print(f"[red]nettoyage: {escape(str(exc))}[/]")
+    delete([r.run_namespace for r in started if r.run_namespace is not None])
 
 
 def _run_deck(deck: Deck, demos: list[Demo], target: Target, config: DiapoConfig, root: Path,
