@@ -48,6 +48,8 @@ def _walk(folder: Traversable, prefix: str = "") -> list[tuple[str, str]]:
     """(relative path, text) of every template file under `folder`, sorted."""
     found: list[tuple[str, str]] = []
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.name == "__pycache__":  # pip byte-compiles the template tasks.py on install
+            continue
         rel = f"{prefix}{entry.name}"
         if entry.is_dir():
             found += _walk(entry, rel + "/")

@@ -135,6 +135,17 @@ def demo(c, deck, slide=None, from_=None, demo=None, list=False, type=0, auto=0,
           auto=auto, context=context)
 
 
+@task(help={"deck": "deck name (e.g. kubernetes)",
+            "port": "port on 127.0.0.1 (default: a free one)",
+            "browser": "open the audience and presenter windows (--no-browser: don't)",
+            "context": "kubeconfig context to use (must be allowed, or confirmed)"})
+def present(c, deck, port=0, browser=True, context=None):
+    """Present a deck: slides and live demos in one local server, the terminal still works."""
+    from diapo.demo import present as present_mod
+
+    _call(present_mod.run, deck, port=int(port or 0), browser=browser, context=context)
+
+
 @task(help={"deck": "deck whose demo objects are removed", "context": "kubeconfig context"})
 def demo_reset(c, deck, context=None):
     """Remove what a deck's demos created on the cluster."""
@@ -147,17 +158,19 @@ def demo_reset(c, deck, context=None):
 
 
 @task(help={"version": "Kubernetes version to build or reuse (default: the pinned one)",
-            "port": "apiserver port on 127.0.0.1 (default: a free one)"})
-def cluster_up(c, version=None, port=0):
-    """Start the local control plane (etcd, apiserver, controllers, scheduler, kwok nodes)."""
+            "port": "apiserver port on 127.0.0.1 (default: a free one)",
+            "nodes": "real (containerd + kubelet) or simulated (kwok); default: $DIAPO_NODES, "
+                     "else real where the machine allows it"})
+def cluster_up(c, version=None, port=0, nodes=None):
+    """Start the local cluster: control plane plus a real node (or kwok's simulated ones)."""
     from diapo.cluster import local
 
-    _call(local.up, version=version, port=port or None)
+    _call(local.up, version=version, port=port or None, nodes=nodes)
 
 
 @task
 def cluster_down(c):
-    """Stop the local control plane, apiserver before etcd, leaving no process behind."""
+    """Stop the local cluster and put the machine back as it was (processes, mounts, network)."""
     from diapo.cluster import local
 
     _call(local.down)
@@ -173,10 +186,12 @@ def cluster_status(c):
 
 @task(help={"version": "Kubernetes version to build (default: the pinned one)"})
 def cluster_build(c, version=None):
-    """Build (or reuse from ~/.cache/diapo) the control-plane binaries."""
-    from diapo.cluster import binaries
+    """Build (or reuse from ~/.cache/diapo) the cluster's binaries: control plane, kubectl,
+    kubelet, kube-proxy, kwok and containerd."""
+    from diapo.cluster import binaries, runtime
 
     _call(binaries.ensure_all, version=version)
+    _call(runtime.ensure)
 
 
 # --------------------------------------------------------------------------- content
@@ -214,7 +229,12 @@ def bench(c, only=""):
 @task(help={"args": "extra arguments for pytest (e.g. '-k deck -x')",
             "suite": "pytest only: skip the verification of the docs and the strict build"})
 def test(c, args="", suite=False):
-    """Run the test suite, then verify every deck's demos and build the site strictly."""
+    """Run the test suite, then verify every deck's demos and build the site strictly.
+
+    The tests start (and stop) clusters of their own; the verification runs on the local
+    cluster, which is stopped at the end unless it was already running (a cluster the user
+    started stays up).
+    """
     from diapo import system
 
     # Debian packages the tests use: installed when root, else one line names the command.
@@ -224,8 +244,11 @@ def test(c, args="", suite=False):
         return
     from diapo.cluster import local
 
-    _call(local.up)
-    verify(c)
+    try:
+        with local.shared(quiet=False):
+            verify(c)
+    except DiapoError as exc:
+        raise Exit(f"erreur: {exc}", code=2) from None
     build(c)
 
 
@@ -233,7 +256,7 @@ demo_ns = Collection("demo")
 demo_ns.add_task(demo, name="run", default=True)
 demo_ns.add_task(demo_reset, name="reset")
 
-ns = Collection(build, serve, pdf, inspect, verify, bench, test, images)
+ns = Collection(build, serve, pdf, inspect, verify, present, bench, test, images)
 ns.add_collection(demo_ns)
 ns.add_collection(
     Collection("cluster", up=cluster_up, down=cluster_down, status=cluster_status,

@@ -4,6 +4,7 @@
 ```yaml apply           server-side applied   ```text expect match=table  output of the step before
 options: demo=ID exit=N timeout=S wait="kind/name Condition" only=live|ci needs=node hidden
          warn="text of an accepted warning"
+         interactive input=PATH
 ```
 A fence with none of these words is plain code. On a tagged fence any other word is an error.
 """
@@ -20,6 +21,7 @@ from diapo.errors import DeckError, Location
 TAGS = ("demo", "file", "apply", "expect")
 OPTIONS = ("match", "exit", "timeout", "wait", "only", "needs", "hidden")
 OPTIONS += ("warn",)  # accepted `Warning:` (a substring), repeatable
+OPTIONS += ("interactive", "input")  # a step that reads the keyboard
 ONLY_VALUES = ("live", "ci")
 NEEDS_VALUES = ("node",)
 APPLY_LANGS = ("yaml", "yml", "json")
@@ -27,6 +29,8 @@ _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _FLAGS = ("apply", "expect", "hidden")  # never take a value
 _VALUED = ("file", "match", "exit", "timeout", "wait", "only", "needs")  # always take one
 _VALUED += ("warn",)
+_FLAGS += ("interactive",)  # `interactive` / `input=`
+_VALUED += ("input",)
 
 
 def is_tagged(fence: Fence) -> bool:
@@ -60,12 +64,12 @@ def _number(key: str, value: str, where: Location, *, integer: bool) -> float:
     return number
 
 
-def _safe_path(value: str, where: Location) -> str:
+def _safe_path(value: str, where: Location, key: str = "file") -> str:
     if value.startswith(("/", "\\")) or re.match(r"[A-Za-z]:", value):
-        raise DeckError(f"file={value!r} must be a relative path", where)
+        raise DeckError(f"{key}={value!r} must be a relative path", where)
     norm = posixpath.normpath(value.replace("\\", "/"))
     if norm == ".." or norm.startswith("../") or norm == ".":
-        raise DeckError(f"file={value!r} escapes the run's work directory", where)
+        raise DeckError(f"{key}={value!r} escapes the run's work directory", where)
     return norm
 
 
@@ -125,6 +129,7 @@ def make(fence: Fence, slide: int, ordinal: int) -> Demo:
         demo.only = _pick("only", str(attrs["only"]), ONLY_VALUES, where)
     if "needs" in attrs:
         demo.needs = _pick("needs", str(attrs["needs"]), NEEDS_VALUES, where)
+    _interactive(demo, attrs, where)
     demo.wait = [str(v) for k, v in pairs if k == "wait"]
     if demo.wait and kind == DemoKind.FILE:
         raise DeckError("wait= needs a step (demo or apply), not a file= block", where)
@@ -132,6 +137,19 @@ def make(fence: Fence, slide: int, ordinal: int) -> Demo:
     if demo.warn and kind == DemoKind.FILE:
         raise DeckError("warn= needs a step (demo or apply), not a file= block", where)
     return demo
+
+
+def _interactive(demo: Demo, attrs: dict[str, str | bool], where: Location) -> None:
+    """`interactive` and `input=PATH` (which implies it): only on a shell step."""
+    if "interactive" not in attrs and "input" not in attrs:
+        return
+    if demo.kind is not DemoKind.RUN:
+        word = "interactive" if "interactive" in attrs else "input="
+        raise DeckError(f"'{word}' needs a shell step (demo), not an apply or file= block",
+                        where)
+    demo.interactive = True
+    if "input" in attrs:
+        demo.input = _safe_path(str(attrs["input"]), where, "input")
 
 
 def attach(deck_demos: list[Demo], previous: Fence | None, fence: Fence) -> Expect:

@@ -99,6 +99,8 @@ class Demo:
     needs: str | None = None  # "node"
     hidden: bool = False
     warn: list[str] = field(default_factory=list)  # accepted warnings (substrings), `warn=`
+    interactive: bool = False  # reads the keyboard: stdin and window size in class
+    input: str | None = None  # `input=PATH`: fed as stdin in verification (implies interactive)
 
 
 @dataclass

@@ -43,6 +43,7 @@ from diapo.demo.session import Session
 from diapo.errors import DeckError, DiapoError
 
 CI, LIVE = "ci", "live"
+INTERRUPTED = "interrompue (Ctrl-C)"  # the reason of a step the lecturer stopped
 MANAGED_BY = {"app.kubernetes.io/managed-by": "diapo"}
 OWNER_ANNOTATION = "diapo/owner"  # "<host>/<pid>" of the process that runs the deck
 DELETE_TIMEOUT = 60.0  # seconds to wait for deleted namespaces to be gone
@@ -283,6 +284,8 @@ class DeckRun:
     def skip_reason(self, demo: Demo) -> str | None:
         """Why this step is not run in this mode on this cluster (None: it runs)."""
         if demo.only == "live" and self.mode == CI:
+            if demo.interactive:
+                return "interactive: il faut une personne au clavier (only=live)"
             return "réservée au cours (only=live)"
         if demo.only == "ci" and self.mode == LIVE:
             return "réservée à la vérification (only=ci)"
@@ -343,7 +346,13 @@ class DeckRun:
                    on_output: Callable[[bytes], None] | None, pty: bool) -> None:
         assert self._session is not None
         timeout = demo.timeout or self.config.timeout
-        outcome = self._session.run(demo.code, timeout=timeout, on_output=on_output, pty=pty)
+        stdin = None
+        if demo.interactive and self.mode == CI:
+            pty = False  # verification: stdin closed, or the scripted `input=` file
+            if demo.input:
+                stdin = self._input_file(demo)
+        outcome = self._session.run(demo.code, timeout=timeout, on_output=on_output, pty=pty,
+                                    interactive=demo.interactive, stdin=stdin)
         result.output = match_mod.clean_output(outcome.output)
         result.warnings = WARNING_LINE.findall(result.output)
         result.exit_code = outcome.exit_code
@@ -351,12 +360,35 @@ class DeckRun:
             result.status = FAILED
             result.reason = f"délai dépassé ({timeout:g} s): processus arrêtés"
         elif outcome.interrupted:
-            result.status, result.reason = FAILED, "interrompue (Ctrl-C)"
+            result.status, result.reason = FAILED, INTERRUPTED
         elif outcome.exit_code != demo.exit:
             result.status = FAILED
             result.reason = f"code de sortie {outcome.exit_code}, attendu {demo.exit}"
         elif demo.expect is not None:
             self._check_expect(demo.expect, result)
+
+    def _input_file(self, demo: Demo) -> Path:
+        """The `input=` file of an interactive step, in the run's work directory."""
+        assert self.work_dir is not None and demo.input
+        path = (self.work_dir / demo.input).resolve()
+        if not path.is_relative_to(self.work_dir.resolve()) or not path.is_file():
+            raise DeckError(f"input={demo.input}: fichier introuvable (ni dans demos/"
+                            f"{self.deck.name}/ ni écrit par un bloc file=)", demo.location)
+        return path
+
+    @property
+    def session(self) -> Session | None:
+        """The run's shell session (keys, window size and the `!` shell of the lecture)."""
+        return self._session
+
+    def shell(self, *, on_output: Callable[[bytes], None] | None = None,
+              timeout: float = 3600) -> int:
+        """The lecturer's `!`: a free interactive shell in the session's namespace and work
+        directory, on the session's pty, until `exit`; returns its exit code."""
+        assert self._session is not None
+        outcome = self._session.run("", timeout=timeout, on_output=on_output, pty=True,
+                                    interactive=True, shell=True)
+        return outcome.exit_code
 
     def _check_expect(self, expect: Expect, result: DemoResult) -> None:
         # Warnings are judged on their own (warn=): not part of the expected output, unless
@@ -456,12 +488,8 @@ def kubectl_for(server_version: str) -> str | None:
     its control plane, same minor: within the supported skew), else the one on PATH."""
     from diapo.cluster import binaries
 
-    version = server_version.strip().removeprefix("v")
-    if re.fullmatch(r"1\.\d+\.\d+", version):
-        built = binaries.version_dir(version) / "bin" / "kubectl"
-        if os.access(built, os.X_OK):
-            return str(built)
-    return shutil.which("kubectl")
+    built = binaries.kubectl_for(server_version.strip()) if server_version.strip() else None
+    return str(built) if built else shutil.which("kubectl")
 
 
 # ---------------------------------------------------------------------- orphans

@@ -125,11 +125,12 @@ def _effect(demo: Demo, inputs: Inputs, files: dict[str, str], uses: set[str]) -
     timeout = None
     if demo.kind is DemoKind.RUN:
         timeout = demo.timeout or inputs.timeout
-    return _digest(
-        demo.kind.value, demo.lang, demo.code, demo.path, demo.wait, timeout,
-        inputs.wait_timeout if demo.wait else None, demo.only, demo.needs,
-        sorted((path, files[path]) for path in uses),
-    )
+    parts = [demo.kind.value, demo.lang, demo.code, demo.path, demo.wait, timeout,
+             inputs.wait_timeout if demo.wait else None, demo.only, demo.needs,
+             sorted((path, files[path]) for path in uses)]
+    if getattr(demo, "interactive", False):  # only then: other steps keep their fingerprint
+        parts.append(("interactive", demo.input, files.get(demo.input or "")))
+    return _digest(*parts)
 
 
 def _verdict(demo: Demo, effect: str) -> str:

@@ -21,7 +21,7 @@ import os
 import signal
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager, nullcontext
 from pathlib import Path
 from types import FrameType
 
@@ -32,9 +32,10 @@ from diapo import config as diapo_config
 from diapo.deck.model import Deck, Demo, DemoKind
 from diapo.demo import live_ui as ui
 from diapo.demo import report as report_mod
-from diapo.demo.engine import DeckRun
+from diapo.demo.engine import INTERRUPTED, DeckRun
 from diapo.demo.engine import reset as engine_reset
-from diapo.demo.live_keys import CTRL_C, CTRL_D, ENTER, KeyReader
+from diapo.demo.live_input import KeyForwarder
+from diapo.demo.live_keys import CTRL_C, CTRL_D, ENTER, REMOTE, KeyReader, RemoteKeys
 from diapo.demo.live_preflight import Health, HealthWatch, Target, choose_target, probe
 from diapo.demo.live_typing import Typist
 from diapo.demo.report import FAILED, PASSED, DemoResult
@@ -42,7 +43,9 @@ from diapo.errors import ClusterError, DemoError, DiapoError
 
 RUN_KEYS = {ENTER, "right", "down"}
 BACK_KEYS = {"b", "left", "up"}
-COMMAND_KEYS = RUN_KEYS | BACK_KEYS | {"s", "r", "e", "q", "?", CTRL_C, CTRL_D}
+COMMAND_KEYS = RUN_KEYS | BACK_KEYS | {"s", "r", "e", "q", "?", "!", CTRL_C, CTRL_D, REMOTE}
+# What a lecture tells its observers (`Lecture.observers`, e.g. the `invoke present` server).
+Observer = Callable[[str, dict], None]
 
 
 # --------------------------------------------------------------------------- decks and demos
@@ -107,6 +110,7 @@ class Recorded:
 
     def __init__(self, path: Path, deck: Deck, console: Console):
         self.date: str | None = None
+        self.version = ""  # Kubernetes version the outputs were recorded with
         self.results: dict[str, DemoResult] = {}
         try:
             report = report_mod.load(path)
@@ -116,6 +120,7 @@ class Recorded:
         deck_result = report.deck(deck.name) if report else None
         if report and deck_result:
             self.date = report.date
+            self.version = report.cluster.kubernetes_version
             self.results = {d.id: d for d in deck_result.demos}
 
     def date_for(self, demo: Demo) -> str | None:
@@ -154,6 +159,18 @@ class Lecture:
         self._interrupted = False  # Ctrl-C arrived while the current step ran
         self._typist: Typist | None = None  # the command being typed (--type / --auto)
         self._pending: str | None = None  # a key read by the typing effect, still to act on
+        self.observers: list[Observer] = []  # told "cue", "start", "output", "end", "down"
+        self.cue: int | None = None  # the demo shown, waiting for its key
+        self.last_result: DemoResult | None = None
+        self.enter_quits = True  # Enter after the last demo ends the lecture
+        self._hidden_done: set[int] = set()  # hidden steps already run
+        self._follow = False  # the next cue comes from the terminal's s / b: slides follow
+        self._remote_key = False  # the key being handled came from the browser
+
+    def emit(self, event: str, **data: object) -> None:
+        """Tell the observers (they must not raise, nor block for long)."""
+        for observer in list(self.observers):
+            observer(event, data)
 
     # -- keys and signals
 
@@ -188,6 +205,7 @@ class Lecture:
             return True
         try:
             self.run = self.open_run()
+            self.emit("connected", run=self.run)
         except ClusterError as exc:
             health = probe(self.target)  # says briefly why, when the server is the cause
             if health.ok:
@@ -201,6 +219,7 @@ class Lecture:
         self.down = True
         ui.unreachable_line(self.console, self.target, health,
                             self.recorded.date_for(demo) if demo else None)
+        self.emit("down", demo=demo, health=health)
 
     def _position(self, index: int) -> tuple[int, int]:
         """(n, total) of demo `index` among the demos the lecturer sees (hidden ones are not)."""
@@ -220,6 +239,9 @@ class Lecture:
         """
         demo = self.demos[index]
         ui.header(self.console, self.deck, demo, *self._position(index), note)
+        self.cue = index
+        self.emit("cue", index=index, demo=demo, follow=self._follow)
+        self._follow = False
         reason = self._skip_reason(demo)
         self._typist = None
         if (self.type_speed or self.auto) and demo.kind == DemoKind.RUN and not reason:
@@ -282,8 +304,12 @@ class Lecture:
             nonlocal tail
             os.write(out, data)
             tail = data[-1:] or tail
+            self.emit("output", demo=demo, data=data)
 
+        self.emit("start", demo=demo)
         result, interrupted = self._step(demo, on_output=stream)
+        self.last_result = result
+        self.emit("end", demo=demo, result=result, interrupted=interrupted)
         self.last_run = index
         if tail not in (b"\n", b"\r"):
             self.console.print()  # the result line starts on a line of its own
@@ -302,14 +328,55 @@ class Lecture:
         assert self.run is not None
         self._stepping, self._interrupted = True, False
         try:
-            result = self.run.run_step(demo, on_output=on_output, pty=on_output is not None)
+            with self._keyboard(demo.interactive and on_output is not None):
+                result = self.run.run_step(demo, on_output=on_output,
+                                           pty=on_output is not None)
         except DiapoError as exc:  # e.g. invalid YAML in an apply block: say so, go on
             result = DemoResult(id=demo.id, slide=demo.slide, line=demo.location.line,
                                 kind=demo.kind.value, status=FAILED, reason=str(exc))
         finally:
             self._stepping = False
         self.keys.drain()  # keys pressed while it ran must not act on the next demo
-        return result, self._interrupted
+        # An interactive step gets Ctrl-C as a key, through its terminal: the engine says so.
+        return result, self._interrupted or result.reason == INTERRUPTED
+
+    @contextmanager
+    def _keyboard(self, forward: bool) -> Iterator[None]:
+        """While an interactive step runs, the terminal's keys and size go to its pty."""
+        session = self.run.session if self.run is not None else None
+        if not forward or session is None or not self.keys.interactive:
+            yield
+            return
+        with KeyForwarder(self.keys.fd, session.send, session.resize):
+            yield
+
+    def shell(self) -> None:
+        """`!`: a free shell in the session's namespace and work directory; `exit` returns."""
+        if not self.keys.interactive and not self.observers:
+            self.console.print("[yellow]shell: pas de terminal pour le taper[/]")
+            return
+        if not self.connect() or self.run is None:
+            return
+        self.console.print(f"[dim]shell libre dans {escape(str(self.run.work_dir))} "
+                           f"(namespace {escape(self.run.namespace or '?')}) · [b]exit[/] pour "
+                           "revenir à la démo[/]")
+        self.console.file.flush()
+        out = sys.stdout.fileno()
+
+        def stream(data: bytes) -> None:
+            os.write(out, data)
+            self.emit("output", demo=None, data=data)
+
+        self.emit("shell", open=True)
+        self._stepping = True
+        try:
+            with self._keyboard(True):
+                self.run.shell(on_output=stream)
+        finally:
+            self._stepping = False
+            self.emit("shell", open=False)
+        self.keys.drain()
+        self.console.print()
 
     def run_hidden(self, index: int) -> None:
         """Hidden steps (setup) run without a key press, their output kept off the screen."""
@@ -317,6 +384,7 @@ class Lecture:
         if self._skip_reason(demo) or not self.connect():
             return
         result, _ = self._step(demo)
+        self._hidden_done.add(index)
         ui.hidden_line(self.console, demo, result)
         if result.status != PASSED and result.output:
             self.console.print(result.output.rstrip("\n"), markup=False, highlight=False)
@@ -346,7 +414,7 @@ class Lecture:
                     continue
                 if self._typist is not None:
                     self.console.print()  # the prompt waits: messages go below it
-                if key in ("q", CTRL_D) or (at_end and key in RUN_KEYS):
+                if key in ("q", CTRL_D) or (at_end and key in RUN_KEYS and self.enter_quits):
                     self.console.print("[dim]au revoir.[/]")
                     return 0
                 index, shown = self._act(key, index, shown)
@@ -356,11 +424,17 @@ class Lecture:
     def _act(self, key: str | None, index: int, shown: int) -> tuple[int, int]:
         """Do what `key` asks on demo `index`; returns the new (index, shown)."""
         at_end = index >= len(self.demos)
+        if key == REMOTE:
+            return self._remote(index, shown)
         if key == CTRL_C:
             self.console.print("[dim]Ctrl-C: aucune démo ne tourne; [b]q[/] pour quitter[/]")
         elif key == "?":
             ui.help_panel(self.console)
+        elif key == "!":
+            self.shell()
+            return index, -1  # show the cue again
         elif key in BACK_KEYS:
+            self._follow = not self._remote_key  # moved from the terminal: slides follow
             return self._previous(index), -1
         elif key == "r":
             if self.last_run is None:
@@ -375,6 +449,7 @@ class Lecture:
                 return index + 1, shown
         elif key == "s":
             self.console.print(f"[dim]démo {self.demos[index].id} passée[/]")
+            self._follow = not self._remote_key
             return index + 1, shown
         elif key == "e":
             demo = self.demos[index]
@@ -383,6 +458,55 @@ class Lecture:
             if found is not None:  # shown instead of running it: on to the next demo
                 return index + 1, shown
         return index, shown
+
+    def _remote(self, index: int, shown: int) -> tuple[int, int]:
+        """A command from the browser (`invoke present`): what the same keys would do.
+
+        ("slide", N) cues the first demo of slide N (or after it); ("run", id, advance) runs
+        that demo, and with `advance`, tells the observers to move on after the slide's last
+        demo; ("skip",) and ("recorded",) are `s` and `e`.
+        """
+        command = self.keys.pop() if isinstance(self.keys, RemoteKeys) else None
+        if not command:
+            return index, shown
+        kind = command[0]
+        if kind == "slide":
+            target = self.first_at(int(command[1]))
+            return (target, -1) if target != index else (index, shown)
+        if kind == "run":
+            target = next(i for i, d in enumerate(self.demos) if d.id == command[1])
+            if shown != target:
+                self.present(target)
+            demo = self.demos[target]
+            self.last_result = None
+            reason = self._skip_reason(demo)
+            if reason:
+                self.emit("skipped", demo=demo, reason=reason)
+            elif not self.execute(target):
+                return target, target
+            passed = self.last_result is not None and self.last_result.status == PASSED
+            if len(command) > 2 and command[2] and passed and self._last_of_slide(target):
+                self.emit("advance", slide=demo.slide)
+            return target + 1, target
+        if kind == "skip":
+            self._remote_key = True
+            try:
+                return self._act("s", index, shown)
+            finally:
+                self._remote_key = False
+        if kind == "recorded":
+            return self._act("e", index, shown)
+        return index, shown
+
+    def first_at(self, slide: int) -> int:
+        """The demo a move to `slide` cues: its first (or the next slide's), hidden steps
+        already run left out; len(demos) when none is left."""
+        return next((i for i, d in enumerate(self.demos)
+                     if d.slide >= slide and i not in self._hidden_done), len(self.demos))
+
+    def _last_of_slide(self, index: int) -> bool:
+        slide = self.demos[index].slide
+        return not any(d.slide == slide and not d.hidden for d in self.demos[index + 1:])
 
     def _show_end(self) -> None:
         self._typist = None
@@ -425,7 +549,20 @@ def run(deck: str, *, slide: int | None = None, start: int | None = None,
     if list_only:
         ui.listing(console, the_deck, demos)
         return 0
-    with KeyReader() as keys:
+    return lecture(the_deck, demos, config=config, root=root, console=console,
+                   keys=KeyReader(), context=context, type_speed=type_speed, auto=auto)
+
+
+def lecture(the_deck: Deck, demos: list[Demo], *, config: diapo_config.DiapoConfig,
+            root: Path, console: Console, keys: KeyReader, context: str | None = None,
+            type_speed: int = 0, auto: float = 0,
+            around: Callable[[Lecture], AbstractContextManager] | None = None) -> int:
+    """The lecture itself: pre-flight, the engine's run, the key loop; the exit code.
+
+    `around(lecture)` wraps the loop (e.g. the `invoke present` server, which watches and
+    drives the same lecture): the same engine, pre-flight, context guard and cleanup.
+    """
+    with keys:
         target = choose_target(list(config.contexts), requested=context, confirm=keys.ask,
                                config_path=root / "mkdocs.yml")
         health = probe(target)
@@ -441,15 +578,16 @@ def run(deck: str, *, slide: int | None = None, start: int | None = None,
                     the_deck, mode="live", kubeconfig=target.kubeconfig, context=target.context,
                     config=config, root=root))
 
-            lecture = Lecture(the_deck, demos, open_run, keys=keys, console=console,
-                              target=target, health=health, recorded=recorded,
-                              type_speed=type_speed, auto=auto)
-            if health.ok:
-                lecture.connect()
+            steps = Lecture(the_deck, demos, open_run, keys=keys, console=console,
+                            target=target, health=health, recorded=recorded,
+                            type_speed=type_speed, auto=auto)
             try:
-                return lecture.loop()
+                with around(steps) if around else nullcontext():
+                    if health.ok:
+                        steps.connect()
+                    return steps.loop()
             finally:
-                lecture.close()
+                steps.close()
 
 
 def reset(deck: str, *, context: str | None = None) -> int:
@@ -486,10 +624,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--context")
     parser.add_argument("--reset", action="store_true", help="remove what the demos created")
     args = vars(parser.parse_args(argv))
+    if args.pop("reset"):
+        return cli_call(reset, args["deck"], context=args["context"])
+    return cli_call(run, args.pop("deck"), **args)
+
+
+def cli_call(fn: Callable[..., int], *args: object, **kwargs: object) -> int:
+    """Run an entry point for `python -m`: errors in one French line, exit codes as invoke's."""
     try:
-        if args.pop("reset"):
-            return reset(args["deck"], context=args["context"])
-        return run(args.pop("deck"), **args)
+        return fn(*args, **kwargs)
     except DiapoError as exc:
         print(f"erreur: {exc}", file=sys.stderr)
         return 2

@@ -7,6 +7,7 @@ lecturer presses never print over the slides' output.
 
 from __future__ import annotations
 
+import collections
 import os
 import select
 import sys
@@ -42,6 +43,7 @@ class KeyReader:
         self.fd = sys.stdin.fileno() if fd is None else fd
         self.interactive = os.isatty(self.fd)
         self._saved: list | None = None
+        self._last_read_empty = False  # the last read found end of input
 
     def __enter__(self) -> KeyReader:
         if self.interactive:
@@ -67,7 +69,12 @@ class KeyReader:
         ready, _, _ = select.select([self.fd], [], [], timeout)
         if not ready:
             return None
+        return self._read_key()
+
+    def _read_key(self) -> str:
+        """The key whose first byte is ready on the terminal."""
         data = os.read(self.fd, 1)
+        self._last_read_empty = not data
         if not data:
             return "q"
         if data == b"\x1b":
@@ -107,3 +114,48 @@ def _read_line(fd: int, prompt: str) -> str:
             break
         line += chunk
     return line.decode("utf-8", "replace").strip()
+
+
+REMOTE = "remote"  # the key name of a command from elsewhere (the `invoke present` browser)
+
+
+class RemoteKeys(KeyReader):
+    """The terminal's keys merged with commands pushed from other threads (`push`).
+
+    `read()` returns REMOTE when a command is waiting (take it with `pop`). A closed stdin
+    (present started without a terminal) no longer reads as "q": commands still arrive.
+    """
+
+    def __init__(self, fd: int | None = None):
+        super().__init__(fd)
+        self._wake_r, self._wake_w = os.pipe()
+        self._commands: collections.deque[tuple] = collections.deque()
+        self._closed = False  # the terminal reached end of input
+
+    def push(self, command: tuple) -> None:
+        """Queue `command` for the lecture loop (thread-safe)."""
+        self._commands.append(command)
+        os.write(self._wake_w, b"!")
+
+    def pop(self) -> tuple | None:
+        """The oldest waiting command, if any."""
+        try:
+            os.read(self._wake_r, 1)
+        except BlockingIOError:
+            pass
+        return self._commands.popleft() if self._commands else None
+
+    def read(self, timeout: float | None = None) -> str | None:
+        if self._commands:
+            return REMOTE
+        watched = [self._wake_r] if self._closed else [self.fd, self._wake_r]
+        ready, _, _ = select.select(watched, [], [], timeout)
+        if self._wake_r in ready:
+            return REMOTE
+        if not ready:
+            return None
+        key = self._read_key()
+        if key == "q" and not self.interactive and self._last_read_empty:
+            self._closed = True
+            return None
+        return key

@@ -23,7 +23,7 @@ from diapo.demo.report import FAILED, PASSED, SKIPPED, DemoResult
 
 PROMPT = "$ "
 KEYS_HINT = ("[b]Entrée[/] exécuter · [b]s[/] passer · [b]b[/] retour · [b]r[/] relancer · "
-             "[b]e[/] sortie enregistrée · [b]q[/] quitter · [b]?[/] aide")
+             "[b]e[/] sortie enregistrée · [b]![/] shell · [b]q[/] quitter · [b]?[/] aide")
 HELP = [
     ("Entrée, →, ↓", "exécuter la démo affichée (avec --type: taper la suite de la commande)"),
     ("s", "passer cette démo sans l'exécuter"),
@@ -31,6 +31,7 @@ HELP = [
     ("r", "relancer la dernière démo exécutée"),
     ("e", "afficher la sortie enregistrée par le dernier `invoke verify`"),
     ("Ctrl-C", "pendant une démo: l'arrêter (ex. kubectl get pods -w) et revenir ici"),
+    ("!", "un shell libre dans le namespace et le répertoire des démos; `exit` pour revenir"),
     ("q", "quitter"),
     ("?", "cette aide"),
 ]

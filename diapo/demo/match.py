@@ -236,6 +236,23 @@ def aligned_diff(want: list[str], got: list[str], same: Callable[[str, str], boo
     return "\n".join(out)
 
 
+def differing_lines(expect: Expect, actual: str) -> tuple[set[int], set[int]]:
+    """(actual, expected) 0-based line numbers that differ, aligned with the block's `match=`
+    rule (for the side-by-side view of `invoke present`); both empty when it matches."""
+    if match(expect, actual).ok:
+        return set(), set()
+    mode = MatchMode(expect.match)
+    same: Callable[[str, str], bool] = {
+        MatchMode.EXACT: str.__eq__, MatchMode.ELLIPSIS: _line_ellipsis,
+        MatchMode.REGEX: _line_regex,
+        MatchMode.TABLE: lambda w, g: _row_match(w.split(), g.split()),
+    }[mode]
+    want, got = normalize(expect.text).split("\n"), normalize(actual).split("\n")
+    ops = _align(want, got, same)
+    return ({j for tag, _i, j in ops if tag == "+" and j is not None},
+            {i for tag, i, _j in ops if tag == "-" and i is not None})
+
+
 def updated_text(expect: Expect, actual: str) -> str:
     """New text for an `expect` block that `actual` no longer matches (`verify --update`).
 

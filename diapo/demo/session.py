@@ -95,8 +95,10 @@ class Session:
         self._bash = shutil.which("bash", path=self.env.get("PATH")) or "/bin/bash"
         self._pipe: tuple[int, int] | None = None  # (read, write) for captured steps
         self._pty: tuple[int, int] | None = None  # (master, slave) for terminal steps
+        self._pty_attrs: list | None = None  # its modes when opened
         self._groups: list[int] = []  # process groups of past steps (background jobs)
         self._current: subprocess.Popen | None = None
+        self._interactive = False  # the running step owns the pty (send / resize reach it)
         self._interrupted = False
         self._close_lock = threading.Lock()
 
@@ -109,29 +111,51 @@ class Session:
         timeout: float,
         on_output: Callable[[bytes], None] | None = None,
         pty: bool = False,
+        interactive: bool = False,
+        stdin: Path | None = None,
+        shell: bool = False,
     ) -> StepOutcome:
         """Run `code` as one step; stop it at its first failing command (errexit, pipefail).
 
         Past `timeout` seconds the step's whole process group is killed (exit code 124, like
         `timeout(1)`). `on_output` receives output chunks as they come. With `pty`, the step
         runs on a pseudo-terminal (colours, `kubectl exec -it`); otherwise on a pipe with
-        stdin from /dev/null.
+        stdin from /dev/null, or from the file `stdin`.
+
+        With `pty` and `interactive`, the pseudo-terminal becomes the step's controlling
+        terminal: `send()` reaches its stdin, `resize()` its window size (SIGWINCH), and a
+        Ctrl-C byte interrupts it as in a terminal. With `shell` too, `code` is ignored and an
+        interactive bash opens in the session's state (working directory, variables), until
+        `exit` (its changes are not kept for the next steps).
         """
-        read_fd, write_fd, stdin = self._channel(pty)
+        interactive = interactive and pty
+        read_fd, write_fd, stdin_ = self._channel(pty)
         script = ('__diapo_code=$1; set --; builtin source "$__DIAPO_DIR/prelude.sh"\n'
                   'eval "$__diapo_code"')
+        argv = [self._bash, "--noprofile", "--norc", "-c", script, "bash", code]
+        if shell and interactive:
+            argv = [self._bash, "--noprofile", "--rcfile", str(self._shell_rc()), "-i"]
+        setsid = shutil.which("setsid") if interactive else None
+        if setsid:  # a session of its own whose controlling terminal is the pty (stdin)
+            argv = [setsid, "--ctty", *argv]
         started = time.monotonic()
         self._interrupted = False
-        proc = subprocess.Popen(
-            [self._bash, "--noprofile", "--norc", "-c", script, "bash", code],
-            cwd=self.work_dir,
-            env=self.env,
-            stdin=stdin,
-            stdout=write_fd,
-            stderr=write_fd,
-            start_new_session=True,
-        )
+        handle = open(stdin, "rb") if stdin is not None and not pty else None  # noqa: SIM115
+        try:
+            proc = subprocess.Popen(
+                argv,
+                cwd=self.work_dir,
+                env=self.env,
+                stdin=handle if handle is not None else stdin_,
+                stdout=write_fd,
+                stderr=write_fd,
+                start_new_session=not setsid,
+            )
+        finally:
+            if handle is not None:
+                handle.close()
         self._current = proc
+        self._interactive = interactive
         self._groups.append(proc.pid)
         exited = os.pidfd_open(proc.pid)  # readable once bash exits: no polling delay
         chunks: list[bytes] = []
@@ -164,6 +188,7 @@ class Session:
         finally:
             os.close(exited)
             self._current = None
+            self._interactive = False
             if proc.poll() is None:  # exception while running (e.g. KeyboardInterrupt)
                 self._kill_group(proc.pid, proc)
         code_ = proc.returncode
@@ -182,6 +207,53 @@ class Session:
         if proc is not None and proc.poll() is None:
             self._interrupted = True
             _signal_group(proc.pid, signal.SIGINT)
+
+    @property
+    def interactive(self) -> bool:
+        """Whether the running step is an interactive one (keys may be sent to it)."""
+        return self._interactive and self._current is not None
+
+    def send(self, data: bytes) -> bool:
+        """Keys for the running interactive step (as typed on its terminal); False if none.
+
+        A Ctrl-C byte on a terminal that turns it into a signal interrupts the step (so the
+        outcome says "interrompue"), as the lecturer's Ctrl-C does.
+        """
+        if not self.interactive or self._pty is None:
+            return False
+        master = self._pty[0]
+        if b"\x03" in data and termios.tcgetattr(master)[3] & termios.ISIG:
+            before, _, after = data.partition(b"\x03")
+            if before:
+                self.send(before)
+            self.interrupt()
+            return True
+        view = memoryview(data)
+        deadline = time.monotonic() + 1.0  # a full input queue (nobody reads): give up
+        while view and time.monotonic() < deadline:
+            try:
+                view = view[os.write(master, view):]
+            except BlockingIOError:
+                select.select([], [master], [], 0.05)
+            except OSError:
+                return False
+        return True
+
+    def resize(self, rows: int, cols: int) -> None:
+        """Set the pty's window size (the step's foreground processes get SIGWINCH)."""
+        if self._pty is not None and rows > 0 and cols > 0:
+            fcntl.ioctl(self._pty[0], termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+
+    def _shell_rc(self) -> Path:
+        """The rc file of the `!` shell: the session's state, its PATH, a prompt naming it."""
+        path = self.state_dir / "shell-rc.sh"
+        path.write_text(
+            'if [[ -r $__DIAPO_DIR/state.sh ]]; then builtin source "$__DIAPO_DIR/state.sh"'
+            ' >/dev/null 2>&1; fi\n'
+            'PATH="$__DIAPO_DIR/bin:$PATH"\n'
+            "PS1='(diapo${DIAPO_NAMESPACE:+ $DIAPO_NAMESPACE}) \\w \\$ '\n",
+            encoding="utf-8")
+        return path
 
     def close(self) -> None:
         """Kill what steps left running in the background and release the channels.
@@ -238,7 +310,10 @@ class Session:
                 fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
                 os.set_blocking(master, False)
                 self._pty = (master, slave)
+                self._pty_attrs = termios.tcgetattr(slave)
             master, slave = self._pty
+            # A past step (an editor, `stty raw`) may have changed the modes: start sane.
+            termios.tcsetattr(slave, termios.TCSANOW, self._pty_attrs)
             return master, slave, slave
         if self._pipe is None:
             read_fd, write_fd = os.pipe()

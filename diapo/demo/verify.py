@@ -151,10 +151,16 @@ def _run_on(target: Target, plans: list[tuple[Deck, list[Demo]]], config: DiapoC
             root: Path, parallel: int, keep: bool, update: bool, console: Console,
             state: _State) -> Report:
     """Every plan on one cluster: the run's report (date, cluster, decks) and its table."""
+    nodes = "nœuds simulés" if target.simulated else "nœud réel"
     console.print(f"cluster: contexte [b]{target.context}[/] ({target.server}, "
-                  f"Kubernetes {target.version}{', nœuds simulés' if target.simulated else ''})")
+                  f"Kubernetes {target.version}, {nodes})")
     for orphan in target.orphans:
         console.print(f"[yellow]supprimé, laissé par une vérification interrompue: {orphan}[/]")
+    if not target.simulated:  # real nodes have only the images built here (no registry)
+        from diapo.cluster import images
+
+        for deck, _ in plans:
+            images.check(deck.path, root / "demos" / deck.name)
     workers = max(1, min(parallel or os.cpu_count() or 1, len(plans) or 1))
     results = _run_all(plans, target, config, root, workers, keep, update, console, state)
     _final_table(console, results, target.version)

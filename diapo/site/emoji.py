@@ -3,7 +3,8 @@
 marp-core turns shortcodes (GitHub's gemoji names, through markdown-it-emoji) and the emoji
 typed as characters into Twemoji images from a CDN, 1em square. diapo draws the same emoji, 1em square and placed like Marp's
 image, with the platform's colour emoji font: nothing is fetched from the network. The names are
-pymdown-extensions' gemoji index, on slides and reading pages alike.
+pymdown-extensions' gemoji index, on slides and reading pages alike
+(`diapo.site.markdown_ext` for the latter).
 """
 
 from __future__ import annotations
@@ -112,8 +113,3 @@ def replace(text: str) -> list[tuple[str, bool]]:
         parts.append((text[last:], False))
     return parts or [(text, False)]
 
-
-def generator(index, shortname, alias, uc, alt, title, category, options, md):  # noqa: ANN001, ANN201
-    """pymdownx.emoji generator for reading pages: the same emoji HTML as on the slides."""
-    char = character(shortname) or alt
-    return md.htmlStash.store(span(shortname, char))

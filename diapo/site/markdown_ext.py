@@ -8,7 +8,8 @@ leaves alone. While a deck's page renders, the plugin sets `rewriter` to a `Link
   MkDocs then resolves, checks and makes relative;
 - a postprocessor (before the raw HTML is put back) rewrites `href`/`src` in raw HTML to their
   final URL, relative to the page;
-- `$…$` and `$$…$$` math becomes MathML (`diapo.site.math`), as on the slides.
+- `$…$` and `$$…$$` math becomes MathML (`diapo.site.math`), and `:shortcode:` emoji the
+  emoji (`diapo.site.emoji`), as on the slides.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from markdown.inlinepatterns import InlineProcessor
 from markdown.postprocessors import Postprocessor
 from markdown.treeprocessors import Treeprocessor
 
-from diapo.site import math
+from diapo.site import emoji, math
 
 # Tags and attributes rewritten in raw HTML (escaped code never contains a literal `<a `).
 _RAW_URL = re.compile(
@@ -57,6 +58,8 @@ class DeckLinksExtension(Extension):
         md.inlinePatterns.register(_MathInline(math.INLINE.pattern, md, self), "diapo_math",
                                    189.9)
         md.parser.blockprocessors.register(_MathBlock(md.parser, self), "diapo_math_block", 95)
+        # Emoji: before pymdownx.emoji (75) when a course uses it, so decks read as on slides.
+        md.inlinePatterns.register(_Emoji(emoji.SHORTCODE.pattern, md, self), "diapo_emoji", 76)
 
 
 class _TreeLinks(Treeprocessor):
@@ -144,3 +147,17 @@ class _MathBlock(BlockProcessor):
         holder = etree.SubElement(parent, "div", {"class": "diapo-math"})
         holder.text = self.parser.md.htmlStash.store(math.mathml(tex, display=True))
         return True
+
+
+class _Emoji(InlineProcessor):
+    """`:rocket:` in a deck's text: the emoji, as on the slides (unknown names stay text)."""
+
+    def __init__(self, pattern: str, md: Markdown, ext: DeckLinksExtension) -> None:
+        super().__init__(pattern, md)
+        self.ext = ext
+
+    def handleMatch(self, m: re.Match[str], data: str):  # type: ignore[no-untyped-def, override]
+        char = emoji.character(m.group(0)) if self.ext.rewriter is not None else None
+        if char is None:
+            return None, None, None
+        return self.md.htmlStash.store(emoji.span(m.group(0), char)), m.start(0), m.end(0)

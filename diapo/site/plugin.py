@@ -27,14 +27,13 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink, TableOfContents
 from mkdocs.utils import get_relative_url
-from pymdownx.emoji import gemoji
 
 from diapo.config import DiapoConfig
 from diapo.deck.model import Deck
 from diapo.demo import report as report_mod
 from diapo.demo.report import Report
 from diapo.errors import DeckError, DiapoError, DiapoWarning, Location
-from diapo.site import badges, changes, decks, emoji, helper, home, links, reading
+from diapo.site import badges, changes, decks, helper, home, links, reading
 from diapo.site.decks import SiteDeck
 from diapo.site.failures import SiteError, handle
 from diapo.site.markdown_ext import DeckLinksExtension, LinkRewriter
@@ -74,10 +73,6 @@ class DiapoPlugin(BasePlugin[DiapoConfig]):
             if name not in config.markdown_extensions:
                 config.markdown_extensions.append(name)
         config.markdown_extensions.append(self._links)
-        if "pymdownx.emoji" not in config.markdown_extensions:  # a course's own choice stays
-            config.markdown_extensions.append("pymdownx.emoji")
-            config.mdx_configs["pymdownx.emoji"] = {"emoji_index": gemoji,
-                                                    "emoji_generator": emoji.generator}
         if READING_CSS not in config.extra_css:
             config.extra_css.append(READING_CSS)
         self.report = self._load_report(config)

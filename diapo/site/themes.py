@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from diapo.config import docs_dir
 from diapo.errors import DiapoError, Location
 from diapo.site import css_scope
 
@@ -48,7 +49,7 @@ div.highlight { display: contents; }
 .highlight .err { border: 0; }
 """
 DEFAULT_SIZES = {"16:9": (1280, 720), "4:3": (960, 720)}
-COURSE_THEMES, COURSE_DOCS = "theme", "docs"  # a course's folders holding its themes
+COURSE_THEMES = "theme"  # a course's own themes; its decks folder (docs_dir) is searched too
 
 _META_RE = re.compile(r"/\*(.*?)\*/", re.S)
 _THEME_RE = re.compile(r"@theme\s+([^\s*]+)")
@@ -82,10 +83,11 @@ def _read(path: Path) -> Theme | None:
 
 
 def theme_dirs(project_root: Path | None) -> list[Path]:
-    """The course's folders searched (recursively) for theme files: `theme/`, then `docs/`."""
+    """The course's folders searched (recursively) for theme files: `theme/`, then the decks
+    folder (mkdocs.yml's `docs_dir`: `docs/`, or a marp-cli course's own folder)."""
     if project_root is None:
         return []
-    return [d for d in (project_root / COURSE_THEMES, project_root / COURSE_DOCS) if d.is_dir()]
+    return [d for d in (project_root / COURSE_THEMES, docs_dir(project_root)) if d.is_dir()]
 
 
 def theme_files(project_root: Path | None) -> list[Path]:

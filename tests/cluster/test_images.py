@@ -241,3 +241,46 @@ def test_built_images_run_in_containerd(containerd):
                            f"http://127.0.0.1:{port}/"],
                           capture_output=True, text=True, timeout=60)
     assert "X-Diapo: oui" in curl.stdout, curl.stderr
+
+
+def test_debian_program_images_run_as_the_official_ones(containerd):
+    sock, ctr, namespace = containerd
+    specs = [s for s in images.project_images(ROOT) if s.name in ("perl:5.34.0", "postgres:17")]
+    images.import_into(sock, images.build(specs, quiet=True), namespace=namespace)
+
+    pi = subprocess.run([*ctr, "run", "--rm", "docker.io/library/perl:5.34.0", "pi",
+                         "perl", "-Mbignum=bpi", "-wle", "print bpi(30)"],
+                        capture_output=True, text=True, timeout=120)
+    assert pi.stdout.strip() == "3.14159265358979323846264338328", pi.stderr
+
+    # The official image's contract: POSTGRES_PASSWORD, initdb on first start, then a server
+    # psql reaches over its Unix socket as user postgres.
+    port = 15000 + os.getpid() % 1000
+    started = subprocess.run(
+        [*ctr, "run", "-d", "--net-host", "--env", "POSTGRES_PASSWORD=secret",
+         "--env", "PGDATA=/var/lib/postgresql/data/pgdata", "docker.io/library/postgres:17",
+         "pg", "/entrypoint.sh", "postgres", "-p", str(port)], capture_output=True, text=True,
+        timeout=60)
+    assert started.returncode == 0, started.stderr
+    deadline = time.monotonic() + 120
+    while True:
+        query = subprocess.run([*ctr, "tasks", "exec", "--exec-id", f"q{time.monotonic_ns()}",
+                                "pg", "psql", "-p", str(port), "-U", "postgres", "-tAc",
+                                "SHOW server_version"], capture_output=True, text=True, timeout=60)
+        if query.returncode == 0 or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    assert query.returncode == 0, query.stderr
+    assert query.stdout.strip()[:2].isdigit()
+
+
+def test_without_registry_a_pull_is_refused_at_once(containerd, tmp_path):
+    sock, ctr, namespace = containerd
+    images.write_no_registry(tmp_path / "certs.d")
+    started = time.monotonic()
+    pull = subprocess.run([*ctr, "images", "pull", "--hosts-dir", str(tmp_path / "certs.d"),
+                           "docker.io/library/nginx:1.27"], capture_output=True, text=True,
+                          timeout=60)
+    assert pull.returncode != 0
+    assert "127.0.0.1:9" in pull.stderr and "refused" in pull.stderr, pull.stderr
+    assert time.monotonic() - started < 10

@@ -28,6 +28,7 @@ import diapo
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURE = REPO / "tests" / "site" / "fixtures" / "course"
+MARP_COURSE = REPO / "tests" / "site" / "fixtures" / "marp_course" / "slides"
 # What goes into the sdist (and so the wheel): the package and its metadata files.
 SOURCES = ("pyproject.toml", "README.md", "LICENSE", "CHANGELOG.md", "MANIFEST.in", "diapo")
 PNG = base64.b64decode(
@@ -117,10 +118,11 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
     sdist = next(dist.glob("diapo-*.tar.gz"))
     house = _wheelhouse(wheel)
     venv = work / "venv"
-    # No pip in the venv (faster); the running pip installs into it, from local wheels only.
+    # No pip in the venv (faster); the running pip installs into it, from local wheels only,
+    # byte-compiling as a user's install does (a template's .pyc once broke `diapo new`).
     _run([sys.executable, "-m", "venv", "--without-pip", venv], cwd=work)
     _run([sys.executable, "-m", "pip", "--python", venv / "bin" / "python", "install", "-q",
-          "--no-compile", "--no-index", "--find-links", house, wheel], cwd=work)
+          "--no-index", "--find-links", house, wheel], cwd=work)
     return Installed(source, dist, wheel, sdist, venv, work)
 
 
@@ -221,6 +223,19 @@ def test_from_marp_builds_an_existing_marp_course(installed: Installed) -> None:
     # The tasks find the decks through docs_dir, not a docs/ folder.
     shown = installed.run("invoke", "inspect", "kubernetes", cwd=project).stdout
     assert "Kubernetes en pratique" in shown
+
+
+def test_from_marp_on_a_marp_cli_course_with_its_theme_and_home_deck(installed: Installed) -> None:
+    """The marp-cli fixture (home deck index.md, its own theme beside the decks, sub-folder)."""
+    project = installed.work / "atelier"
+    shutil.copytree(MARP_COURSE, project / "slides")
+    installed.run("diapo", "new", "--from-marp", project, cwd=installed.work)  # the repository
+    assert "docs_dir: slides" in (project / "mkdocs.yml").read_text(encoding="utf-8")
+    installed.run("invoke", "build", cwd=project)
+    site = project / "site"
+    assert 'href="assets/diapo/theme-atelier.css"' in (site / "index.html").read_text("utf-8")
+    assert (site / "assets" / "diapo" / "theme-atelier.css").is_file()
+    assert (site / "pratique" / "branches.html").is_file()
 
 
 def test_a_course_adds_its_own_tasks_to_diapos(installed: Installed) -> None:

@@ -13,7 +13,9 @@ Public interface (used by the node lifecycle in `diapo.cluster.local` and by ver
   name (`registry.k8s.io/pause:<tag of build/pause/Makefile>`) for containerd's
   `sandbox_image`;
 - `import_into(containerd_socket, tarballs, namespace="k8s.io", ctr=None)`: `ctr images
-  import` of each tarball, pinned so the kubelet never garbage-collects it.
+  import` of each tarball, pinned so the kubelet never garbage-collects it;
+- `write_no_registry(certs_dir)`: a containerd `config_path` (hosts.toml for `_default`)
+  under which every pull is refused at once, on loopback.
 
 Images are pre-imported: the kubelet must never pull (no registry is reachable). A pod whose
 image is not in the store fails with ErrImageNeverPull (`imagePullPolicy: Never`) or an
@@ -28,10 +30,10 @@ from pathlib import Path
 from diapo.cluster.images import declared, recipes, store
 from diapo.cluster.images.oci import full_reference
 from diapo.cluster.images.recipes import Spec
-from diapo.cluster.images.store import import_into
+from diapo.cluster.images.store import import_into, write_no_registry
 
 __all__ = ["Spec", "build", "check", "deck_images", "full_reference", "import_into", "pause",
-           "project_images"]
+           "project_images", "write_no_registry"]
 
 check = declared.check
 

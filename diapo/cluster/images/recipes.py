@@ -182,7 +182,8 @@ class Postgres(Recipe):
 
     def all_packages(self, spec: Spec) -> list[str]:
         major = self.major()
-        return [f"postgresql-{major}", f"postgresql-client-{major}", "tzdata", BUSYBOX]
+        # libc-bin: the C.UTF-8 locale initdb runs with (/usr/lib/locale/C.utf8).
+        return [f"postgresql-{major}", f"postgresql-client-{major}", "tzdata", "libc-bin", BUSYBOX]
 
     def build(self, spec, rootfs, log, quiet):
         major = self.major()

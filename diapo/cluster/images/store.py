@@ -99,3 +99,24 @@ def _name_in(tar: Path) -> str:
     with tarfile.open(tar) as handle:
         index = json.load(handle.extractfile("index.json"))  # type: ignore[arg-type]
     return index["manifests"][0]["annotations"]["io.containerd.image.name"]
+
+
+# A loopback port nothing listens on (TCP port 9 is "discard"): a pull is refused at once.
+NO_REGISTRY = "http://127.0.0.1:9"
+
+
+def write_no_registry(certs_dir: Path) -> Path:
+    """Write containerd's registry host configuration so that any pull fails at once.
+
+    Point containerd's CRI `registry.config_path` at `certs_dir`: every registry
+    (`_default`) resolves to a refused loopback port, so a pod whose image was not imported
+    gets ErrImagePull within a second (its event names the image) instead of waiting on a
+    network that is not there, and no traffic leaves the machine.
+    """
+    folder = Path(certs_dir) / "_default"
+    folder.mkdir(parents=True, exist_ok=True)
+    hosts = folder / "hosts.toml"
+    hosts.write_text(f'# diapo: no registry is reachable; every image is built locally.\n'
+                     f'server = "{NO_REGISTRY}"\n\n[host."{NO_REGISTRY}"]\n'
+                     f'  capabilities = ["pull", "resolve"]\n')
+    return hosts

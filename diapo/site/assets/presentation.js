@@ -137,6 +137,9 @@
     if (presenter) renderPresenter();
     if (body.classList.contains('diapo-overview')) slot.scrollIntoView({ block: 'nearest' });
     if (opts.broadcast !== false) send({ type: 'state', index: index, step: step });
+    // Hook for add-ons (the `invoke present` panel): the slide shown changed.
+    document.dispatchEvent(new CustomEvent('diapo:slide',
+      { detail: { index: index, step: step, changed: changed } }));
   }
 
   function next() {

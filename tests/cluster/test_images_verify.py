@@ -1,0 +1,26 @@
+"""On real nodes, verification refuses a deck that uses an image it does not declare, before
+any step runs, with the file, the line and the fix (no pod waits on a pull that cannot work)."""
+
+from __future__ import annotations
+
+import pytest
+from rich.console import Console
+
+from diapo.deck.pipeline import parse
+from diapo.demo import verify
+from diapo.errors import ClusterError
+
+
+def test_real_nodes_refuse_an_undeclared_image_before_running(tmp_path):
+    deck_path = tmp_path / "docs" / "cours.md"
+    deck_path.parent.mkdir()
+    deck_path.write_text("# Cours\n\n```bash demo\nkubectl run x --image=nginx:1.27\n```\n",
+                         encoding="utf-8")
+    (tmp_path / "demos" / "cours").mkdir(parents=True)
+    deck = parse(deck_path, name="cours")
+    target = verify.Target(None, "diapo-local", "https://127.0.0.1:1", "1.37.2", simulated=False)
+    with pytest.raises(ClusterError) as err:
+        verify._run_on(target, [(deck, deck.demos)], None, tmp_path, 1, False, False,
+                       Console(file=open("/dev/null", "w")), verify._State())
+    assert f"{deck_path}:4" in str(err.value) and "nginx:1.27" in str(err.value)
+    assert "images.yaml" in str(err.value)
