@@ -244,12 +244,25 @@ def default_name(path: str | Path) -> str:
 
 
 def load_decks(docs_dir: str | Path) -> list[Deck]:
-    """Every `*.md` under `docs_dir` (sorted) except `index.md`, parsed; names use `/`."""
+    """Every `*.md` under `docs_dir` (sorted), parsed; names use `/`.
+
+    `index.md` counts only when it is a home deck (`home.is_home_deck`), as on the site.
+    """
+    from diapo.deck import home
+
     root = Path(docs_dir)
     decks = []
     for path in sorted(root.rglob("*.md")):
         rel = path.relative_to(root).with_suffix("").as_posix()
-        if rel == "index":
+        if rel != "index":
+            decks.append(parse(path, name=rel))
             continue
-        decks.append(parse(path, name=rel))
+        try:
+            deck = parse(path, name=rel)
+        except DeckError:
+            if home.marp_front_matter(path):
+                raise
+            continue  # a hand-written home page, not a deck
+        if home.is_home_deck(deck):
+            decks.append(deck)
     return decks

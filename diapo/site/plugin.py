@@ -29,6 +29,7 @@ from mkdocs.structure.toc import AnchorLink, TableOfContents
 from mkdocs.utils import get_relative_url
 
 from diapo.config import DiapoConfig
+from diapo.deck import home as home_deck
 from diapo.deck.model import Deck
 from diapo.demo import report as report_mod
 from diapo.demo.report import Report
@@ -104,11 +105,11 @@ class DiapoPlugin(BasePlugin[DiapoConfig]):
             try:
                 loaded = decks.load(path, file.src_uri[: -len(".md")])
             except DeckError as exc:
-                if file.src_uri == "index.md" and not decks.marp_front_matter(path):
+                if file.src_uri == "index.md" and not home_deck.marp_front_matter(path):
                     continue  # a hand-written home page, not a deck
                 problems.append(DiapoWarning(exc.message, exc.location or _location(file)))
                 continue
-            if file.src_uri == "index.md" and not decks.is_home_deck(loaded.deck):
+            if file.src_uri == "index.md" and not home_deck.is_home_deck(loaded.deck):
                 continue  # a hand-written home page (with or without the deck list)
             _reading_page_at(file, loaded.deck.name)
             self.decks[file.src_uri] = loaded
