@@ -213,6 +213,8 @@ _READY = """async () => {
   await document.fonts.ready;
   await Promise.all([...document.images].map(i => i.complete ? 0 : new Promise(r => {
     i.onload = i.onerror = r; })));
+  // two frames: the view's own fitting (headings, code) after the fonts has run and painted
+  await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
   return true;
 }"""
 _SHOW_ALL = """#diapo-bar { display: none !important; }

@@ -76,9 +76,12 @@ def components(nodes: str) -> tuple[str, ...]:
     return REAL_COMPONENTS if nodes == REAL else COMPONENTS
 
 
-def choose_nodes(nodes: str | None = None, *, quiet: bool = False) -> str:
+def choose_nodes(nodes: str | None = None, *, quiet: bool = False,
+                 state_dir: Path | None = None) -> str:
     """"real" or "simulated": `nodes`, else $DIAPO_NODES, else the `nodes` setting; `auto`
-    means real where the machine allows it, else simulated with one line saying why.
+    means real where the machine allows it, else simulated with one line saying why. A real
+    node is machine-global, so `auto` gives one only to the project's own cluster (not to the
+    extra ones of a version matrix or a test, in other state directories).
 
     Raises ClusterError when real nodes are asked for and the machine cannot run them.
     """
@@ -86,6 +89,8 @@ def choose_nodes(nodes: str | None = None, *, quiet: bool = False) -> str:
     if wanted not in (REAL, SIMULATED, "auto"):
         raise ClusterError(f"--nodes {wanted!r} inconnu (attendu : real, simulated ou auto)")
     if wanted == SIMULATED:
+        return SIMULATED
+    if wanted == "auto" and state_dir is not None and state_dir != default_state_dir():
         return SIMULATED
     reason = host.why_not_real()
     if reason is None and host.real_node_running():
@@ -177,12 +182,14 @@ def _up_locked(state_dir: Path, version: str | None, port: int | None, timeout: 
         _say(quiet, f"déjà démarré (Kubernetes v{running.version}, {running.server})")
         return running
     node.stop(state_dir)  # this directory's node, left by a crash: before looking around
-    mode = choose_nodes(nodes, quiet=quiet)
+    mode = choose_nodes(nodes, quiet=quiet, state_dir=state_dir)
     bins = binaries.ensure_all(version, quiet=quiet)
+    # Images are built (or found in the cache) before the start's deadline runs.
+    prepared = node.gather_images(bins.version, quiet, addons) if mode == REAL else None
     _stop_all(state_dir)  # leftovers of a crashed run, if any
     started = time.monotonic()
     try:
-        cluster = _start(state_dir, bins, port, timeout, quiet, mode, addons)
+        cluster = _start(state_dir, bins, port, timeout, quiet, mode, addons, prepared)
     except BaseException:
         _stop_all(state_dir)
         raise
@@ -460,7 +467,8 @@ def _argv(name: str, bins: binaries.Binaries, state_dir: Path, keys: pki.Pki,
 
 
 def _start(state_dir: Path, bins: binaries.Binaries, port: int | None, timeout: float,
-           quiet: bool, mode: str = SIMULATED, addons: bool = True) -> Cluster:
+           quiet: bool, mode: str = SIMULATED, addons: bool = True,
+           prepared: tuple[str, list[Path]] | None = None) -> Cluster:
     if port:
         check_port(port)
         if mode == REAL:
@@ -521,8 +529,8 @@ def _start(state_dir: Path, bins: binaries.Binaries, port: int | None, timeout: 
             _wait(state_dir, what, blame, [*everyone, *procs], deadline, check)
 
         node.start(state_dir, version, bins["kubelet"], bins["kube-proxy"], keys, ports,
-                   f"https://{network.NODE_IP}:{ports['kube-apiserver']}", quiet, addons,
-                   wait, lambda: _nodes_ready(state_dir, REAL_NODES))
+                   f"https://{network.NODE_IP}:{ports['kube-apiserver']}", quiet,
+                   prepared or node.gather_images(version, quiet, addons), wait, lambda: _nodes_ready(state_dir, REAL_NODES))
         ready(f"nœud réel {node.NAME} Ready")
         if addons and node.provider("addons") is not None:
             node.deploy_addons(state_dir / "kubeconfig", state_dir,

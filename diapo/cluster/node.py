@@ -244,7 +244,8 @@ def _node_kubeconfig(server: str, keys: pki.Pki) -> str:
 
 
 def start(state_dir: Path, version: str, kubelet: Path, kube_proxy: Path, keys: pki.Pki,
-          ports: dict[str, int], node_server: str, quiet: bool, full: bool,
+          ports: dict[str, int], node_server: str, quiet: bool,
+          prepared: tuple[str, list[Path]],
           wait: Callable[[str, str, list[processes.Proc], Callable[[], bool]], None],
           node_ready: Callable[[], bool]) -> list[processes.Proc]:
     """Start containerd, the kubelet and kube-proxy; return once the node is Ready.
@@ -257,7 +258,7 @@ def start(state_dir: Path, version: str, kubelet: Path, kube_proxy: Path, keys: 
     cni_bin = host.cni_dir()
     if cni_bin is None:
         raise ClusterError("greffons CNI absents (paquet containernetworking-plugins)")
-    pause, tarballs = gather_images(version, quiet, full)
+    pause, tarballs = prepared  # gather_images(), before the start's deadline runs
     stop(state_dir)  # the leftovers of a crashed run, if any
     for sub in ("run", "cni/net.d", "cni/ipam", "pod-logs", "kubelet", "containerd"):
         (base / sub).mkdir(parents=True, exist_ok=True)
