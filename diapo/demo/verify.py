@@ -330,13 +330,15 @@ def _interrupt(state: _State, console: Console) -> None:
             deck_run.interrupt()
 
         # Every run's deletions are asked for from here, whatever its worker does (one may
-        # sit in a `wait=` watch): namespaces first, then what the runs created elsewhere,
-        # found in one listing for all of them; the API server finishes the deletions.
+        # sit in a `wait=` watch): what the runs created elsewhere, found in one listing for
+        # all of them, then their namespaces; the API server finishes the deletions. Past
+        # the deadline, a namespace not yet deleted stays as the anchor from which the next
+        # verification removes the run's leftovers (`remove_orphans`).
         asked = threading.Thread(target=_ask_deletions, args=(busy, console), daemon=True)
         asked.start()
         asked.join(max(0.0, deadline - time.monotonic()))
         if asked.is_alive():
-            console.print("[yellow]suppressions encore en cours de demande : la prochaine "
+            console.print("[yellow]suppressions pas toutes demandées à temps : la prochaine "
                           "vérification supprimera le reste[/]")
     finally:
         signal.signal(signal.SIGINT, previous)
@@ -345,20 +347,29 @@ def _interrupt(state: _State, console: Console) -> None:
 def _ask_deletions(runs: list[DeckRun], console: Console) -> None:
     """Ctrl-C: ask for the deletion of everything the runs created, waiting for none."""
     for deck_run in runs:
-        deck_run.request_deletions(outside=False)
-    started = [r for r in runs if r.run_namespace is not None and r.cluster is not None]
+        deck_run.stop_now()
+    started = [r for r in runs if r.run_namespace is not None and r.cluster is not None
+               and not r.keep]
     if not started:
         return
     cluster = started[0].cluster
     assert cluster is not None
+
+    def delete(refs: list) -> None:  # as each kind is listed: no time lost waiting for all
+        for ref in reversed(refs):
+            try:
+                cluster.delete(ref)
+            except (DiapoError, ApiException) as exc:
+                console.print(f"[red]nettoyage: {escape(str(exc))}[/]")
+
     try:
-        tracked = cluster.managed_by({r.field_manager for r in started},
-                                     since=min(r.run_namespace.created for r in started),
-                                     skip_namespaces={r.run_namespace.name for r in started})
-        for ref in reversed(tracked):
-            cluster.delete(ref)
+        cluster.managed_by({r.field_manager for r in started},
+                           since=min(r.run_namespace.created for r in started),
+                           skip_namespaces={r.run_namespace.name for r in started},
+                           on_found=delete)
     except (DiapoError, ApiException) as exc:
         console.print(f"[red]nettoyage: {escape(str(exc))}[/]")
+    delete([r.run_namespace for r in started if r.run_namespace is not None])
 
 
 def _run_deck(deck: Deck, demos: list[Demo], target: Target, config: DiapoConfig, root: Path,
