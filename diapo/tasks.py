@@ -226,6 +226,16 @@ def bench(c, only=""):
     c.run(f"{sys.executable} -m bench {only}".strip(), pty=False)
 
 
+@task(help={"fix": "let ruff fix what it can (imports, modernised syntax) before checking"})
+def lint(c, fix=False):
+    """Check the code with ruff (diapo/, tests/, bench/) and mypy (diapo/); fail on any finding."""
+    root = Path(__file__).resolve().parents[1]
+    fix_flag = " --fix" if fix else ""
+    with c.cd(str(root)):
+        c.run(f"{sys.executable} -m ruff check{fix_flag} diapo tests bench", pty=False)
+        c.run(f"{sys.executable} -m mypy", pty=False)
+
+
 @task(help={"args": "extra arguments for pytest (e.g. '-k deck -x')",
             "suite": "pytest only: skip the verification of the docs and the strict build"})
 def test(c, args="", suite=False):
@@ -256,7 +266,7 @@ demo_ns = Collection("demo")
 demo_ns.add_task(demo, name="run", default=True)
 demo_ns.add_task(demo_reset, name="reset")
 
-ns = Collection(build, serve, pdf, inspect, verify, present, bench, test, images)
+ns = Collection(build, serve, pdf, inspect, verify, present, bench, lint, test, images)
 ns.add_collection(demo_ns)
 ns.add_collection(
     Collection("cluster", up=cluster_up, down=cluster_down, status=cluster_status,

@@ -9,8 +9,8 @@ conditions through watches, namespaces, and finding / deleting the objects a dem
 from __future__ import annotations
 
 import json
-import re
 import os
+import re
 import threading
 import time
 from collections.abc import Iterator

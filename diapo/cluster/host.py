@@ -133,9 +133,9 @@ def add_dummy() -> None:
     """The node's address on an interface of its own (idempotent): a dummy one, or where the
     kernel has no dummy driver, a bridge without ports, which behaves the same."""
     name = network.DUMMY_IF
-    if not Path(f"/sys/class/net/{name}").exists():
-        if run("ip", "link", "add", name, "type", "dummy").returncode != 0:
-            _checked("ip", "link", "add", name, "type", "bridge")
+    if (not Path(f"/sys/class/net/{name}").exists()
+            and run("ip", "link", "add", name, "type", "dummy").returncode != 0):
+        _checked("ip", "link", "add", name, "type", "bridge")
     _checked("ip", "addr", "replace", f"{network.NODE_IP}/{network.NODE_PREFIX}", "dev", name)
     _checked("ip", "link", "set", name, "up")
 

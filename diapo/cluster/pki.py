@@ -66,7 +66,7 @@ def _key_pem(key: ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey) -> bytes:
 
 def _issue(subject: x509.Name, key, issuer: x509.Name, signer, *, ca: bool = False,
            server_names: tuple[str, ...] = (), client: bool = False) -> x509.Certificate:
-    now = dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=5)  # tolerate clock skew
+    now = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5)  # tolerate clock skew
     builder = (
         x509.CertificateBuilder()
         .subject_name(subject)

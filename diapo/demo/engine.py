@@ -27,7 +27,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import yaml
@@ -570,7 +570,7 @@ def _remember_live_start(root: Path, deck: Deck) -> None:
     if path.is_file():
         return  # keep the first start: everything since then belongs to the deck
     path.parent.mkdir(parents=True, exist_ok=True)
-    start = datetime.now(timezone.utc) - LIVE_MARGIN
+    start = datetime.now(UTC) - LIVE_MARGIN
     path.write_text(json.dumps({"deck": deck.name, "since": start.strftime(
         "%Y-%m-%dT%H:%M:%SZ")}) + "\n", encoding="utf-8")
 

@@ -19,7 +19,7 @@ def to_junit(report: Report, *, strict_warnings: bool = False) -> ET.Element:
     suites = ET.Element("testsuites", name="diapo verify")
     totals = {"tests": 0, "failures": 0, "skipped": 0, "time": 0.0}
     runs = [report, *report.matrix]
-    for run, deck in ((run, deck) for run in runs for deck in run.decks):
+    for run, deck in ((r, d) for r in runs for d in r.decks):
         counts = deck.counts()
         failures = counts[FAILED] + (counts[WARNED] if strict_warnings else 0)
         version = run.cluster.kubernetes_version

@@ -30,10 +30,8 @@ from rich.markup import escape
 
 from diapo import config as diapo_config
 from diapo.deck.model import Deck, Demo, DemoKind
-from diapo.demo import live_ui as ui
-from diapo.demo import report as report_mod
-from diapo.demo.engine import INTERRUPTED, DeckRun
-from diapo.demo.engine import reset as engine_reset
+from diapo.demo import live_ui as ui, report as report_mod
+from diapo.demo.engine import INTERRUPTED, DeckRun, reset as engine_reset
 from diapo.demo.live_input import KeyForwarder
 from diapo.demo.live_keys import CTRL_C, CTRL_D, ENTER, REMOTE, KeyReader, RemoteKeys
 from diapo.demo.live_preflight import Health, HealthWatch, Target, choose_target, probe
@@ -53,9 +51,8 @@ Observer = Callable[[str, dict], None]
 
 def find_deck(name: str, root: Path) -> Deck:
     """Parse the deck named `name` (e.g. `kubernetes`) or at path `name` (docs/kubernetes.md)."""
-    from diapo.deck import parse
-
     from diapo.config import docs_dir
+    from diapo.deck import parse
 
     docs = docs_dir(root)
     as_path = Path(name)

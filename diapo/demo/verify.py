@@ -19,7 +19,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from kubernetes.client.rest import ApiException
@@ -32,14 +32,20 @@ from diapo import config as config_mod
 from diapo.cluster.client import Cluster, check_allowed, kubeconfig_paths
 from diapo.config import DiapoConfig
 from diapo.deck.model import Deck, Demo
-from diapo.demo import matrix
-from diapo.demo import report as report_mod
-from diapo.demo.engine import CI, DeckRun, remove_orphans
-from diapo.demo.engine import where as engine_where
+from diapo.demo import matrix, report as report_mod
+from diapo.demo.engine import CI, DeckRun, remove_orphans, where as engine_where
 from diapo.demo.fingerprint import deck_fingerprints
 from diapo.demo.junit import write_junit
-from diapo.demo.report import (FAILED, PASSED, SKIPPED, WARNED, ClusterInfo, DeckResult,
-                               DemoResult, Report)
+from diapo.demo.report import (
+    FAILED,
+    PASSED,
+    SKIPPED,
+    WARNED,
+    ClusterInfo,
+    DeckResult,
+    DemoResult,
+    Report,
+)
 from diapo.demo.update import rewrite_expects
 from diapo.errors import ClusterError, DiapoError
 
@@ -165,7 +171,7 @@ def _run_on(target: Target, plans: list[tuple[Deck, list[Demo]]], config: DiapoC
     results = _run_all(plans, target, config, root, workers, keep, update, console, state)
     _final_table(console, results, target.version)
     return Report(
-        date=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        date=datetime.now(UTC).isoformat(timespec="seconds"),
         cluster=ClusterInfo(target.context, target.server, target.version, target.simulated),
         decks=results,
     )

@@ -21,9 +21,9 @@ import urllib.request
 import uuid
 from pathlib import Path
 
+import fixture_images
 import pytest
 
-import fixture_images
 from diapo.cluster import binaries, host, local, network, node, processes
 
 # Marked `cluster` so that `-m "not cluster"` (the fast runs) leaves them out.

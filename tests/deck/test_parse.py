@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from diapo.deck import inspect as inspect_mod
-from diapo.deck import load_decks, parse, to_dict
+from diapo.deck import inspect as inspect_mod, load_decks, parse, to_dict
 from diapo.deck.model import DemoKind, MatchMode
 
 from .conftest import deck
