@@ -229,17 +229,26 @@ def bench(c, only=""):
 @task(help={"fix": "let ruff fix what it can (imports, modernised syntax) before checking"})
 def lint(c, fix=False):
     """Check the code with ruff (diapo/, tests/, bench/) and mypy (diapo/); fail on any finding."""
-    root = Path(__file__).resolve().parents[1]
+    root = _source_root()
+    if root is None:
+        raise Exit("erreur: `invoke lint` vérifie le code source de diapo, absent ici "
+                   "(installé comme paquet)", code=2)
     fix_flag = " --fix" if fix else ""
     with c.cd(str(root)):
         c.run(f"{sys.executable} -m ruff check{fix_flag} diapo tests bench", pty=False)
         c.run(f"{sys.executable} -m mypy", pty=False)
 
 
+def _source_root() -> Path | None:
+    """diapo's source checkout (pyproject.toml, tests/), or None when installed from a wheel."""
+    root = Path(__file__).resolve().parents[1]
+    return root if (root / "pyproject.toml").is_file() and (root / "tests").is_dir() else None
+
+
 @task(help={"args": "extra arguments for pytest (e.g. '-k deck -x')",
             "suite": "pytest only: skip the verification of the docs and the strict build"})
 def test(c, args="", suite=False):
-    """Run the test suite, then verify every deck's demos and build the site strictly.
+    """Lint diapo's code, run the test suite, then verify every deck's demos and build strictly.
 
     The tests start (and stop) clusters of their own; the verification runs on the local
     cluster, which is stopped at the end unless it was already running (a cluster the user
@@ -249,6 +258,8 @@ def test(c, args="", suite=False):
 
     # Debian packages the tests use: installed when root, else one line names the command.
     _call(system.ensure, nodes=os.environ.get("DIAPO_NODES") != "simulated")
+    if _source_root() is not None:  # diapo's own checkout (CI): ruff and mypy first
+        lint(c)
     c.run(f"{sys.executable} -m pytest {args}".strip(), pty=False)
     if suite:
         return

@@ -553,7 +553,7 @@ def _parse_time(value: str | None) -> datetime:
 
 def _api_message(exc: ApiException) -> str:
     try:
-        return json.loads(exc.body).get("message") or f"{exc.status} {exc.reason}"
+        return json.loads(exc.body).get("message")  # type: ignore[arg-type]  # None: TypeError or f"{exc.status} {exc.reason}"
     except (TypeError, ValueError):
         return f"{exc.status} {exc.reason}"
 

@@ -533,7 +533,7 @@ def _start(state_dir: Path, bins: binaries.Binaries, port: int | None, timeout: 
     insecure.verify_mode = ssl.CERT_NONE  # self-signed healthz certs of KCM and scheduler
     for name in ("kube-scheduler", "kube-controller-manager"):
         _wait(state_dir, f"{name} (/healthz)", name, everyone, deadline,
-              lambda name=name: _http(f"https://127.0.0.1:{ports[name]}/healthz",
+              lambda name=name: _http(f"https://127.0.0.1:{ports[name]}/healthz",  # type: ignore[misc]
                                       insecure)[0] == 200)
         ready(name)
     if mode == REAL:

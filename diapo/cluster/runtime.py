@@ -79,7 +79,7 @@ def _system() -> Runtime | None:
     paths = [shutil.which(name) for name in _COMMANDS]
     if not all(paths):
         return None
-    return Runtime(*(Path(p) for p in paths), version="machine")  # type: ignore[misc]
+    return Runtime(*(Path(p) for p in paths), version="machine")  # type: ignore[misc, arg-type]
 
 
 def _build(version: str, root: Path, quiet: bool) -> None:

@@ -245,7 +245,7 @@ class Lecture:
             ui.prompt(self.console)
             self._typist = Typist(self.console, demo.code, demo.lang, self.type_speed or 1)
             if self.auto:
-                return self._type(lambda: self._typist.at_speed(self.auto, self._key))
+                return self._type(lambda: self._typist.at_speed(self.auto, self._key))  # type: ignore[union-attr]
             return None
         ui.show_code(self.console, demo)
         if reason:
@@ -262,7 +262,7 @@ class Lecture:
         if self._typist is None or key in COMMAND_KEYS - RUN_KEYS:
             return False
         self._typist.type(-1 if key in RUN_KEYS else None)
-        self._pending = self._type(lambda: self._typist.by_keys(self._key))
+        self._pending = self._type(lambda: self._typist.by_keys(self._key))  # type: ignore[union-attr]
         return True
 
     def _type(self, typing: Callable[[], str | None]) -> str | None:

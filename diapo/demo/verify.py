@@ -25,7 +25,14 @@ from pathlib import Path
 from kubernetes.client.rest import ApiException
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from diapo import config as config_mod
@@ -139,17 +146,18 @@ def run(decks: list[str], demo: str | None = None, parallel: int = 0, junit: str
     bad = {FAILED, WARNED} if strict_warnings else {FAILED}
     results = [deck for decks_ in fresh for deck in decks_]
     failed = bool(versions and broken) or any(
-        d.status in bad or deck.error for deck in results for d in [*deck.demos, deck])
+        deck.status in bad or deck.error or any(d.status in bad for d in deck.demos)
+        for deck in results)
     if update:
         _apply_updates(console, plans, fresh[0], state.updates)
     _summary(console, results, time.monotonic() - started, report_path, junit)
     if len(runs) > 1:
         console.print(matrix.summary_line(runs, time.monotonic() - started))
     if keep:
-        for deck in results:
-            if deck.namespace:
-                console.print(f"conservé (--keep): namespace [b]{deck.namespace}[/] "
-                              f"({deck.deck})")
+        for kept in results:
+            if kept.namespace:
+                console.print(f"conservé (--keep): namespace [b]{kept.namespace}[/] "
+                              f"({kept.deck})")
     return 1 if failed else 0
 
 
@@ -370,8 +378,8 @@ def _ask_deletions(runs: list[DeckRun], console: Console) -> None:
 
     try:
         cluster.managed_by({r.field_manager for r in started},
-                           since=min(r.run_namespace.created for r in started),
-                           skip_namespaces={r.run_namespace.name for r in started},
+                           since=min(r.run_namespace.created for r in started),  # type: ignore[union-attr]
+                           skip_namespaces={r.run_namespace.name for r in started},  # type: ignore[union-attr]
                            on_found=delete)
     except (DiapoError, ApiException) as exc:
         console.print(f"[red]nettoyage: {escape(str(exc))}[/]")
@@ -379,7 +387,7 @@ def _ask_deletions(runs: list[DeckRun], console: Console) -> None:
 
 
 def _run_deck(deck: Deck, demos: list[Demo], target: Target, config: DiapoConfig, root: Path,
-              keep: bool, update: bool, state: _State, progress: Progress, task: int,
+              keep: bool, update: bool, state: _State, progress: Progress, task: TaskID,
               console: Console) -> DeckResult:
     """One deck, in its own namespace: steps in order, stop at the first failure."""
     result = DeckResult(deck=deck.name, path=_relative(deck.path, root), status=PASSED)
