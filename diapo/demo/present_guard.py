@@ -17,10 +17,9 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-from diapo.demo.session import _environ
+from diapo.demo.session import _environ, terminate
 
 
 def start() -> subprocess.Popen:
@@ -39,16 +38,9 @@ def watch(guard: subprocess.Popen, base_dir: Path | None) -> None:
 def clean(base_dir: Path) -> None:
     """Kill the processes of the run in `base_dir`, then remove it."""
     marker = f"__DIAPO_DIR={base_dir / 'session'}".encode()
-    left = [int(e.name) for e in os.scandir("/proc")
-            if e.name.isdigit() and int(e.name) != os.getpid()
-            and marker in _environ(int(e.name)).split(b"\0")]
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        for pid in left:
-            try:
-                os.kill(pid, sig)
-            except (ProcessLookupError, PermissionError):
-                pass
-        time.sleep(0.3)
+    terminate([int(e.name) for e in os.scandir("/proc")
+               if e.name.isdigit() and int(e.name) != os.getpid()
+               and marker in _environ(int(e.name)).split(b"\0")])
     shutil.rmtree(base_dir, ignore_errors=True)
 
 

@@ -266,18 +266,8 @@ class Session:
 
     def _close(self) -> None:
         marker = f"__DIAPO_DIR={self.state_dir}".encode()
-        left = [pid for pgid in self._groups for pid in group_members(pgid)
-                if marker in _environ(pid)]
-        for sig in (signal.SIGTERM, signal.SIGKILL):
-            for pid in left:
-                try:
-                    os.kill(pid, sig)
-                except (ProcessLookupError, PermissionError):
-                    pass
-            end = time.monotonic() + KILL_GRACE
-            while left and time.monotonic() < end:
-                left = [pid for pid in left if _running(pid)]
-                time.sleep(0.01)
+        terminate([pid for pgid in self._groups for pid in group_members(pgid)
+                   if marker in _environ(pid)])
         self._groups.clear()
         for pair in (self._pipe, self._pty):
             if pair:
@@ -368,6 +358,22 @@ def group_members(pgid: int) -> list[int]:
         if len(fields) > 2 and int(fields[2]) == pgid and fields[0] != b"Z":
             members.append(int(entry.name))
     return members
+
+
+def terminate(pids: list[int], grace: float = KILL_GRACE) -> None:
+    """SIGTERM `pids`, give them `grace` seconds to exit, then SIGKILL those left (and wait
+    as long again). Callers pass only processes they marked: a pid may have been reused."""
+    left = pids
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        for pid in left:
+            try:
+                os.kill(pid, sig)
+            except (ProcessLookupError, PermissionError):
+                pass
+        end = time.monotonic() + grace
+        while left and time.monotonic() < end:
+            left = [pid for pid in left if _running(pid)]
+            time.sleep(0.01)
 
 
 def _running(pid: int) -> bool:
