@@ -27,6 +27,7 @@ from kubernetes.config.config_exception import ConfigException
 from kubernetes.config.kube_config import load_kube_config_from_dict
 from kubernetes.watch.watch import iter_resp_lines
 
+from diapo.cluster.ready import is_ready
 from diapo.errors import ClusterError, DemoError
 
 PROBE_TIMEOUT = 3.0  # seconds: connect + read of the version probe
@@ -371,7 +372,7 @@ class Cluster:
 
     def ready_nodes(self) -> list[str]:
         """Names of the nodes whose Ready condition is True."""
-        return [n["metadata"]["name"] for n in self.nodes() if _condition(n, "Ready") == "True"]
+        return [n["metadata"]["name"] for n in self.nodes() if is_ready(n)]
 
     def simulated(self) -> bool:
         """Whether every node is simulated by kwok (no real containers run there)."""

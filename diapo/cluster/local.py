@@ -36,6 +36,7 @@ from pathlib import Path
 import yaml
 
 from diapo.cluster import binaries, host, network, node, pki, processes
+from diapo.cluster.ready import is_ready
 from diapo.errors import ClusterError
 
 CONTEXT = "diapo-local"
@@ -277,7 +278,7 @@ def status(*, state_dir: Path | None = None) -> int:
     print(f"  serveur     : {cluster.server}")
     print(f"  kubeconfig  : {cluster.kubeconfig} (contexte {cluster.context})")
     for item in _api(state_dir, "GET", "/api/v1/nodes")["items"]:
-        ready = _condition(item, "Ready")
+        ready = is_ready(item)
         print(f"  nœud        : {item['metadata']['name']} "
               f"({'Ready' if ready else 'NotReady'})")
     rss = control_plane_rss(state_dir)
@@ -662,12 +663,7 @@ def _create_node(state_dir: Path, name: str, index: int, version: str) -> None:
         raise ClusterError(f"création du nœud {name} refusée : HTTP {code} {data[:300]!r}")
 
 
-def _condition(obj: dict, kind: str) -> bool:
-    return any(cond.get("type") == kind and cond.get("status") == "True"
-               for cond in obj.get("status", {}).get("conditions") or [])
-
-
 def _nodes_ready(state_dir: Path, names: tuple[str, ...] = NODES) -> bool:
     items = _api(state_dir, "GET", "/api/v1/nodes")["items"]
-    ready = {item["metadata"]["name"] for item in items if _condition(item, "Ready")}
+    ready = {item["metadata"]["name"] for item in items if is_ready(item)}
     return ready >= set(names)

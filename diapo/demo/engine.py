@@ -35,6 +35,7 @@ from kubernetes.client.rest import ApiException
 
 from diapo import config as config_mod
 from diapo.cluster.client import Cluster, ObjectRef, write_kubeconfig
+from diapo.cluster.ready import is_ready
 from diapo.config import DiapoConfig
 from diapo.deck.model import Deck, Demo, DemoKind, Expect, MatchMode
 from diapo.demo import match as match_mod
@@ -463,9 +464,7 @@ class DeckRun:
         bad = []
         for pod in pods:
             status = pod.get("status") or {}
-            ready = any(c.get("type") == "Ready" and c.get("status") == "True"
-                        for c in status.get("conditions") or [])
-            if status.get("phase") != "Succeeded" and not ready:
+            if status.get("phase") != "Succeeded" and not is_ready(pod):
                 bad.append(f"pod/{pod['metadata']['name']}")
         return bad[:5]
 

@@ -23,6 +23,7 @@ import urllib3
 from kubernetes.client.rest import ApiException
 
 from diapo.cluster.client import Cluster, resolve_config
+from diapo.cluster.ready import is_ready
 from diapo.errors import ClusterError, Location
 
 PROBE_TIMEOUT = 2.0  # seconds per request: a dead server is reported within a few seconds
@@ -133,11 +134,7 @@ def probe(target: Target, timeout: float = PROBE_TIMEOUT) -> Health:
         return Health(server=target.server, error=_reason(cause, timeout).splitlines()[0])
     finally:
         cluster.close()
-    ready = sum(
-        any(c.get("type") == "Ready" and c.get("status") == "True"
-            for c in (node.get("status") or {}).get("conditions") or [])
-        for node in nodes or []
-    )
+    ready = sum(is_ready(node) for node in nodes or [])
     return Health(server=target.server, version=version, nodes_ready=ready,
                   nodes_total=len(nodes or []))
 
