@@ -83,7 +83,7 @@ class _GoWithDebian(recipes.GoCommand):
             link = sbin / tool
             if not link.exists():
                 link.symlink_to("xtables-nft-multi")
-        recipes.debian.check_libraries(rootfs, ["/usr/sbin/xtables-nft-multi", "/sbin/ipset"])
+        recipes.debian.check_libraries(rootfs, ["/usr/sbin/xtables-nft-multi", "/usr/sbin/ipset"])
         config: ImageConfig = super().build(spec, rootfs, log, quiet)
         return config
 
