@@ -16,7 +16,7 @@ theme/. Printed: mean and worst SSIM per deck, per theme and overall, and the ra
 baseline; side-by-side PNGs of the worst slides go to tests/fidelity/out/worst/.
 
 `python -m bench.bench_fidelity --update-references` rewrites the grey reference images the
-test (tests/fidelity/test_fidelity.py) holds diapo to.
+test (tests/site/test_fidelity.py) holds diapo to.
 """
 
 from __future__ import annotations
@@ -213,6 +213,8 @@ _READY = """async () => {
   await document.fonts.ready;
   await Promise.all([...document.images].map(i => i.complete ? 0 : new Promise(r => {
     i.onload = i.onerror = r; })));
+  // two frames: the view's own fitting (headings, code) after the fonts has run and painted
+  await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
   return true;
 }"""
 _SHOW_ALL = """#diapo-bar { display: none !important; }
@@ -353,7 +355,8 @@ def build_times(folder: Path, runs: int = 3) -> tuple[float, float]:
         project = Path(tmp)
         shutil.copytree(folder, project / "docs")
         plain = project / "plain.yml"
-        plain.write_text("site_name: Fidélité\ntheme: {name: material, language: fr, font: false}\n")
+        plain.write_text("site_name: Fidélité\ntheme: {name: material, language: fr, font: false}\n"
+                         "plugins: []\n")  # as the diapo build: no search index either
         names = [deck_name(d, folder) for d in decks_of(folder)]
         (project / "mkdocs.yml").write_text(MKDOCS_YML.format(home=names[0]), encoding="utf-8")
         for _ in range(runs):
@@ -381,6 +384,10 @@ def update_references(slides_dir: Path = CORPUS) -> None:
 
 
 def main() -> None:
+    if not MARP.exists():  # Node is only for references: say how to get them, run the rest
+        print(f"  marp-cli absent : lancez `npm ci` dans {FIDELITY.relative_to(ROOT)} "
+              "pour mesurer la fidélité")
+        return
     if "--update-references" in sys.argv:
         update_references()
         print(f"références réécrites dans {REFERENCES}")

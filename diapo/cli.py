@@ -14,7 +14,6 @@ from typing import NoReturn
 from diapo import __version__
 from diapo.errors import DiapoError
 
-
 # argparse's own messages, in French (everything a lecturer reads is).
 _MESSAGES = (("the following arguments are required", "argument obligatoire manquant"),
              ("unrecognized arguments", "arguments inconnus"),

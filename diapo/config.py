@@ -9,8 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import yaml
-from mkdocs.config import base
-from mkdocs.config import config_options as c
+from mkdocs.config import base, config_options as c
 
 from diapo.errors import DiapoError, Location
 
@@ -33,9 +32,14 @@ class DiapoConfig(base.Config):
     demos_dir = c.Type(str, default="demos")  # demos/<deck>/ copied into each run
     report = c.Type(str, default=".diapo/verify.json")  # JSON report read by the site
     # Local control plane
-    kubernetes_version = c.Type(str, default="1.33.13")
+    # Component versions: each one is part of the cache key of what is built from it (etcd is
+    # the one the Kubernetes release pins; runc and the CNI plugins are the machine's).
+    kubernetes_version = c.Type(str, default="1.37.2")
+    kwok_version = c.Type(str, default="v0.7.0")
+    containerd_version = c.Type(str, default="v2.4.2")
     versions = c.ListOfItems(c.Type(str), default=[])  # `verify --kubernetes matrix`
     state_dir = c.Type(str, default=".diapo/cluster")
+    nodes = c.Choice(("auto", "real", "simulated"), default="auto")  # env DIAPO_NODES wins
 
 
 def find_root(start: Path | None = None) -> Path:

@@ -37,6 +37,9 @@ NODE_PACKAGES: dict[str, str] = {
     "nftables": "nft",
     "conntrack": "conntrack",
     "busybox-static": "/bin/busybox",
+    "iproute2": "ip",  # the node's interface and address
+    "gcc": "gcc",  # pause (Kubernetes' pause.c), compiled static for the sandbox image
+    "libc6-dev": "/usr/lib/x86_64-linux-gnu/libc.a",
 }
 
 

@@ -15,6 +15,7 @@ test in tests/test_task_args.py fails if a new invoke changes that.
 from __future__ import annotations
 
 import sys
+from types import FrameType
 from typing import Any
 
 from invoke import Task
@@ -25,7 +26,7 @@ _DEPTH = 6  # frames between Argument.value and Parser.handle (list comprehensio
 
 def _parser_takes_word() -> bool:
     """Whether the caller is invoke's parser asking for a word it may give the rest."""
-    frame = sys._getframe(2)
+    frame: FrameType | None = sys._getframe(2)
     for _ in range(_DEPTH):
         if frame is None:
             return False

@@ -158,17 +158,19 @@ def demo_reset(c, deck, context=None):
 
 
 @task(help={"version": "Kubernetes version to build or reuse (default: the pinned one)",
-            "port": "apiserver port on 127.0.0.1 (default: a free one)"})
-def cluster_up(c, version=None, port=0):
-    """Start the local control plane (etcd, apiserver, controllers, scheduler, kwok nodes)."""
+            "port": "apiserver port on 127.0.0.1 (default: a free one)",
+            "nodes": "real (containerd + kubelet) or simulated (kwok); default: $DIAPO_NODES, "
+                     "else real where the machine allows it"})
+def cluster_up(c, version=None, port=0, nodes=None):
+    """Start the local cluster: control plane plus a real node (or kwok's simulated ones)."""
     from diapo.cluster import local
 
-    _call(local.up, version=version, port=port or None)
+    _call(local.up, version=version, port=port or None, nodes=nodes)
 
 
 @task
 def cluster_down(c):
-    """Stop the local control plane, apiserver before etcd, leaving no process behind."""
+    """Stop the local cluster and put the machine back as it was (processes, mounts, network)."""
     from diapo.cluster import local
 
     _call(local.down)
@@ -184,10 +186,12 @@ def cluster_status(c):
 
 @task(help={"version": "Kubernetes version to build (default: the pinned one)"})
 def cluster_build(c, version=None):
-    """Build (or reuse from ~/.cache/diapo) the control-plane binaries."""
-    from diapo.cluster import binaries
+    """Build (or reuse from ~/.cache/diapo) the cluster's binaries: control plane, kubectl,
+    kubelet, kube-proxy, kwok and containerd."""
+    from diapo.cluster import binaries, runtime
 
     _call(binaries.ensure_all, version=version)
+    _call(runtime.ensure)
 
 
 # --------------------------------------------------------------------------- content
@@ -222,21 +226,50 @@ def bench(c, only=""):
     c.run(f"{sys.executable} -m bench {only}".strip(), pty=False)
 
 
+@task(help={"fix": "let ruff fix what it can (imports, modernised syntax) before checking"})
+def lint(c, fix=False):
+    """Check the code with ruff (diapo/, tests/, bench/) and mypy (diapo/); fail on any finding."""
+    root = _source_root()
+    if root is None:
+        raise Exit("erreur: `invoke lint` vérifie le code source de diapo, absent ici "
+                   "(installé comme paquet)", code=2)
+    fix_flag = " --fix" if fix else ""
+    with c.cd(str(root)):
+        c.run(f"{sys.executable} -m ruff check{fix_flag} diapo tests bench", pty=False)
+        c.run(f"{sys.executable} -m mypy", pty=False)
+
+
+def _source_root() -> Path | None:
+    """diapo's source checkout (pyproject.toml, tests/), or None when installed from a wheel."""
+    root = Path(__file__).resolve().parents[1]
+    return root if (root / "pyproject.toml").is_file() and (root / "tests").is_dir() else None
+
+
 @task(help={"args": "extra arguments for pytest (e.g. '-k deck -x')",
             "suite": "pytest only: skip the verification of the docs and the strict build"})
 def test(c, args="", suite=False):
-    """Run the test suite, then verify every deck's demos and build the site strictly."""
+    """Lint diapo's code, run the test suite, then verify every deck's demos and build strictly.
+
+    The tests start (and stop) clusters of their own; the verification runs on the local
+    cluster, which is stopped at the end unless it was already running (a cluster the user
+    started stays up).
+    """
     from diapo import system
 
     # Debian packages the tests use: installed when root, else one line names the command.
     _call(system.ensure, nodes=os.environ.get("DIAPO_NODES") != "simulated")
+    if _source_root() is not None:  # diapo's own checkout (CI): ruff and mypy first
+        lint(c)
     c.run(f"{sys.executable} -m pytest {args}".strip(), pty=False)
     if suite:
         return
     from diapo.cluster import local
 
-    _call(local.up)
-    verify(c)
+    try:
+        with local.shared(quiet=False):
+            verify(c)
+    except DiapoError as exc:
+        raise Exit(f"erreur: {exc}", code=2) from None
     build(c)
 
 
@@ -244,7 +277,7 @@ demo_ns = Collection("demo")
 demo_ns.add_task(demo, name="run", default=True)
 demo_ns.add_task(demo_reset, name="reset")
 
-ns = Collection(build, serve, pdf, inspect, verify, present, bench, test, images)
+ns = Collection(build, serve, pdf, inspect, verify, present, bench, lint, test, images)
 ns.add_collection(demo_ns)
 ns.add_collection(
     Collection("cluster", up=cluster_up, down=cluster_down, status=cluster_status,

@@ -7,7 +7,9 @@ Tests that need Kubernetes either take the `cluster` fixture or carry `@pytest.m
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -18,12 +20,17 @@ from diapo.cluster import local
 def cluster() -> Iterator[local.Cluster]:
     """The local control plane (`diapo.cluster.local`), started once for the session.
 
-    A cluster already running (`invoke cluster.up`, or another pytest session on the same
-    checkout) is reused and left running; one this session started is stopped at its end,
+    A cluster already running in the tests' state directory (another pytest session on the
+    same checkout) is reused and left running; one this session started is stopped at its end,
     unless another session still uses it. Yields a `Cluster` with `.kubeconfig` (path),
     `.context` (`diapo-local`), `.server` (https URL) and `.version`.
     """
-    with local.shared() as running:
+    # Simulated nodes (kwok) in a state directory of their own: the suite relies on kwok's
+    # instant pods, and a cluster the user started (maybe with a real node) stays untouched.
+    # tests/cluster/test_real_node.py runs real pods on a cluster of its own.
+    os.environ.setdefault("DIAPO_CLUSTER_DIR", str(Path(__file__).resolve().parents[1] /
+                                                   ".diapo" / "cluster-tests"))
+    with local.shared(nodes=local.SIMULATED) as running:
         yield running
 
 

@@ -10,8 +10,12 @@ Lookup order for each binary: `$KUBEBUILDER_ASSETS`, then `PATH`, then the cache
   ldflags `hack/lib/version.sh` sets, so `kubectl version` shows the real version;
 - etcd from `go.etcd.io/etcd/server/v3` (its `main` package), at the version the Kubernetes
   release pins, in the same wrapper module;
-- kwok with `go install sigs.k8s.io/kwok/cmd/kwok@<KWOK_VERSION>`;
-- kubectl, only where none is found, from `k8s.io/kubernetes/cmd/kubectl` in the wrapper module.
+- kwok with `go install sigs.k8s.io/kwok/cmd/kwok@<kwok_version>`, cached per kwok version;
+- kubectl, kubelet and kube-proxy, always of the control plane's own release (the machine's
+  kubectl is usually outside the supported version skew), in the same single `go build`.
+
+A release whose go.mod asks for a newer Go than the machine's (1.38 asks for go 1.27) is built
+with `GOTOOLCHAIN=go<that version>`, which the go command fetches from the Go module proxy.
 """
 
 from __future__ import annotations
@@ -32,15 +36,18 @@ from pathlib import Path
 
 from diapo.errors import ClusterError
 
-KWOK_VERSION = "v0.7.0"
+KWOK_VERSION = "v0.7.0"  # default of the `kwok_version` setting
 KUBE_COMPONENTS = ("kube-apiserver", "kube-controller-manager", "kube-scheduler")
 COMPONENTS = (*KUBE_COMPONENTS, "etcd", "kwok")
-# Built from the same wrapper module only where no kubectl is found (design.md).
 KUBECTL = "kubectl"
-_BUILDABLE = (*COMPONENTS, KUBECTL)
-_FROM_KUBERNETES = (*KUBE_COMPONENTS, KUBECTL)
+NODE_COMPONENTS = ("kubelet", "kube-proxy")
+_BUILDABLE = (*COMPONENTS, KUBECTL, *NODE_COMPONENTS)
+_FROM_KUBERNETES = (*KUBE_COMPONENTS, KUBECTL, *NODE_COMPONENTS)
+# Never taken from PATH: they must be of the control plane's release (version skew).
+_SAME_RELEASE = (KUBECTL, *NODE_COMPONENTS)
 _ETCD_MAIN = "go.etcd.io/etcd/server/v3"
 _MIN_GO = (1, 24)
+_VERSION_RE = r"1\.\d+\.\d+(?:-(?:alpha|beta|rc)\.\d+)?"
 
 
 @dataclass(frozen=True)
@@ -55,18 +62,41 @@ class Binaries:
 
 
 def default_version() -> str:
-    """The pinned Kubernetes version: `kubernetes_version` of the diapo plugin in mkdocs.yml."""
+    """The pinned Kubernetes version (default 1.37.2): `kubernetes_version` of the diapo
+    plugin in mkdocs.yml."""
     from diapo import config
 
     return str(config.load()[0]["kubernetes_version"])
 
 
+def setting(name: str, default: str) -> str:
+    """One version setting of the diapo plugin in mkdocs.yml (`default` outside a project)."""
+    from diapo import config
+    from diapo.errors import DiapoError
+
+    try:
+        return str(config.load()[0][name] or default)
+    except DiapoError:
+        return default
+
+
+def kwok_version() -> str:
+    """The kwok release to build (`kwok_version` setting)."""
+    return setting("kwok_version", KWOK_VERSION)
+
+
 def normalize(version: str | None) -> str:
-    """`'v1.33.13'`, `'1.33.13'` or None (the pinned one) -> `'1.33.13'`; reject anything else."""
+    """`'v1.37.2'`, `'1.37.2'`, `'1.38.0-beta.0'` or None (the pinned one) -> without the `v`;
+    reject anything else."""
     version = (version or default_version()).strip().removeprefix("v")
-    if not re.fullmatch(r"1\.\d+\.\d+", version):
+    if not re.fullmatch(_VERSION_RE, version):
         raise ClusterError(f"version de Kubernetes invalide : {version!r} (attendu : 1.Y.Z)")
     return version
+
+
+def minor(version: str) -> str:
+    """`'1.37.2'` -> `'1.37'`."""
+    return ".".join(version.removeprefix("v").split(".")[:2])
 
 
 def cache_root() -> Path:
@@ -92,15 +122,35 @@ def find(name: str, version: str) -> Path | None:
     assets = os.environ.get("KUBEBUILDER_ASSETS")
     if assets and os.access(Path(assets) / name, os.X_OK):
         return (Path(assets) / name).absolute()
-    on_path = shutil.which(name)
+    on_path = shutil.which(name) if name not in _SAME_RELEASE else None
     if on_path:
         return Path(on_path).absolute()
-    cached = version_dir(version) / "bin" / name
+    cached = cached_path(name, version)
     return cached if os.access(cached, os.X_OK) else None
 
 
+def cached_path(name: str, version: str) -> Path:
+    """Where the cache keeps binary `name`: kwok per kwok version, the rest per Kubernetes
+    version (etcd is the one the release pins, so the Kubernetes version keys it too)."""
+    if name == "kwok":
+        return cache_root() / "kwok" / kwok_version() / "kwok"
+    return version_dir(version) / "bin" / name
+
+
+def kubectl_for(server_version: str) -> Path | None:
+    """A kubectl built by diapo for the server's release, else one of the same minor, else
+    None: demo steps put its directory first on PATH."""
+    version = server_version.removeprefix("v")
+    exact = cached_path(KUBECTL, version)
+    if os.access(exact, os.X_OK):
+        return exact
+    same_minor = sorted((cache_root() / "k8s").glob(f"{minor(version)}.*/bin/{KUBECTL}"))
+    return same_minor[-1] if same_minor else None
+
+
 def ensure_all(version: str | None = None, *, quiet: bool = False) -> Binaries:
-    """Return every control-plane binary for `version`, building the missing ones (cached).
+    """Return every binary of `version` (control plane, kwok, kubectl, kubelet, kube-proxy),
+    building the missing ones (cached).
 
     Raises ClusterError when Go is missing or too old, or a build fails (with the log path).
     """
@@ -153,7 +203,8 @@ def _locked(path: Path, quiet: bool) -> Iterator[None]:
 
 
 def _go() -> str:
-    """The `go` command, checked to be recent enough for Kubernetes 1.33."""
+    """The `go` command, checked to be recent enough for Kubernetes (newer releases ask for a
+    newer toolchain through `GOTOOLCHAIN`, see `toolchain_for`)."""
     go = shutil.which("go")
     if not go:
         raise ClusterError(
@@ -184,10 +235,49 @@ def _run(cmd: list[str], cwd: Path, log: Path, env: dict[str, str] | None = None
     return proc.stdout
 
 
-def _download(go: str, module: str, cwd: Path, log: Path) -> dict:
+def _download(go: str, module: str, cwd: Path, log: Path,
+              env: dict[str, str] | None = None) -> dict:
     """`go mod download -json module` -> its JSON description (paths of .info, .mod, dir)."""
-    out = _run([go, "mod", "download", "-json", module], cwd, log, what=module)
+    out = _run([go, "mod", "download", "-json", module], cwd, log, env, what=module)
     return json.loads(out[out.index("{"):])
+
+
+def _release_go_mod(go: str, module: str, cwd: Path, log: Path) -> str:
+    """The release's go.mod, fetched with the local toolchain: the go command writes it to the
+    module cache (and names it in its JSON) even when the module then asks for a newer Go."""
+    proc = subprocess.run([go, "mod", "download", "-json", module], cwd=cwd, text=True,
+                          capture_output=True, env={**os.environ, "GOTOOLCHAIN": "local",
+                                                    "GOFLAGS": "-mod=mod"})
+    with open(log, "a", encoding="utf-8") as out:
+        out.write(f"\n$ go mod download -json {module}\n{proc.stdout}{proc.stderr}")
+    try:
+        path = json.loads(proc.stdout[proc.stdout.index("{"):]).get("GoMod")
+    except ValueError:
+        path = None
+    if not path or not Path(path).is_file():
+        tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-15:])
+        raise ClusterError(f"échec de la construction : {module} introuvable — journal "
+                           f"complet : {log}\n"
+                           f"{tail}")
+    return Path(path).read_text(encoding="utf-8")
+
+
+def _local_go_version(go: str) -> tuple[int, ...]:
+    out = subprocess.run([go, "env", "GOVERSION"], capture_output=True, text=True,
+                         env={**os.environ, "GOTOOLCHAIN": "local"}).stdout
+    return tuple(int(x) for x in re.findall(r"\d+", out)[:3])
+
+
+def toolchain_for(release_go_mod: str, local: tuple[int, ...]) -> str:
+    """`GOTOOLCHAIN` for building a release: `local` when the machine's Go is recent enough,
+    else `go<the go line>` (e.g. `go1.27.0`), which the go command fetches from the proxy."""
+    line = re.search(r"^go\s+(\d+\.\d+(?:\.\d+)?)\s*$", release_go_mod, flags=re.M)
+    if not line:
+        return "local"
+    wanted = tuple(int(x) for x in line[1].split("."))
+    if wanted <= local:
+        return "local"
+    return "go" + ".".join(str(x) for x in (wanted + (0,))[:3])
 
 
 def staging_replaces(release_go_mod: str, version: str) -> list[str]:
@@ -196,12 +286,13 @@ def staging_replaces(release_go_mod: str, version: str) -> list[str]:
     Each `k8s.io/X => ./staging/src/k8s.io/X` of the release becomes
     `k8s.io/X => k8s.io/X v0.Y.Z`, the published tag of that staging module.
     """
-    _, minor, patch = version.split(".")
+    # 1.37.2 -> 0.37.2, 1.38.0-beta.0 -> 0.38.0-beta.0
+    staging_version = "0." + version.split(".", 1)[1]
     modules = re.findall(r"^\s*(?:replace\s+)?(k8s\.io/[\w.-]+)\s+=>\s+\./staging/",
                          release_go_mod, flags=re.M)
     if not modules:
         raise ClusterError("go.mod de k8s.io/kubernetes sans modules staging : format inattendu")
-    return [f"replace {mod} => {mod} v0.{minor}.{patch}" for mod in sorted(set(modules))]
+    return [f"replace {mod} => {mod} v{staging_version}" for mod in sorted(set(modules))]
 
 
 def wrapper_go_mod(release_go_mod: str, version: str) -> str:
@@ -224,8 +315,8 @@ def _tools_go() -> str:
 
 def version_ldflags(version: str, build_date: str) -> str:
     """The `-X` flags of hack/lib/version.sh, so `--version` and `kubectl version` are right."""
-    major, minor, _ = version.split(".")
-    values = {"gitVersion": f"v{version}", "gitMajor": major, "gitMinor": minor,
+    major, minor_ = version.split(".")[:2]
+    values = {"gitVersion": f"v{version}", "gitMajor": major, "gitMinor": minor_,
               "gitTreeState": "archive", "buildDate": build_date}
     flags = [f"-X {pkg}.{key}={value}"
              for pkg in ("k8s.io/component-base/version", "k8s.io/client-go/pkg/version")
@@ -245,8 +336,13 @@ def _build(go: str, version: str, missing: list[str], quiet: bool) -> None:
 
     need_module = [name for name in missing if name != "kwok"]
     if need_module:
-        release = _download(go, f"k8s.io/kubernetes@v{version}", root, log)
-        release_mod = Path(release["GoMod"]).read_text(encoding="utf-8")
+        module = f"k8s.io/kubernetes@v{version}"
+        release_mod = _release_go_mod(go, module, root, log)
+        env["GOTOOLCHAIN"] = toolchain_for(release_mod, _local_go_version(go))
+        if env["GOTOOLCHAIN"] != "local":
+            _say(quiet, f"Kubernetes v{version} demande {env['GOTOOLCHAIN']} : GOTOOLCHAIN="
+                        f"{env['GOTOOLCHAIN']} (chaîne d'outils du proxy de modules Go)")
+        release = _download(go, module, root, log, env)
         info = json.loads(Path(release["Info"]).read_text(encoding="utf-8"))
         go_mod = wrapper_go_mod(release_mod, version)
         wanted = {"go.mod": go_mod, "tools.go": _tools_go()}
@@ -272,8 +368,10 @@ def _build(go: str, version: str, missing: list[str], quiet: bool) -> None:
         for name in need_module:  # install only complete binaries
             (out / name).replace(bin_dir / name)
     if "kwok" in missing:
-        _say(quiet, f"go install kwok {KWOK_VERSION}…")
-        staging = root / "kwok-bin"
-        _run([go, "install", f"sigs.k8s.io/kwok/cmd/kwok@{KWOK_VERSION}"], root, log,
-             {**env, "GOBIN": str(staging)}, what="kwok")
-        (staging / "kwok").replace(bin_dir / "kwok")
+        kwok = kwok_version()
+        _say(quiet, f"go install kwok {kwok}…")
+        target = cached_path("kwok", version)
+        staging = target.parent / "staging"
+        _run([go, "install", f"sigs.k8s.io/kwok/cmd/kwok@{kwok}"], root, log,
+             {**env, "GOTOOLCHAIN": "local", "GOBIN": str(staging)}, what="kwok")
+        (staging / "kwok").replace(target)

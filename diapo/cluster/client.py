@@ -9,8 +9,8 @@ conditions through watches, namespaces, and finding / deleting the objects a dem
 from __future__ import annotations
 
 import json
-import re
 import os
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -385,10 +385,12 @@ class Cluster:
     # ------------------------------------------------------------------ tracking
 
     def managed_by(self, manager: str | set[str], *, since: str | None = None,
-                   skip_namespaces: set[str] | frozenset[str] = frozenset()) -> list[ObjectRef]:
+                   skip_namespaces: set[str] | frozenset[str] = frozenset(),
+                   on_found: Any = None) -> list[ObjectRef]:
         """Objects (any kind, any namespace) that the field manager `manager` (or any of a
         set of managers) wrote, created at or after `since` (an RFC 3339 server time),
-        oldest first.
+        oldest first. `on_found(refs)` is called with each kind's objects as soon as that
+        kind is listed (namespaces first), from a listing thread.
 
         The time bound keeps objects that existed before and were only modified (a node
         labelled by a demo) out of the list.
@@ -396,18 +398,16 @@ class Cluster:
         bound = _parse_time(since) if since else None
         managers = {manager} if isinstance(manager, str) else set(manager)
         found: list[ObjectRef] = []
-        kinds = [r for r in self.resources()
-                 if r.plural not in _NOT_TRACKED and {"list", "delete"} <= set(r.verbs)]
+        kinds = sorted((r for r in self.resources()
+                        if r.plural not in _NOT_TRACKED and {"list", "delete"} <= set(r.verbs)),
+                       key=lambda r: r.plural != "namespaces")
 
-        def list_kind(resource: Resource) -> dict[str, Any]:
+        def list_kind(resource: Resource) -> list[ObjectRef]:
             try:
-                return self.request("GET", resource.path(), accept=_METADATA_ONLY)
+                listing = self.request("GET", resource.path(), accept=_METADATA_ONLY)
             except (ApiException, ClusterError):
-                return {}
-
-        # The ~60 lists at once: a Ctrl-C must ask for every deletion within a second.
-        listings = _parallel(list_kind, kinds, workers=16)
-        for resource, listing in zip(kinds, listings):
+                return []
+            refs = []
             for item in (listing.get("items") or []):
                 meta = item.get("metadata", {})
                 if meta.get("namespace") in skip_namespaces:
@@ -418,7 +418,14 @@ class Cluster:
                     continue
                 if bound and _parse_time(meta.get("creationTimestamp")) < bound:
                     continue
-                found.append(_ref(resource, meta))
+                refs.append(_ref(resource, meta))
+            if refs and on_found is not None:
+                on_found(refs)
+            return refs
+
+        # The ~60 lists at once: a Ctrl-C must ask for every deletion within a second.
+        for refs in _parallel(list_kind, kinds, workers=16):
+            found += refs
         return sorted(found)
 
     # ------------------------------------------------------------------ waits
@@ -546,7 +553,7 @@ def _parse_time(value: str | None) -> datetime:
 
 def _api_message(exc: ApiException) -> str:
     try:
-        return json.loads(exc.body).get("message") or f"{exc.status} {exc.reason}"
+        return json.loads(exc.body).get("message")  # type: ignore[arg-type]  # None: TypeError or f"{exc.status} {exc.reason}"
     except (TypeError, ValueError):
         return f"{exc.status} {exc.reason}"
 

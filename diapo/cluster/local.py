@@ -1,5 +1,9 @@
-"""The local control plane: etcd, kube-apiserver, kube-controller-manager, kube-scheduler and
-kwok (two simulated nodes), on loopback, in a state directory (`.diapo/cluster/` by default).
+"""The local cluster: etcd, kube-apiserver, kube-controller-manager, kube-scheduler, and
+either one real node (containerd, kubelet, kube-proxy: `diapo.cluster.node`) or kwok (two
+simulated nodes), in a state directory (`.diapo/cluster/` by default).
+
+Which nodes: `up(nodes="real"|"simulated")`, else `$DIAPO_NODES`, else the `nodes` setting
+(`auto`: real wherever the machine can run containers, else kwok with one line saying why).
 
 `up()` starts it (a no-op when it already runs; leftovers of a crashed run are stopped and
 cleared first), `down()` stops it (apiserver before etcd, no process left behind), `status()`
@@ -31,15 +35,20 @@ from pathlib import Path
 
 import yaml
 
-from diapo.cluster import binaries, pki, processes
+from diapo.cluster import binaries, host, network, node, pki, processes
 from diapo.errors import ClusterError
 
 CONTEXT = "diapo-local"
-NODES = ("node-1", "node-2")
+NODES = ("node-1", "node-2")  # simulated (kwok)
+REAL_NODES = (node.NAME,)
+REAL, SIMULATED = "real", "simulated"
+NODES_ENV = "DIAPO_NODES"
+CONTROL_PLANE = ("etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler")
 # Start order; `down` stops in reverse, so the apiserver stops before etcd.
-COMPONENTS = ("etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kwok")
-SERVICE_CIDR = "10.96.0.0/16"
-POD_CIDR = "10.244.0.0/16"
+COMPONENTS = (*CONTROL_PLANE, "kwok")
+REAL_COMPONENTS = (*CONTROL_PLANE, *node.COMPONENTS)
+SERVICE_CIDR = network.SERVICE_CIDR
+POD_CIDR = network.POD_CIDR
 KWOK_ANNOTATION = "kwok.x-k8s.io/node"
 NODE_CAPACITY = {"cpu": "8", "memory": "32Gi", "pods": "110"}
 DEFAULT_TIMEOUT = 180.0  # generous: CI machines can be heavily loaded
@@ -54,6 +63,51 @@ class Cluster:
     server: str
     version: str
     context: str = CONTEXT
+    nodes: str = SIMULATED  # "real" or "simulated"
+
+    @property
+    def node_names(self) -> tuple[str, ...]:
+        """The names of this cluster's nodes."""
+        return REAL_NODES if self.nodes == REAL else NODES
+
+
+def components(nodes: str) -> tuple[str, ...]:
+    """The processes of a cluster with `nodes` ("real" or "simulated"), in start order."""
+    return REAL_COMPONENTS if nodes == REAL else COMPONENTS
+
+
+def _asked(nodes: str | None) -> str:
+    return (nodes or os.environ.get(NODES_ENV) or binaries.setting("nodes", "auto")).strip()
+
+
+def choose_nodes(nodes: str | None = None, *, quiet: bool = False,
+                 state_dir: Path | None = None) -> str:
+    """"real" or "simulated": `nodes`, else $DIAPO_NODES, else the `nodes` setting; `auto`
+    means real where the machine allows it, else simulated with one line saying why. A real
+    node is machine-global, so `auto` gives one only to the project's own cluster (not to the
+    extra ones of a version matrix or a test, in other state directories).
+
+    Raises ClusterError when real nodes are asked for and the machine cannot run them.
+    """
+    wanted = _asked(nodes)
+    if wanted not in (REAL, SIMULATED, "auto"):
+        raise ClusterError(f"--nodes {wanted!r} inconnu (attendu : real, simulated ou auto)")
+    if wanted == SIMULATED:
+        return SIMULATED
+    if wanted == "auto" and state_dir is not None and state_dir != default_state_dir():
+        return SIMULATED
+    reason = host.why_not_real()
+    if reason is None and host.real_node_running():
+        reason = "un nœud réel d'un autre cluster local tourne déjà sur cette machine"
+    if reason is None and wanted == "auto" and not node.images_available():
+        reason = "les images des conteneurs (diapo.cluster.images) ne sont pas disponibles"
+    if reason is None:
+        return REAL
+    if wanted == REAL:
+        raise ClusterError(f"nœuds réels impossibles : {reason}",
+                           hint="invoke cluster.up --nodes simulated")
+    _say(quiet, f"nœuds simulés (kwok) : {reason}")
+    return SIMULATED
 
 
 def default_state_dir() -> Path:
@@ -91,22 +145,28 @@ def _locked(state_dir: Path) -> Iterator[None]:
 # --------------------------------------------------------------------------- public API
 
 
-def up(version: str | None = None, *, state_dir: Path | None = None, port: int | None = None,
-       timeout: float = DEFAULT_TIMEOUT, quiet: bool = False) -> Cluster:
-    """Start the local control plane (or return the running one) and print the export line.
+def up(version: str | None = None, *, nodes: str | None = None, state_dir: Path | None = None,
+       port: int | None = None, timeout: float = DEFAULT_TIMEOUT, quiet: bool = False,
+       addons: bool = True) -> Cluster:
+    """Start the local cluster (or return the running one) and print the export line.
 
-    `port` fixes the apiserver port (a free one is picked otherwise). Raises ClusterError on a
-    missing Go, a failed build, a taken port, a component that dies or is not ready in time.
+    `version` is any Kubernetes release 1.Y.Z (built and cached on first use); `nodes` is
+    "real", "simulated" or None (see `choose_nodes`). `port` fixes the apiserver port (a free
+    one is picked otherwise). `addons=False`: a real node without the add-ons and with only
+    the pause image and $DIAPO_NODE_IMAGES (the node's own tests). Raises ClusterError on a missing Go, a failed build, a taken
+    port, a component that dies or is not ready in time (with the log file to read).
     """
     state_dir = _dir(state_dir)
     with _locked(state_dir):
-        cluster = _up_locked(state_dir, version, port, timeout, quiet, owner="user")
+        cluster = _up_locked(state_dir, version, port, timeout, quiet, owner="user",
+                             nodes=nodes, addons=addons)
     _print_export(cluster, quiet)
     return cluster
 
 
 def _up_locked(state_dir: Path, version: str | None, port: int | None, timeout: float,
-               quiet: bool, owner: str) -> Cluster:
+               quiet: bool, owner: str, nodes: str | None = None, addons: bool = True
+               ) -> Cluster:
     """`up` under the state-directory lock; `owner` is "user" (kept) or "session" (stopped
     when the last test session using it ends)."""
     running = _running(state_dir)
@@ -115,27 +175,48 @@ def _up_locked(state_dir: Path, version: str | None, port: int | None, timeout: 
             raise ClusterError(
                 f"le cluster local tourne déjà en v{running.version}, pas en "
                 f"v{binaries.normalize(version)}", hint="invoke cluster.down d'abord")
+        asked = nodes or os.environ.get(NODES_ENV)
+        if asked in (REAL, SIMULATED) and asked != running.nodes:
+            raise ClusterError(
+                f"le cluster local tourne déjà avec des nœuds "
+                f"{'réels' if running.nodes == REAL else 'simulés'}",
+                hint="invoke cluster.down d'abord")
         if owner == "user":  # an explicit `up` keeps a cluster a test session started
             _update_state(state_dir, owner="user")
         _say(quiet, f"déjà démarré (Kubernetes v{running.version}, {running.server})")
         return running
+    node.stop(state_dir)  # this directory's node, left by a crash: before looking around
+    mode = choose_nodes(nodes, quiet=quiet, state_dir=state_dir)
     bins = binaries.ensure_all(version, quiet=quiet)
+    # Images are built (or found in the cache) before the start's deadline runs.
+    prepared = None
+    if mode == REAL:
+        try:
+            prepared = node.gather_images(bins.version, quiet, addons)
+        except ClusterError as exc:
+            if _asked(nodes) == REAL:
+                raise
+            _say(quiet, f"nœuds simulés (kwok) : images indisponibles "
+                        f"({exc.message.splitlines()[0]})")
+            mode = SIMULATED
     _stop_all(state_dir)  # leftovers of a crashed run, if any
     started = time.monotonic()
     try:
-        cluster = _start(state_dir, bins, port, timeout, quiet)
+        cluster = _start(state_dir, bins, port, timeout, quiet, mode, addons, prepared)
     except BaseException:
         _stop_all(state_dir)
         raise
     _update_state(state_dir, owner=owner)
+    kind = "nœud réel" if mode == REAL else "nœuds simulés"
     _say(quiet, f"prêt en {time.monotonic() - started:.1f} s : Kubernetes v{cluster.version}"
-                f", nœuds {', '.join(NODES)}, {cluster.server}")
+                f", {kind} {', '.join(cluster.node_names)}, {cluster.server}")
     return cluster
 
 
 @contextmanager
-def shared(version: str | None = None, *, state_dir: Path | None = None,
-           timeout: float = DEFAULT_TIMEOUT, quiet: bool = True) -> Iterator[Cluster]:
+def shared(version: str | None = None, *, nodes: str | None = None,
+           state_dir: Path | None = None, timeout: float = DEFAULT_TIMEOUT,
+           quiet: bool = True) -> Iterator[Cluster]:
     """Use the local cluster for a while (a pytest session): reuse the running one, or start
     one; on exit, stop it only if a session started it and no other live session uses it.
 
@@ -146,7 +227,8 @@ def shared(version: str | None = None, *, state_dir: Path | None = None,
     me = processes.register(state_dir / "sessions")
     try:
         with _locked(state_dir):
-            cluster = _up_locked(state_dir, version, None, timeout, quiet, owner="session")
+            cluster = _up_locked(state_dir, version, None, timeout, quiet, owner="session",
+                                 nodes=nodes)
         yield cluster
     finally:
         me.unlink(missing_ok=True)
@@ -167,7 +249,8 @@ def down(*, state_dir: Path | None = None, quiet: bool = False) -> None:
     if state_dir.is_dir():
         with _locked(state_dir):
             was_running = _stop_all(state_dir)
-    _say(quiet, "cluster local arrêté" if was_running else "aucun cluster local à arrêter")
+    _say(quiet, "cluster local arrêté, machine remise en l'état" if was_running
+         else "aucun cluster local à arrêter")
 
 
 def running(state_dir: Path | None = None) -> Cluster | None:
@@ -182,30 +265,40 @@ def status(*, state_dir: Path | None = None) -> int:
     """
     state_dir = _dir(state_dir)
     cluster = _running(state_dir)
-    procs = {name: processes.recorded(state_dir, name) for name in COMPONENTS}
+    procs = {name: processes.recorded(state_dir, name)
+             for name in dict.fromkeys((*REAL_COMPONENTS, *COMPONENTS))}
     if cluster is None:
         alive = [name for name, proc in procs.items() if proc and proc.alive()]
         print("cluster local : arrêté" + (f" (processus restants : {', '.join(alive)} ; "
                                            "invoke cluster.down les arrête)" if alive else ""))
         return 1
-    print(f"cluster local : démarré — Kubernetes v{cluster.version}")
+    kind = "nœud réel" if cluster.nodes == REAL else "nœuds simulés (kwok)"
+    print(f"cluster local : démarré — Kubernetes v{cluster.version}, {kind}")
     print(f"  serveur     : {cluster.server}")
     print(f"  kubeconfig  : {cluster.kubeconfig} (contexte {cluster.context})")
-    for node in _api(state_dir, "GET", "/api/v1/nodes")["items"]:
-        ready = _condition(node, "Ready")
-        print(f"  nœud        : {node['metadata']['name']} "
+    for item in _api(state_dir, "GET", "/api/v1/nodes")["items"]:
+        ready = _condition(item, "Ready")
+        print(f"  nœud        : {item['metadata']['name']} "
               f"({'Ready' if ready else 'NotReady'})")
     rss = control_plane_rss(state_dir)
-    print(f"  mémoire     : {rss / 2**20:.0f} Mio (RSS des {len(COMPONENTS)} processus)")
+    print(f"  mémoire     : {rss / 2**20:.0f} Mio (RSS des processus du cluster"
+          f"{', conteneurs compris' if cluster.nodes == REAL else ''})")
     print(f"  export KUBECONFIG={cluster.kubeconfig}")
     return 0
 
 
 def control_plane_rss(state_dir: Path | None = None) -> int:
-    """Sum of the resident memory of the running control-plane processes, in bytes."""
+    """Sum of the resident memory of the running cluster's processes, in bytes: the control
+    plane, kwok or the node's daemons, and on a real node the shims and every container."""
     state_dir = _dir(state_dir)
-    procs = [processes.recorded(state_dir, name) for name in COMPONENTS]
-    return sum(processes.rss_bytes(proc.pid) for proc in procs if proc and proc.alive())
+    state = _read_state(state_dir) or {}
+    mode = state.get("nodes", SIMULATED)
+    procs = [processes.recorded(state_dir, name) for name in components(mode)]
+    pids = {proc.pid for proc in procs if proc and proc.alive()}
+    if mode == REAL:
+        pids |= set(host.processes_matching(str(node.socket_path(state_dir))))
+        pids |= set(host.cgroup_pids("kubepods"))
+    return sum(processes.rss_bytes(pid) for pid in pids)
 
 
 # --------------------------------------------------------------------------- state
@@ -234,7 +327,8 @@ def _running(state_dir: Path) -> Cluster | None:
     state = _read_state(state_dir)
     if state is None:
         return None
-    procs = [processes.recorded(state_dir, name) for name in COMPONENTS]
+    mode = state.get("nodes", SIMULATED)
+    procs = [processes.recorded(state_dir, name) for name in components(mode)]
     if not all(proc and proc.alive() for proc in procs):
         return None
     try:
@@ -242,14 +336,18 @@ def _running(state_dir: Path) -> Cluster | None:
             return None
     except (OSError, ssl.SSLError):
         return None
-    return Cluster(state_dir, state_dir / "kubeconfig", state["server"], state["version"])
+    return Cluster(state_dir, state_dir / "kubeconfig", state["server"], state["version"],
+                   nodes=mode)
 
 
 def _stop_all(state_dir: Path) -> bool:
     """Stop every recorded component in reverse start order; True if any was alive."""
-    procs = [processes.recorded(state_dir, name) for name in COMPONENTS]
+    procs = [processes.recorded(state_dir, name)
+             for name in dict.fromkeys((*REAL_COMPONENTS, *COMPONENTS))]
     was_running = any(proc and proc.alive() for proc in procs)
-    # The clients of the apiserver first (together), then the apiserver, then etcd.
+    # The node first (its pods, daemons and every trace on the machine), then the clients of
+    # the apiserver (together), then the apiserver, then etcd.
+    was_running = node.stop(state_dir) or was_running
     processes.stop(state_dir, ["kwok", "kube-scheduler", "kube-controller-manager"])
     processes.stop(state_dir, ["kube-apiserver"])
     processes.stop(state_dir, ["etcd"])
@@ -261,10 +359,10 @@ def _print_export(cluster: Cluster, quiet: bool) -> None:
     if quiet:
         return
     print(f"export KUBECONFIG={cluster.kubeconfig}", flush=True)
-    if shutil.which("kubectl") is None:  # the one diapo built (design.md)
-        kubectl = binaries.find("kubectl", cluster.version)
-        if kubectl is not None:
-            print(f'export PATH="{kubectl.parent}:$PATH"', flush=True)
+    # The kubectl diapo built for this release: the machine's may be outside the version skew.
+    kubectl = binaries.kubectl_for(cluster.version)
+    if kubectl is not None:
+        print(f'export PATH="{kubectl.parent}:$PATH"', flush=True)
 
 
 # --------------------------------------------------------------------------- starting
@@ -277,13 +375,13 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def check_port(port: int) -> None:
-    """Raise ClusterError when 127.0.0.1:`port` is already taken."""
+def check_port(port: int, address: str = "127.0.0.1") -> None:
+    """Raise ClusterError when `address`:`port` is already taken."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         try:
-            sock.bind(("127.0.0.1", port))
+            sock.bind((address, port))
         except OSError:
-            raise ClusterError(f"le port 127.0.0.1:{port} est déjà pris",
+            raise ClusterError(f"le port {address}:{port} est déjà pris",
                                hint="choisissez un autre port ou arrêtez le processus qui "
                                     "l'utilise (ss -ltnp)") from None
 
@@ -313,7 +411,7 @@ def _write_private(path: Path, text: str) -> None:
 
 
 def _argv(name: str, bins: binaries.Binaries, state_dir: Path, keys: pki.Pki,
-          ports: dict[str, int]) -> list[str]:
+          ports: dict[str, int], mode: str = SIMULATED) -> list[str]:
     """Command line of one component."""
     kubeconfig = str(state_dir / "components.kubeconfig")
     etcd_url = f"http://127.0.0.1:{ports['etcd']}"
@@ -363,18 +461,38 @@ def _argv(name: str, bins: binaries.Binaries, state_dir: Path, keys: pki.Pki,
             f"--server-address=127.0.0.1:{ports['kwok']}", "--v=WARN",
             f"--config={state_dir / 'kwok.yaml'}"],
     }
+    if mode == REAL:
+        args["kube-apiserver"] = [arg for arg in args["kube-apiserver"] if not arg.startswith(
+            ("--bind-address", "--advertise-address", "--endpoint-reconciler-type",
+             "--authorization-mode"))] + [
+            # Pods reach the apiserver through the node address (Service `kubernetes`);
+            # host.install_isolation lets only this machine and its pods in.
+            "--bind-address=0.0.0.0", f"--advertise-address={network.NODE_IP}",
+            "--authorization-mode=Node,RBAC",
+            f"--kubelet-client-certificate={keys.admin_cert}",
+            f"--kubelet-client-key={keys.admin_key}",
+            # The host name resolves to 127.0.0.1 here: reach the kubelet by its node IP.
+            "--kubelet-preferred-address-types=InternalIP,Hostname"]
+        args["kube-controller-manager"] += [
+            "--allocate-node-cidrs=true", f"--cluster-cidr={network.POD_CIDR}",
+            "--node-cidr-mask-size=24"]
     return [str(bins[name]), *args[name]]
 
 
 def _start(state_dir: Path, bins: binaries.Binaries, port: int | None, timeout: float,
-           quiet: bool) -> Cluster:
+           quiet: bool, mode: str = SIMULATED, addons: bool = True,
+           prepared: tuple[str, list[Path]] | None = None) -> Cluster:
     if port:
         check_port(port)
+        if mode == REAL:
+            check_port(port, network.NODE_IP if host.has_address(network.NODE_IP) else
+                       "0.0.0.0")
     for sub in ("etcd", "logs", "run", "certs"):
         shutil.rmtree(state_dir / sub, ignore_errors=True)
     keys = pki.ensure(state_dir / "pki")
     ports = {name: free_port() for name in
-             ("etcd", "etcd-peer", "kube-controller-manager", "kube-scheduler", "kwok")}
+             ("etcd", "etcd-peer", "kube-controller-manager", "kube-scheduler", "kwok",
+              "kubelet", "kubelet-healthz", "kube-proxy-healthz", "kube-proxy-metrics")}
     ports["kube-apiserver"] = port or free_port()
     server = f"https://127.0.0.1:{ports['kube-apiserver']}"
     kubeconfig = _kubeconfig(server, keys)
@@ -382,11 +500,12 @@ def _start(state_dir: Path, bins: binaries.Binaries, port: int | None, timeout: 
     _write_private(state_dir / "kubeconfig", kubeconfig)
     (state_dir / "kwok.yaml").write_text("")  # isolate kwok from ~/.kwok/kwok.yaml
     _state_file(state_dir).unlink(missing_ok=True)
-    _update_state(state_dir, version=bins.version, server=server, ports=ports,
+    _update_state(state_dir, version=bins.version, server=server, ports=ports, nodes=mode,
                   binaries={name: str(path) for name, path in bins.paths.items()})
 
     def launch(name: str) -> processes.Proc:
-        return processes.start(state_dir, name, _argv(name, bins, state_dir, keys, ports))
+        return processes.start(state_dir, name,
+                               _argv(name, bins, state_dir, keys, ports, mode))
 
     began = time.monotonic()
     deadline = began + timeout
@@ -403,26 +522,42 @@ def _start(state_dir: Path, bins: binaries.Binaries, port: int | None, timeout: 
           lambda: _get(state_dir, "/readyz")[0] == 200)
     ready("kube-apiserver")
     version = _server_version(state_dir, bins, quiet)
-    others = [launch(name) for name in ("kube-controller-manager", "kube-scheduler", "kwok")]
+    simulated = ("kwok",) if mode == SIMULATED else ()
+    others = [launch(name) for name in ("kube-controller-manager", "kube-scheduler", *simulated)]
     everyone = [etcd, apiserver, *others]
-    for index, node in enumerate(NODES):
-        _create_node(state_dir, node, index, version)
+    if mode == SIMULATED:
+        for index, name in enumerate(NODES):
+            _create_node(state_dir, name, index, version)
     insecure = ssl.create_default_context()
     insecure.check_hostname = False
     insecure.verify_mode = ssl.CERT_NONE  # self-signed healthz certs of KCM and scheduler
     for name in ("kube-scheduler", "kube-controller-manager"):
         _wait(state_dir, f"{name} (/healthz)", name, everyone, deadline,
-              lambda name=name: _http(f"https://127.0.0.1:{ports[name]}/healthz",
+              lambda name=name: _http(f"https://127.0.0.1:{ports[name]}/healthz",  # type: ignore[misc]
                                       insecure)[0] == 200)
         ready(name)
-    _wait(state_dir, f"nœuds {', '.join(NODES)} Ready", "kwok", everyone, deadline,
-          lambda: _nodes_ready(state_dir))
-    ready(f"kwok ({', '.join(NODES)} Ready)")
+    if mode == REAL:
+        def wait(what: str, blame: str, procs: list[processes.Proc],
+                 check: Callable[[], bool]) -> None:
+            _wait(state_dir, what, blame, [*everyone, *procs], deadline, check)
+
+        node.start(state_dir, version, bins["kubelet"], bins["kube-proxy"], keys, ports,
+                   f"https://{network.NODE_IP}:{ports['kube-apiserver']}", quiet,
+                   prepared or node.gather_images(version, quiet, addons), wait, lambda: _nodes_ready(state_dir, REAL_NODES))
+        ready(f"nœud réel {node.NAME} Ready")
+        if addons and node.provider("addons") is not None:
+            node.deploy_addons(state_dir / "kubeconfig", state_dir,
+                               max(1.0, deadline - time.monotonic()))
+            ready("modules complémentaires (DNS, Traefik, LoadBalancer, NetworkPolicy, PVC)")
+    else:
+        _wait(state_dir, f"nœuds {', '.join(NODES)} Ready", "kwok", everyone, deadline,
+              lambda: _nodes_ready(state_dir))
+        ready(f"kwok ({', '.join(NODES)} Ready)")
     # Pods need the `default` ServiceAccount, which the controller-manager creates.
     _wait(state_dir, "ServiceAccount default", "kube-controller-manager", everyone, deadline,
           lambda: _get(state_dir, "/api/v1/namespaces/default/serviceaccounts/default")[0]
           == 200)
-    return Cluster(state_dir, state_dir / "kubeconfig", server, version)
+    return Cluster(state_dir, state_dir / "kubeconfig", server, version, nodes=mode)
 
 
 def _server_version(state_dir: Path, bins: binaries.Binaries, quiet: bool) -> str:
@@ -532,7 +667,7 @@ def _condition(obj: dict, kind: str) -> bool:
                for cond in obj.get("status", {}).get("conditions") or [])
 
 
-def _nodes_ready(state_dir: Path) -> bool:
+def _nodes_ready(state_dir: Path, names: tuple[str, ...] = NODES) -> bool:
     items = _api(state_dir, "GET", "/api/v1/nodes")["items"]
-    ready = {node["metadata"]["name"] for node in items if _condition(node, "Ready")}
-    return ready >= set(NODES)
+    ready = {item["metadata"]["name"] for item in items if _condition(item, "Ready")}
+    return ready >= set(names)

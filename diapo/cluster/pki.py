@@ -1,6 +1,7 @@
 """Certificates and keys of the local control plane: one CA, the apiserver's serving
 certificate, an admin client certificate (group system:masters), the front-proxy client
-certificate (for aggregated APIs) and the service-account key.
+certificate (for aggregated APIs), the real node's client certificate (`system:node:node-1`,
+for the Node authorizer) and the service-account key.
 
 Everything lives in `<state_dir>/pki/` and is created once, then reused, so a kubeconfig
 written earlier stays valid across `down` / `up`.
@@ -18,7 +19,10 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from diapo.cluster import network
+
 _VALIDITY = dt.timedelta(days=3650)
+NODE_NAME = "node-1"  # the real node (diapo.cluster.node.NAME)
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,8 @@ class Pki:
     admin_key = property(lambda self: self.dir / "admin.key")
     front_proxy_cert = property(lambda self: self.dir / "front-proxy-client.crt")
     front_proxy_key = property(lambda self: self.dir / "front-proxy-client.key")
+    node_cert = property(lambda self: self.dir / "node.crt")
+    node_key = property(lambda self: self.dir / "node.key")
     sa_key = property(lambda self: self.dir / "sa.key")
     sa_pub = property(lambda self: self.dir / "sa.pub")
 
@@ -42,7 +48,7 @@ class Pki:
         """Every file this PKI consists of."""
         return [self.ca_cert, self.ca_key, self.serving_cert, self.serving_key,
                 self.admin_cert, self.admin_key, self.front_proxy_cert, self.front_proxy_key,
-                self.sa_key, self.sa_pub]
+                self.node_cert, self.node_key, self.sa_key, self.sa_pub]
 
 
 def _write(path: Path, data: bytes, private: bool = False) -> None:
@@ -60,7 +66,7 @@ def _key_pem(key: ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey) -> bytes:
 
 def _issue(subject: x509.Name, key, issuer: x509.Name, signer, *, ca: bool = False,
            server_names: tuple[str, ...] = (), client: bool = False) -> x509.Certificate:
-    now = dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=5)  # tolerate clock skew
+    now = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5)  # tolerate clock skew
     builder = (
         x509.CertificateBuilder()
         .subject_name(subject)
@@ -112,11 +118,15 @@ def ensure(directory: Path) -> Pki:
     serving_key = ec.generate_private_key(ec.SECP256R1())
     serving = _issue(_name("kube-apiserver"), serving_key, ca_name, ca_key, server_names=(
         "127.0.0.1", "localhost", "kubernetes", "kubernetes.default", "kubernetes.default.svc",
-        "kubernetes.default.svc.cluster.local", "10.96.0.1"))
+        "kubernetes.default.svc.cluster.local", network.API_SERVICE_IP, network.NODE_IP))
 
     admin_key = ec.generate_private_key(ec.SECP256R1())
     admin = _issue(_name("diapo-admin", "system:masters"), admin_key, ca_name, ca_key,
                    client=True)
+
+    node_key = ec.generate_private_key(ec.SECP256R1())
+    node = _issue(_name(f"system:node:{NODE_NAME}", "system:nodes"), node_key, ca_name, ca_key,
+                  client=True)
 
     # The apiserver's identity towards aggregated APIs (requestheader authentication).
     proxy_key = ec.generate_private_key(ec.SECP256R1())
@@ -137,5 +147,7 @@ def ensure(directory: Path) -> Pki:
     _write(pki.admin_cert, admin.public_bytes(pem))
     _write(pki.front_proxy_key, _key_pem(proxy_key), private=True)
     _write(pki.front_proxy_cert, proxy.public_bytes(pem))
+    _write(pki.node_key, _key_pem(node_key), private=True)
+    _write(pki.node_cert, node.public_bytes(pem))
     _write(pki.ca_cert, ca_cert.public_bytes(pem))  # last: its presence marks completion
     return pki

@@ -63,7 +63,8 @@ def pid_path(state_dir: Path, name: str) -> Path:
     return state_dir / "run" / f"{name}.pid"
 
 
-def start(state_dir: Path, name: str, argv: list[str]) -> Proc:
+def start(state_dir: Path, name: str, argv: list[str],
+          env: dict[str, str] | None = None) -> Proc:
     """Start `argv` in a new session with output to its log; record and return it."""
     log = log_path(state_dir, name)
     log.parent.mkdir(parents=True, exist_ok=True)
@@ -72,7 +73,7 @@ def start(state_dir: Path, name: str, argv: list[str]) -> Proc:
     with _interrupts_deferred(), open(log, "wb") as out:
         child = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out,
                                  stderr=subprocess.STDOUT, start_new_session=True,
-                                 cwd=state_dir)
+                                 cwd=state_dir, env=env)
         _children[child.pid] = child
         stat = _stat(child.pid)
         proc = Proc(name, child.pid, stat[19] if stat else "")
@@ -134,7 +135,10 @@ def stop(state_dir: Path, names: list[str], timeout: float = 15.0) -> None:
     for proc in procs:
         child = _children.pop(proc.pid, None)
         if child is not None:
-            child.wait(timeout=1)
+            try:
+                child.wait(timeout=5)
+            except subprocess.TimeoutExpired:  # killed, still exiting on a loaded machine
+                _children[proc.pid] = child
         pid_path(state_dir, proc.name).unlink(missing_ok=True)
 
 

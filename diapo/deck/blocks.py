@@ -127,7 +127,8 @@ def _split_cells(text: str) -> list[str]:
     if "\\" not in text:
         cells = text.split("|")
     else:
-        cells, current, escaped = [], [], False
+        cells, escaped = [], False
+        current: list[str] = []
         for ch in text:
             if ch == "|" and not escaped:
                 cells.append("".join(current))
@@ -302,13 +303,12 @@ def scan(lines: list[str], start: int = 0, end: int | None = None) -> list[Block
         if not stack and empty_item is None:
             # Fast paths for the bulk of a deck: top-level text, blank lines, code.
             line = lines[ln]
-            kind = leaf.kind if leaf is not None else None
-            if kind == FENCE:
+            if leaf is not None and leaf.kind == FENCE:
                 if line.lstrip(" ")[:1] != leaf.marker[0]:
                     leaf.lines.append(_strip_columns(line, leaf.level) if leaf.level else line)
                     leaf.end = ln + 1
                     continue
-            elif kind is None or kind == PARA:
+            elif leaf is None or leaf.kind == PARA:
                 if not line:
                     close()
                     continue
@@ -448,7 +448,7 @@ def scan(lines: list[str], start: int = 0, end: int | None = None) -> list[Block
             close()
         para_open = leaf is not None and leaf.kind == PARA
         if indent >= 4:
-            if para_open:
+            if para_open and leaf is not None:
                 leaf.lines.append(body)
                 leaf.end = ln + 1
                 continue
@@ -457,7 +457,7 @@ def scan(lines: list[str], start: int = 0, end: int | None = None) -> list[Block
             leaf = Block(CODE, ln, ln + 1, depth, lines=[_strip_columns(rest, 4)])
             continue
         first = body[0]
-        if para_open and first in "=-":
+        if para_open and leaf is not None and first in "=-":
             m = _SETEXT.match(rest)
             if m:
                 leaf.kind = HEADING
@@ -508,7 +508,7 @@ def scan(lines: list[str], start: int = 0, end: int | None = None) -> list[Block
                 close()
                 leaf = Block(TABLE, ln, ln + 2, depth, lines=[body, nxt.strip()])
                 continue
-        if para_open:
+        if para_open and leaf is not None:
             leaf.lines.append(body)
             leaf.end = ln + 1
             continue

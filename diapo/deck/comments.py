@@ -14,8 +14,7 @@ from typing import Any
 
 import yaml
 
-from diapo.deck import directives as dirs
-from diapo.deck import inline, yamlish
+from diapo.deck import directives as dirs, inline, yamlish
 from diapo.deck.blocks import COMMENT, HEADING, Block
 from diapo.errors import DeckError, at
 

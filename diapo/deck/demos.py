@@ -19,15 +19,15 @@ from diapo.deck.model import Demo, DemoKind, Expect, Fence, MatchMode
 from diapo.errors import DeckError, Location
 
 TAGS = ("demo", "file", "apply", "expect")
-OPTIONS = ("match", "exit", "timeout", "wait", "only", "needs", "hidden")
+OPTIONS: tuple[str, ...] = ("match", "exit", "timeout", "wait", "only", "needs", "hidden")
 OPTIONS += ("warn",)  # accepted `Warning:` (a substring), repeatable
 OPTIONS += ("interactive", "input")  # a step that reads the keyboard
 ONLY_VALUES = ("live", "ci")
 NEEDS_VALUES = ("node",)
 APPLY_LANGS = ("yaml", "yml", "json")
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*$")
-_FLAGS = ("apply", "expect", "hidden")  # never take a value
-_VALUED = ("file", "match", "exit", "timeout", "wait", "only", "needs")  # always take one
+_FLAGS: tuple[str, ...] = ("apply", "expect", "hidden")  # never take a value
+_VALUED: tuple[str, ...] = ("file", "match", "exit", "timeout", "wait", "only", "needs")  # always take one
 _VALUED += ("warn",)
 _FLAGS += ("interactive",)  # `interactive` / `input=`
 _VALUED += ("input",)

@@ -45,10 +45,10 @@ def parse(lines: list[str], path: str) -> FrontMatter:
     try:
         data = yamlish.load(yamlish.loosen(text, ALL_KEYS))
     except yaml.YAMLError as exc:
-        line = yamlish.error_line(exc)
+        err_line = yamlish.error_line(exc)
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise DeckError(f"invalid front-matter YAML: {problem}",
-                        at(path, 2 + line if line is not None else 1)) from None
+                        at(path, 2 + err_line if err_line is not None else 1)) from None
     if data is None:
         data = {}
     if not isinstance(data, dict):

@@ -11,12 +11,20 @@ import re
 from pathlib import Path
 from typing import Any
 
-from diapo.deck import blocks as blocks_mod
-from diapo.deck import comments as comments_mod
-from diapo.deck import demos as demos_mod
-from diapo.deck import directives as dirs
-from diapo.deck import fences as fences_mod
-from diapo.deck import fragments, frontmatter, images, inline, pagination, source, split
+from diapo.deck import (
+    blocks as blocks_mod,
+    comments as comments_mod,
+    demos as demos_mod,
+    directives as dirs,
+    fences as fences_mod,
+    fragments,
+    frontmatter,
+    images,
+    inline,
+    pagination,
+    source,
+    split,
+)
 from diapo.deck.blocks import FENCE, HEADING, Block
 from diapo.deck.model import Deck, Note, Slide
 from diapo.errors import DeckError, DiapoWarning, at
@@ -148,10 +156,7 @@ def _join(lines: list[str]) -> str:
 def parse(path: str | Path, *, text: str | None = None, name: str | None = None) -> Deck:
     """Parse a Marp deck file (or `text` given for it) into a `Deck`; raises `DeckError`."""
     path_str = str(path)
-    if text is None:
-        text = source.read(path)
-    else:
-        text = source.normalize(text.removeprefix("\ufeff"))
+    text = source.read(path) if text is None else source.normalize(text.removeprefix("\ufeff"))
     ctx = _Context(path_str, text)
     body_end = len(ctx.lines) - 1 if ctx.lines[-1] == "" else len(ctx.lines)  # final newline
 
@@ -244,12 +249,25 @@ def default_name(path: str | Path) -> str:
 
 
 def load_decks(docs_dir: str | Path) -> list[Deck]:
-    """Every `*.md` under `docs_dir` (sorted) except `index.md`, parsed; names use `/`."""
+    """Every `*.md` under `docs_dir` (sorted), parsed; names use `/`.
+
+    `index.md` counts only when it is a home deck (`home.is_home_deck`), as on the site.
+    """
+    from diapo.deck import home
+
     root = Path(docs_dir)
     decks = []
     for path in sorted(root.rglob("*.md")):
         rel = path.relative_to(root).with_suffix("").as_posix()
-        if rel == "index":
+        if rel != "index":
+            decks.append(parse(path, name=rel))
             continue
-        decks.append(parse(path, name=rel))
+        try:
+            deck = parse(path, name=rel)
+        except DeckError:
+            if home.marp_front_matter(path):
+                raise
+            continue  # a hand-written home page, not a deck
+        if home.is_home_deck(deck):
+            decks.append(deck)
     return decks

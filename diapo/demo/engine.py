@@ -27,7 +27,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import yaml
@@ -178,6 +178,7 @@ class DeckRun:
                            "diapo/run": self.run_id},
                     {OWNER_ANNOTATION: f"{socket.gethostname()}/{os.getpid()}"})
                 self.namespace = name
+                self.cluster.resources()  # discovery now: a Ctrl-C's cleanup cannot wait
             else:
                 self.namespace = self.cluster.namespace
                 _remember_live_start(self.root, self.deck)
@@ -224,31 +225,23 @@ class DeckRun:
             self._session.close()
         if self.keep:
             return
-        if self.mode == CI and self.cluster is not None and self._run_ns is not None:
+        # After a Ctrl-C, the interrupter asks for the deletions of every run at once.
+        if self.mode == CI and self.cluster is not None and self._run_ns is not None \
+                and not self._interrupted.is_set():
             self._delete_created()
         if self.cluster is not None:
             self.cluster.close()
         if self.base_dir is not None:
             shutil.rmtree(self.base_dir, ignore_errors=True)
 
-    def request_deletions(self, *, outside: bool = True) -> None:
-        """Ctrl-C while this run is busy elsewhere (a `wait=` watch): stop its processes and
-        ask the API server to delete its namespace and (with `outside`) what it created
-        elsewhere, without waiting for any of it."""
+    def stop_now(self) -> None:
+        """Ctrl-C in verification: stop this run's processes and remove its files at once;
+        the interrupter asks for the deletion of its objects (`verify._ask_deletions`)."""
         self._interrupted.set()
         if self._session is not None:
             self._session.close()
         if not self.keep and self.base_dir is not None:  # the process exits right after
             shutil.rmtree(self.base_dir, ignore_errors=True)
-        if self.keep or self.mode != CI or self.cluster is None or self._run_ns is None:
-            return
-        if not outside:
-            try:
-                self.cluster.delete(self._run_ns)
-            except (DiapoError, ApiException) as exc:
-                self.cleanup_errors.append(f"suppression de {self._run_ns}: {exc}")
-            return
-        self._delete_created()
 
     @property
     def run_namespace(self) -> ObjectRef | None:
@@ -266,18 +259,12 @@ class DeckRun:
         objects = sorted(set(tracked) | {r for r in self.created
                                          if r.namespace != self._run_ns.name})
         gone: list[ObjectRef] = []
-        if self._interrupted.is_set() and self.cluster.delete(self._run_ns):
-            gone.append(self._run_ns)  # Ctrl-C: the namespace first, it holds most
         for ref in reversed([self._run_ns, *objects]):
-            if ref in gone:
-                continue
             try:
                 if self.cluster.delete(ref) and ref.kind == "Namespace":
                     gone.append(ref)
             except (DiapoError, ApiException) as exc:
                 self.cleanup_errors.append(f"suppression de {ref}: {exc}")
-        if self._interrupted.is_set():
-            return  # Ctrl-C: every deletion is asked for; the API server finishes them
         for ref in gone:  # deleting a namespace is asynchronous: wait until it is gone
             try:
                 self.cluster.wait(f"namespace/{ref.name} Deleted", namespace="",
@@ -501,12 +488,8 @@ def kubectl_for(server_version: str) -> str | None:
     its control plane, same minor: within the supported skew), else the one on PATH."""
     from diapo.cluster import binaries
 
-    version = server_version.strip().removeprefix("v")
-    if re.fullmatch(r"1\.\d+\.\d+", version):
-        built = binaries.version_dir(version) / "bin" / "kubectl"
-        if os.access(built, os.X_OK):
-            return str(built)
-    return shutil.which("kubectl")
+    built = binaries.kubectl_for(server_version.strip()) if server_version.strip() else None
+    return str(built) if built else shutil.which("kubectl")
 
 
 # ---------------------------------------------------------------------- orphans
@@ -587,7 +570,7 @@ def _remember_live_start(root: Path, deck: Deck) -> None:
     if path.is_file():
         return  # keep the first start: everything since then belongs to the deck
     path.parent.mkdir(parents=True, exist_ok=True)
-    start = datetime.now(timezone.utc) - LIVE_MARGIN
+    start = datetime.now(UTC) - LIVE_MARGIN
     path.write_text(json.dumps({"deck": deck.name, "since": start.strftime(
         "%Y-%m-%dT%H:%M:%SZ")}) + "\n", encoding="utf-8")
 

@@ -125,7 +125,7 @@ def _effect(demo: Demo, inputs: Inputs, files: dict[str, str], uses: set[str]) -
     timeout = None
     if demo.kind is DemoKind.RUN:
         timeout = demo.timeout or inputs.timeout
-    parts = [demo.kind.value, demo.lang, demo.code, demo.path, demo.wait, timeout,
+    parts: list[object] = [demo.kind.value, demo.lang, demo.code, demo.path, demo.wait, timeout,
              inputs.wait_timeout if demo.wait else None, demo.only, demo.needs,
              sorted((path, files[path]) for path in uses)]
     if getattr(demo, "interactive", False):  # only then: other steps keep their fingerprint

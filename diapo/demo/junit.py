@@ -17,9 +17,9 @@ MAX_TEXT = 20_000  # characters of output kept per test case
 def to_junit(report: Report, *, strict_warnings: bool = False) -> ET.Element:
     """The report as a `<testsuites>` element (CI servers show it as tests)."""
     suites = ET.Element("testsuites", name="diapo verify")
-    totals = {"tests": 0, "failures": 0, "skipped": 0, "time": 0.0}
+    totals: dict[str, float] = {"tests": 0, "failures": 0, "skipped": 0, "time": 0.0}
     runs = [report, *report.matrix]
-    for run, deck in ((run, deck) for run in runs for deck in run.decks):
+    for run, deck in ((r, d) for r in runs for d in r.decks):
         counts = deck.counts()
         failures = counts[FAILED] + (counts[WARNED] if strict_warnings else 0)
         version = run.cluster.kubernetes_version
@@ -60,8 +60,8 @@ def to_junit(report: Report, *, strict_warnings: bool = False) -> ET.Element:
         totals["failures"] += failures
         totals["skipped"] += counts[SKIPPED]
         totals["time"] += deck.duration
-    for key, value in totals.items():
-        suites.set(key, f"{value:.3f}" if key == "time" else str(value))
+    for key, total in totals.items():
+        suites.set(key, f"{total:.3f}" if key == "time" else str(total))
     return suites
 
 

@@ -30,10 +30,8 @@ from rich.markup import escape
 
 from diapo import config as diapo_config
 from diapo.deck.model import Deck, Demo, DemoKind
-from diapo.demo import live_ui as ui
-from diapo.demo import report as report_mod
-from diapo.demo.engine import INTERRUPTED, DeckRun
-from diapo.demo.engine import reset as engine_reset
+from diapo.demo import live_ui as ui, report as report_mod
+from diapo.demo.engine import INTERRUPTED, DeckRun, reset as engine_reset
 from diapo.demo.live_input import KeyForwarder
 from diapo.demo.live_keys import CTRL_C, CTRL_D, ENTER, REMOTE, KeyReader, RemoteKeys
 from diapo.demo.live_preflight import Health, HealthWatch, Target, choose_target, probe
@@ -53,9 +51,8 @@ Observer = Callable[[str, dict], None]
 
 def find_deck(name: str, root: Path) -> Deck:
     """Parse the deck named `name` (e.g. `kubernetes`) or at path `name` (docs/kubernetes.md)."""
-    from diapo.deck import parse
-
     from diapo.config import docs_dir
+    from diapo.deck import parse
 
     docs = docs_dir(root)
     as_path = Path(name)
@@ -164,6 +161,8 @@ class Lecture:
         self.last_result: DemoResult | None = None
         self.enter_quits = True  # Enter after the last demo ends the lecture
         self._hidden_done: set[int] = set()  # hidden steps already run
+        self._follow = False  # the next cue comes from the terminal's s / b: slides follow
+        self._remote_key = False  # the key being handled came from the browser
 
     def emit(self, event: str, **data: object) -> None:
         """Tell the observers (they must not raise, nor block for long)."""
@@ -238,14 +237,15 @@ class Lecture:
         demo = self.demos[index]
         ui.header(self.console, self.deck, demo, *self._position(index), note)
         self.cue = index
-        self.emit("cue", index=index, demo=demo)
+        self.emit("cue", index=index, demo=demo, follow=self._follow)
+        self._follow = False
         reason = self._skip_reason(demo)
         self._typist = None
         if (self.type_speed or self.auto) and demo.kind == DemoKind.RUN and not reason:
             ui.prompt(self.console)
             self._typist = Typist(self.console, demo.code, demo.lang, self.type_speed or 1)
             if self.auto:
-                return self._type(lambda: self._typist.at_speed(self.auto, self._key))
+                return self._type(lambda: self._typist.at_speed(self.auto, self._key))  # type: ignore[union-attr]
             return None
         ui.show_code(self.console, demo)
         if reason:
@@ -262,7 +262,7 @@ class Lecture:
         if self._typist is None or key in COMMAND_KEYS - RUN_KEYS:
             return False
         self._typist.type(-1 if key in RUN_KEYS else None)
-        self._pending = self._type(lambda: self._typist.by_keys(self._key))
+        self._pending = self._type(lambda: self._typist.by_keys(self._key))  # type: ignore[union-attr]
         return True
 
     def _type(self, typing: Callable[[], str | None]) -> str | None:
@@ -431,6 +431,7 @@ class Lecture:
             self.shell()
             return index, -1  # show the cue again
         elif key in BACK_KEYS:
+            self._follow = not self._remote_key  # moved from the terminal: slides follow
             return self._previous(index), -1
         elif key == "r":
             if self.last_run is None:
@@ -445,6 +446,7 @@ class Lecture:
                 return index + 1, shown
         elif key == "s":
             self.console.print(f"[dim]démo {self.demos[index].id} passée[/]")
+            self._follow = not self._remote_key
             return index + 1, shown
         elif key == "e":
             demo = self.demos[index]
@@ -484,7 +486,11 @@ class Lecture:
                 self.emit("advance", slide=demo.slide)
             return target + 1, target
         if kind == "skip":
-            return self._act("s", index, shown)
+            self._remote_key = True
+            try:
+                return self._act("s", index, shown)
+            finally:
+                self._remote_key = False
         if kind == "recorded":
             return self._act("e", index, shown)
         return index, shown

@@ -266,7 +266,7 @@ def updated_text(expect: Expect, actual: str) -> str:
     want = normalize(expect.text).split("\n")
     lines: list[str] = []
     for tag, i, j in _align(want, got.split("\n"), _line_ellipsis):
-        if tag == " " or (tag == "~" and (not lines or lines[-1] is not want[i])):
+        if tag == " " or (tag == "~" and (not lines or lines[-1] is not want[i])):  # type: ignore[index]
             lines.append(want[i])  # type: ignore[index]
         elif tag == "+":
             lines.append(got.split("\n")[j])  # type: ignore[index]

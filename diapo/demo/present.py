@@ -34,11 +34,8 @@ from rich.console import Console
 
 from diapo import config as diapo_config
 from diapo.deck.model import Deck
-from diapo.demo import live
-from diapo.demo import live_ui as ui
-from diapo.demo import report as report_mod
+from diapo.demo import live, live_ui as ui, present_guard, report as report_mod
 from diapo.demo.engine import deck_slug
-from diapo.demo import present_guard
 from diapo.demo.live_keys import RemoteKeys
 from diapo.demo.present_hub import Hub
 from diapo.demo.present_server import PresentServer

@@ -192,7 +192,10 @@ class Hub:
         demo: Demo | None = data.get("demo")  # type: ignore[assignment]
         if event == "cue" and demo is not None:
             self.cue = demo
-            self._send({"type": "cue", "demo": demo.id, "slide": demo.slide})
+            follow = bool(data.get("follow"))
+            if follow:  # the slides go to the cue; their report back must not move it again
+                self.last_slide = demo.slide
+            self._send({"type": "cue", "demo": demo.id, "slide": demo.slide, "follow": follow})
         elif event == "start" and demo is not None:
             with self._lock:
                 self.running, self._raw, self._html, self._ansi = demo, bytearray(), [], AnsiHtml()

@@ -147,7 +147,8 @@ def _run(data: dict) -> Report:
         deck = _object(deck, "deck")
         demos = [DemoResult(**_object(d, "demo")) for d in _list(deck["demos"], "demos")]
         result = DeckResult(**{**deck, "demos": demos})
-        for item in (result, *demos):
+        items: tuple[DeckResult | DemoResult, ...] = (result, *demos)
+        for item in items:
             if item.status not in STATUSES:
                 raise ValueError(f"unknown status {item.status!r}")
         for demo in demos:

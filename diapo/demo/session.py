@@ -301,7 +301,7 @@ class Session:
 
     # ------------------------------------------------------------------ internals
 
-    def _channel(self, pty: bool) -> tuple[int, int, int | object]:
+    def _channel(self, pty: bool) -> tuple[int, int, int]:
         """(read fd, write fd, stdin) of the session's pipe or pseudo-terminal."""
         if pty:
             if self._pty is None:
@@ -313,6 +313,7 @@ class Session:
                 self._pty_attrs = termios.tcgetattr(slave)
             master, slave = self._pty
             # A past step (an editor, `stty raw`) may have changed the modes: start sane.
+            assert self._pty_attrs is not None  # set with self._pty
             termios.tcsetattr(slave, termios.TCSANOW, self._pty_attrs)
             return master, slave, slave
         if self._pipe is None:

@@ -19,27 +19,40 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from kubernetes.client.rest import ApiException
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from diapo import config as config_mod
 from diapo.cluster.client import Cluster, check_allowed, kubeconfig_paths
 from diapo.config import DiapoConfig
 from diapo.deck.model import Deck, Demo
-from diapo.demo import matrix
-from diapo.demo import report as report_mod
-from diapo.demo.engine import CI, DeckRun, remove_orphans
-from diapo.demo.engine import where as engine_where
+from diapo.demo import matrix, report as report_mod
+from diapo.demo.engine import CI, DeckRun, remove_orphans, where as engine_where
 from diapo.demo.fingerprint import deck_fingerprints
 from diapo.demo.junit import write_junit
-from diapo.demo.report import (FAILED, PASSED, SKIPPED, WARNED, ClusterInfo, DeckResult,
-                               DemoResult, Report)
+from diapo.demo.report import (
+    FAILED,
+    PASSED,
+    SKIPPED,
+    WARNED,
+    ClusterInfo,
+    DeckResult,
+    DemoResult,
+    Report,
+)
 from diapo.demo.update import rewrite_expects
 from diapo.errors import ClusterError, DiapoError
 
@@ -133,17 +146,18 @@ def run(decks: list[str], demo: str | None = None, parallel: int = 0, junit: str
     bad = {FAILED, WARNED} if strict_warnings else {FAILED}
     results = [deck for decks_ in fresh for deck in decks_]
     failed = bool(versions and broken) or any(
-        d.status in bad or deck.error for deck in results for d in [*deck.demos, deck])
+        deck.status in bad or deck.error or any(d.status in bad for d in deck.demos)
+        for deck in results)
     if update:
         _apply_updates(console, plans, fresh[0], state.updates)
     _summary(console, results, time.monotonic() - started, report_path, junit)
     if len(runs) > 1:
         console.print(matrix.summary_line(runs, time.monotonic() - started))
     if keep:
-        for deck in results:
-            if deck.namespace:
-                console.print(f"conservé (--keep): namespace [b]{deck.namespace}[/] "
-                              f"({deck.deck})")
+        for kept in results:
+            if kept.namespace:
+                console.print(f"conservé (--keep): namespace [b]{kept.namespace}[/] "
+                              f"({kept.deck})")
     return 1 if failed else 0
 
 
@@ -151,8 +165,9 @@ def _run_on(target: Target, plans: list[tuple[Deck, list[Demo]]], config: DiapoC
             root: Path, parallel: int, keep: bool, update: bool, console: Console,
             state: _State) -> Report:
     """Every plan on one cluster: the run's report (date, cluster, decks) and its table."""
+    nodes = "nœuds simulés" if target.simulated else "nœud réel"
     console.print(f"cluster: contexte [b]{target.context}[/] ({target.server}, "
-                  f"Kubernetes {target.version}{', nœuds simulés' if target.simulated else ''})")
+                  f"Kubernetes {target.version}, {nodes})")
     for orphan in target.orphans:
         console.print(f"[yellow]supprimé, laissé par une vérification interrompue: {orphan}[/]")
     if not target.simulated:  # real nodes have only the images built here (no registry)
@@ -164,7 +179,7 @@ def _run_on(target: Target, plans: list[tuple[Deck, list[Demo]]], config: DiapoC
     results = _run_all(plans, target, config, root, workers, keep, update, console, state)
     _final_table(console, results, target.version)
     return Report(
-        date=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        date=datetime.now(UTC).isoformat(timespec="seconds"),
         cluster=ClusterInfo(target.context, target.server, target.version, target.simulated),
         decks=results,
     )
@@ -329,13 +344,15 @@ def _interrupt(state: _State, console: Console) -> None:
             deck_run.interrupt()
 
         # Every run's deletions are asked for from here, whatever its worker does (one may
-        # sit in a `wait=` watch): namespaces first, then what the runs created elsewhere,
-        # found in one listing for all of them; the API server finishes the deletions.
+        # sit in a `wait=` watch): what the runs created elsewhere, found in one listing for
+        # all of them, then their namespaces; the API server finishes the deletions. Past
+        # the deadline, a namespace not yet deleted stays as the anchor from which the next
+        # verification removes the run's leftovers (`remove_orphans`).
         asked = threading.Thread(target=_ask_deletions, args=(busy, console), daemon=True)
         asked.start()
         asked.join(max(0.0, deadline - time.monotonic()))
         if asked.is_alive():
-            console.print("[yellow]suppressions encore en cours de demande : la prochaine "
+            console.print("[yellow]suppressions pas toutes demandées à temps : la prochaine "
                           "vérification supprimera le reste[/]")
     finally:
         signal.signal(signal.SIGINT, previous)
@@ -344,24 +361,33 @@ def _interrupt(state: _State, console: Console) -> None:
 def _ask_deletions(runs: list[DeckRun], console: Console) -> None:
     """Ctrl-C: ask for the deletion of everything the runs created, waiting for none."""
     for deck_run in runs:
-        deck_run.request_deletions(outside=False)
-    started = [r for r in runs if r.run_namespace is not None and r.cluster is not None]
+        deck_run.stop_now()
+    started = [r for r in runs if r.run_namespace is not None and r.cluster is not None
+               and not r.keep]
     if not started:
         return
     cluster = started[0].cluster
     assert cluster is not None
+
+    def delete(refs: list) -> None:  # as each kind is listed: no time lost waiting for all
+        for ref in reversed(refs):
+            try:
+                cluster.delete(ref)
+            except (DiapoError, ApiException) as exc:
+                console.print(f"[red]nettoyage: {escape(str(exc))}[/]")
+
     try:
-        tracked = cluster.managed_by({r.field_manager for r in started},
-                                     since=min(r.run_namespace.created for r in started),
-                                     skip_namespaces={r.run_namespace.name for r in started})
-        for ref in reversed(tracked):
-            cluster.delete(ref)
+        cluster.managed_by({r.field_manager for r in started},
+                           since=min(r.run_namespace.created for r in started),  # type: ignore[union-attr]
+                           skip_namespaces={r.run_namespace.name for r in started},  # type: ignore[union-attr]
+                           on_found=delete)
     except (DiapoError, ApiException) as exc:
         console.print(f"[red]nettoyage: {escape(str(exc))}[/]")
+    delete([r.run_namespace for r in started if r.run_namespace is not None])
 
 
 def _run_deck(deck: Deck, demos: list[Demo], target: Target, config: DiapoConfig, root: Path,
-              keep: bool, update: bool, state: _State, progress: Progress, task: int,
+              keep: bool, update: bool, state: _State, progress: Progress, task: TaskID,
               console: Console) -> DeckResult:
     """One deck, in its own namespace: steps in order, stop at the first failure."""
     result = DeckResult(deck=deck.name, path=_relative(deck.path, root), status=PASSED)

@@ -82,6 +82,8 @@ def proof(demo: Demo, result: DemoResult | None, report: Report | None,
                               "--changed »", result)
     detail = run_detail(report)
     if result.status == PASSED:
+        if demo.needs == "node" and not report.cluster.simulated:
+            detail += " · nœud réel"  # run in real containers
         return Proof(VERIFIED, detail, result)
     if result.status == WARNED:
         return Proof(WARNING, f"{detail} : " + " ; ".join(result.warnings), result)

@@ -75,9 +75,9 @@ def changes(deck: Deck, report: Report | None) -> list[DemoChanges] | None:
         results: list[tuple[str, DemoResult, str]] = []
         for run in runs:
             deck_result = run.deck(deck.name)
-            result = next((d for d in deck_result.demos if d.id == demo.id), None)
+            result = next((d for d in deck_result.demos if d.id == demo.id), None)  # type: ignore[union-attr]
             if result is not None:
-                results.append((_version(run), result, comparable(result.output, deck_result)))
+                results.append((_version(run), result, comparable(result.output, deck_result)))  # type: ignore[arg-type]
         if len(results) < 2:
             continue
         entry = DemoChanges(demo.id, demo.slide)

@@ -49,7 +49,7 @@ def _load(root: Path | None, *, strict: bool, **overrides: object) -> MkDocsConf
     """mkdocs.yml of the project at or above `root`, with diapo's strictness applied."""
     path = find_root(root) / "mkdocs.yml"
     try:
-        config = load_config(config_file=str(path), strict=strict, **overrides)
+        config = load_config(config_file=str(path), strict=strict, **overrides)  # type: ignore[arg-type]
     except ConfigurationError as exc:
         raise DiapoError(f"{path}: {exc}") from None
     plugin = config.plugins.get("diapo")

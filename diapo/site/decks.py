@@ -9,7 +9,6 @@ build (`diapo.site.helper`) while this process renders pages.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Callable
 from concurrent.futures import CancelledError
 from concurrent.futures.process import BrokenProcessPool
@@ -17,7 +16,6 @@ from pathlib import Path
 
 from diapo.deck import parse
 from diapo.deck.model import Deck
-from diapo.site import home
 from diapo.site.scan import DeckScan, scan_deck
 
 
@@ -64,30 +62,6 @@ def display_path(path: Path) -> str:
     except ValueError:  # another drive (Windows)
         return str(path)
     return str(path) if relative.startswith("..") else relative
-
-
-def marp_front_matter(path: Path) -> bool:
-    """True when the file starts with front-matter saying `marp: true` (a Marp deck)."""
-    try:
-        head = path.read_text(encoding="utf-8-sig")[:4096]
-    except OSError:
-        return False
-    return bool(_MARP.match(head))
-
-
-_MARP = re.compile(r"---[ \t]*\r?\n(?:(?!---)[^\n]*\n)*?marp\s*:\s*true\b")
-
-
-def is_home_deck(deck: Deck) -> bool:
-    """Whether `docs/index.md` is a deck (marp-cli's home deck) rather than a home page.
-
-    A deck says `marp: true`, or has directives or several slides; a home page asking for the
-    deck list (`<!-- diapo:decks -->`) never is one.
-    """
-    if home.MARKER in deck.source:
-        return False
-    return bool(deck.front_matter.get("marp") in (True, "true") or deck.directives
-                or len(deck.slides) > 1)
 
 
 def load(path: Path, name: str) -> SiteDeck:

@@ -33,7 +33,8 @@ def from_problems(problems: Sequence[DiapoWarning]) -> SiteError:
     return SiteError(f"{len(problems)} problems in the decks:\n{lines}")
 
 
-def handle(problems: Sequence[DiapoWarning], *, strict: bool, log: logging.Logger) -> None:
+def handle(problems: Sequence[DiapoWarning], *, strict: bool,
+           log: logging.Logger | logging.LoggerAdapter) -> None:
     """Fail on `problems` when strict, else log each one as a warning."""
     if not problems:
         return

@@ -11,12 +11,12 @@ import json
 import posixpath
 from itertools import groupby
 
+from diapo.deck.home import MARKER
 from diapo.deck.model import Deck
 from diapo.demo.report import Report
 from diapo.site import changes
 from diapo.site.badges import count_verified, run_detail
 
-MARKER = "<!-- diapo:decks -->"  # where a hand-written docs/index.md wants the deck list
 
 
 def _plural(count: int, singular: str, plural: str) -> str:

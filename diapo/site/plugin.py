@@ -29,6 +29,7 @@ from mkdocs.structure.toc import AnchorLink, TableOfContents
 from mkdocs.utils import get_relative_url
 
 from diapo.config import DiapoConfig
+from diapo.deck import home as home_deck
 from diapo.deck.model import Deck
 from diapo.demo import report as report_mod
 from diapo.demo.report import Report
@@ -100,15 +101,15 @@ class DiapoPlugin(BasePlugin[DiapoConfig]):
         for file in files.documentation_pages():
             if file.generated_by:
                 continue
-            path = Path(file.abs_src_path)
+            path = Path(file.abs_src_path)  # type: ignore[arg-type]  # a page has a source
             try:
                 loaded = decks.load(path, file.src_uri[: -len(".md")])
             except DeckError as exc:
-                if file.src_uri == "index.md" and not decks.marp_front_matter(path):
+                if file.src_uri == "index.md" and not home_deck.marp_front_matter(path):
                     continue  # a hand-written home page, not a deck
                 problems.append(DiapoWarning(exc.message, exc.location or _location(file)))
                 continue
-            if file.src_uri == "index.md" and not decks.is_home_deck(loaded.deck):
+            if file.src_uri == "index.md" and not home_deck.is_home_deck(loaded.deck):
                 continue  # a hand-written home page (with or without the deck list)
             _reading_page_at(file, loaded.deck.name)
             self.decks[file.src_uri] = loaded
@@ -129,7 +130,7 @@ class DiapoPlugin(BasePlugin[DiapoConfig]):
         for loaded in self.decks.values():  # after a version matrix: what changed
             if changes.changes(loaded.deck, self.report) is not None:
                 files.append(File.generated(config, changes.page_path(loaded.deck.name),
-                                            content=changes.render(loaded.deck, self.report)))
+                                            content=changes.render(loaded.deck, self.report)))  # type: ignore[arg-type]
         if files.get_file_from_path("index.md") is None:
             files.append(File.generated(config, "index.md", content=home.render(
                 config.site_name, self.deck_list(), self.report, self.config.home_deck)))
@@ -280,7 +281,7 @@ class DiapoPlugin(BasePlugin[DiapoConfig]):
 
     def on_build_error(self, *, error: Exception) -> None:
         if self._helper is not None:
-            self._helper, running = None, self._helper
+            running, self._helper = self._helper, None
             running.stop()
 
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
@@ -303,7 +304,7 @@ def _reading_page_at(file: File, name: str) -> None:
 
 def _location(file: File) -> Location:
     """The first line of a docs file, for errors that carry no line."""
-    return Location(decks.display_path(Path(file.abs_src_path)), 1)
+    return Location(decks.display_path(Path(file.abs_src_path)), 1)  # type: ignore[arg-type]
 
 
 def _mtime(path: Path) -> int | None:

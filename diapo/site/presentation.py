@@ -156,7 +156,7 @@ def _slot(slide: Slide, rendered: RenderedSlide, renderer: SlideRenderer, proof:
         # as Marpit, the last `bg left` / `bg right` image sets the split and its size
         split = next((b for b in reversed(backgrounds) if b.split), None)
         if split:
-            attrs.append(("data-diapo-split", split.split))
+            attrs.append(("data-diapo-split", split.split))  # type: ignore[arg-type]  # truthy
             frame_style = f' style="--diapo-split:{escape(split.split_size or "50%")}"'
         layer_attrs = "".join(f' {k}="{escape(v)}"' for k, v in attrs
                               if k in ("class", "data-class", "data-diapo-split"))

@@ -203,7 +203,7 @@ def _find_line(candidates: list[str], lines: list[str], start: int, end: int) ->
 def _inline_links(inline: Token, lines: list[str], first: int, path: str) -> list[Link]:
     from urllib.parse import unquote
 
-    start, end = inline.map
+    start, end = inline.map  # type: ignore[misc]  # inline tokens always carry their lines
     links = []
     for child in inline.children or ():
         if child.type in ("link_open", "image"):

@@ -160,7 +160,7 @@ class SlideRenderer:
                 if fitted:
                     _fit_heading(token, tokens[i + 1])
             elif token.type == "inline" and token.children:
-                backgrounds += _images(token, env["matcher"])
+                backgrounds += _images(token, env["matcher"])  # type: ignore[arg-type]
                 self._links(token.children)
         tokens = _drop_empty_paragraphs(tokens)
         body = self._md.renderer.render(tokens, self._md.options, env)
@@ -241,7 +241,8 @@ def _images(inline: Token, matcher: _Matcher) -> list[Image]:
     """Apply Marp image keywords to an inline token's images; return (and remove) `bg` ones."""
     backgrounds, kept = [], []
     for child in inline.children or []:
-        image = matcher.image(child.attrGet("src") or "") if child.type == "image" else None
+        # an image token's src is always a string
+        image = matcher.image(child.attrGet("src") or "") if child.type == "image" else None  # type: ignore[arg-type]
         if image is None:
             kept.append(child)
         elif image.background:
@@ -272,7 +273,7 @@ def _drop_empty_paragraphs(tokens: list[Token]) -> list[Token]:
                 and tokens[i + 1].type == "inline" and tokens[i + 1].children is not None
                 and all(c.type in ("softbreak", "hardbreak")
                         or (c.type == "text" and not c.content.strip())
-                        for c in tokens[i + 1].children)
+                        for c in tokens[i + 1].children)  # type: ignore[union-attr]
                 and tokens[i + 1].content.strip()):
             i += 3
             continue

@@ -91,7 +91,7 @@ def _http(url: str, host: str | None = None, timeout: float = 60) -> str:
                 return response.read().decode()
         except OSError as exc:
             if time.monotonic() > deadline:
-                raise AssertionError(f"{url} (Host {host}) sans réponse en {timeout} s: {exc}")
+                raise AssertionError(f"{url} (Host {host}) sans réponse en {timeout} s: {exc}") from exc
             time.sleep(0.3)
 
 

@@ -53,6 +53,13 @@ def _kubectl_nodes(cluster: local.Cluster) -> str:
                           check=True).stdout
 
 
+@pytest.fixture(autouse=True)
+def simulated_nodes(monkeypatch):
+    """These control planes run side by side with others: kwok nodes (a real node is
+    machine-global; tests/cluster/test_real_node.py covers it)."""
+    monkeypatch.setenv(local.NODES_ENV, local.SIMULATED)
+
+
 @pytest.fixture
 def state_dir(tmp_path: Path):
     """A private state directory; whatever a test leaves running is stopped afterwards."""
@@ -109,7 +116,8 @@ def test_leftovers_of_a_crashed_run_are_recovered(state_dir, capsys):
     assert _kubectl_nodes(cluster).count("Ready") == 2
     assert local.status(state_dir=state_dir) == 0
     status = capsys.readouterr().out
-    assert "v1.33" in status and "node-2 (Ready)" in status and str(cluster.kubeconfig) in status
+    assert f"v{binaries.minor(cluster.version)}" in status and "node-2 (Ready)" in status
+    assert str(cluster.kubeconfig) in status
 
 
 def test_stale_pid_file_never_signals_a_stranger(tmp_path):
@@ -298,7 +306,10 @@ def test_kubectl_is_built_when_none_is_found(monkeypatch, tmp_path):
     monkeypatch.delenv("KUBEBUILDER_ASSETS", raising=False)
     bin_dir = binaries.version_dir(cached.version) / "bin"
     bin_dir.mkdir(parents=True)
-    for name in binaries.COMPONENTS:
+    kwok = binaries.cached_path("kwok", cached.version)
+    kwok.parent.mkdir(parents=True)
+    kwok.symlink_to(cached["kwok"])
+    for name in (*binaries.KUBE_COMPONENTS, "etcd", *binaries.NODE_COMPONENTS):
         (bin_dir / name).symlink_to(cached[name])
     built = binaries.ensure_all(cached.version, quiet=True)
     assert built["kubectl"] == bin_dir / "kubectl"

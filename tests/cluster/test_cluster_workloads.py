@@ -9,6 +9,8 @@ import time
 
 import pytest
 
+from diapo.cluster import network
+
 pytestmark = pytest.mark.cluster
 
 DEPLOYMENT = """\
@@ -123,7 +125,7 @@ def test_service_gets_cluster_ip_and_endpoints(kubectl, namespace):
     kubectl("expose", "deployment/web", "--port=80", "-n", namespace)
     cluster_ip = kubectl("get", "service/web", "-n", namespace,
                          "-o", "jsonpath={.spec.clusterIP}").stdout
-    assert ipaddress.ip_address(cluster_ip) in ipaddress.ip_network("10.96.0.0/16")
+    assert ipaddress.ip_address(cluster_ip) in ipaddress.ip_network(network.SERVICE_CIDR)
     kubectl("wait", "--for=jsonpath={.endpoints[2].conditions.ready}=true",
             "endpointslice", "-l", "kubernetes.io/service-name=web", "-n", namespace,
             "--timeout=30s")

@@ -159,7 +159,7 @@ def containerd(tmp_path_factory):
         f'disabled_plugins = ["io.containerd.grpc.v1.cri"]\n'
         f'[grpc]\n  address = "{sock}"\n[ttrpc]\n  address = "{sock}.ttrpc"\n'
         f'[debug]\n  address = "{base}/debug.sock"\n[metrics]\n  address = ""\n')
-    log = open(base / "containerd.log", "w")
+    log = open(base / "containerd.log", "w")  # noqa: SIM115 - containerd writes it until the end
     proc = subprocess.Popen(["containerd", "--config", str(base / "config.toml")],
                             stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     # Own namespace too: runc keeps its state per namespace under /run/containerd/runc.

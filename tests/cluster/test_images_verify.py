@@ -21,6 +21,6 @@ def test_real_nodes_refuse_an_undeclared_image_before_running(tmp_path):
     target = verify.Target(None, "diapo-local", "https://127.0.0.1:1", "1.37.2", simulated=False)
     with pytest.raises(ClusterError) as err:
         verify._run_on(target, [(deck, deck.demos)], None, tmp_path, 1, False, False,
-                       Console(file=open("/dev/null", "w")), verify._State())
+                       Console(file=open("/dev/null", "w")), verify._State())  # noqa: SIM115
     assert f"{deck_path}:4" in str(err.value) and "nginx:1.27" in str(err.value)
     assert "images.yaml" in str(err.value)

@@ -8,8 +8,7 @@ lazy line of a list item, over a delimiter row indented into the item; `| x |` i
 
 from __future__ import annotations
 
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from diapo.deck import blocks
 

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from diapo.deck import inspect as inspect_mod
-from diapo.deck import load_decks, parse, to_dict
+from diapo.deck import inspect as inspect_mod, load_decks, parse, to_dict
 from diapo.deck.model import DemoKind, MatchMode
 
 from .conftest import deck
@@ -238,3 +237,17 @@ def test_content_keeps_fit_and_magic_comments() -> None:
                              "| a |\n|---|\n\nTexte  fin.\n")
     assert [n.text for n in slide.notes] == ["une note"]
     assert slide.title == "Grand titre"
+
+
+def test_load_decks_counts_index_only_when_it_is_a_home_deck(tmp_path: Path) -> None:
+    """verify and pdf see the same decks as the site: a marp-cli home deck, not a home page."""
+    from diapo.deck import load_decks
+
+    (tmp_path / "cours.md").write_text("# Cours\n", encoding="utf-8")
+    index = tmp_path / "index.md"
+    index.write_text("# Bienvenue\n\n<!-- diapo:decks -->\n", encoding="utf-8")
+    assert [d.name for d in load_decks(tmp_path)] == ["cours"]
+    index.write_text("---\nmarp: true\n---\n\n# Accueil\n\n---\n\n## Suite\n", encoding="utf-8")
+    assert [d.name for d in load_decks(tmp_path)] == ["cours", "index"]
+    index.write_text("Un texte d'accueil, sans directive.\n", encoding="utf-8")
+    assert [d.name for d in load_decks(tmp_path)] == ["cours"]

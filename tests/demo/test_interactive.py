@@ -11,7 +11,6 @@ import pytest
 
 from diapo.demo.session import Session
 from diapo.errors import DeckError
-
 from tests.deck.conftest import deck, error
 from tests.demo.test_live import Screen, fence, spawn, write_project
 

@@ -372,6 +372,9 @@ class Relay:
         while not self.cut_event.is_set():
             try:
                 client, _ = self.listener.accept()
+                if self.cut_event.is_set():  # accepted while being cut: refuse it
+                    client.close()
+                    return
                 server = socket.create_connection(self.upstream, timeout=5)
             except OSError:
                 return
@@ -396,6 +399,10 @@ class Relay:
     def cut(self) -> None:
         """Close the listening port and every relayed connection."""
         self.cut_event.set()
+        try:  # wakes the blocked accept(); close() alone leaves the port accepting
+            self.listener.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
         self.listener.close()
         for sock in self.sockets:
             try:

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 from diapo.deck.model import Expect, MatchMode
 from diapo.demo.match import clean_output, ellipsis_match, match, table_rows, updated_text

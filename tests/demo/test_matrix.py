@@ -93,3 +93,20 @@ def test_two_versions_give_per_version_results_badges_and_changes(tmp_path, clus
     done = _invoke(root, "verify", **env)
     kept = json.loads((root / ".diapo" / "verify.json").read_text())
     assert [r["cluster"]["kubernetes_version"] for r in kept["matrix"]] == [f"v{OTHER}"]
+
+
+def test_matrix_keyword_reads_the_versions_of_mkdocs_yml(tmp_path):
+    from diapo import config as config_mod
+    from diapo.errors import ClusterError
+
+    root = _project(tmp_path)
+    config, _ = config_mod.load(root)
+    with pytest.raises(ClusterError, match="aucune version dans « versions: »"):
+        matrix.versions("matrix", config)
+    text = (root / "mkdocs.yml").read_text(encoding="utf-8")
+    (root / "mkdocs.yml").write_text(text + "      versions: [v1.36.3, 1.37.2, 1.36.3]\n",
+                                     encoding="utf-8")
+    config, _ = config_mod.load(root)
+    assert matrix.versions("matrix", config) == ["1.36.3", "1.37.2"]
+    assert matrix.versions("1.37.2, 1.36.3", config) == ["1.37.2", "1.36.3"]
+    assert matrix.versions(None, config) == []  # the current cluster (what CI runs)

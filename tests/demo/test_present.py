@@ -233,6 +233,11 @@ def test_terminal_keys_keep_working_and_the_last_demo_advances(tmp_path: Path, c
         status, _ = presenting.request("POST", "/api/run", {"demo": "un", "advance": True})
         assert status == 200
         audience.wait_for_function("window.diapo.state.index === 2")
+        # `b` in the terminal goes back to the demo: the slides follow it.
+        at = presenting.screen.wait(r"Fin des démos", since=at)
+        presenting.screen.child.send("b")
+        presenting.screen.wait(r"démo un \(1/1\)", since=at)
+        audience.wait_for_function("window.diapo.state.index === 1")
         assert presenting.quit() == 0
     finally:
         if presenting.child.isalive():

@@ -225,7 +225,8 @@ def test_ctrl_c_exits_within_3_s_and_the_api_server_finishes_the_cleanup(
     assert elapsed < 3.0, f"exit took {elapsed:.2f} s"
     assert _sleepers() == []
     for name in [*run_ns, f"hors-{suffix}"]:  # asked for: the API server finishes them
-        _wait_for(lambda: not _namespaces(kube, name), 120, f"namespace {name} deleted")
+        _wait_for(lambda: not _namespaces(kube, name), 120,  # noqa: B023 - called at once
+                  f"namespace {name} deleted")
 
 
 def _sleepers(seconds: int = 619) -> list[int]:

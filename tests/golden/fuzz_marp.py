@@ -21,9 +21,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[1]))
 
-from diapo.deck import parse
-from diapo.deck.attributes import section_attributes
-from diapo.errors import DeckError
+from diapo.deck import parse  # noqa: E402 - after the sys.path line
+from diapo.deck.attributes import section_attributes  # noqa: E402 - after the sys.path line
+from diapo.errors import DeckError  # noqa: E402 - after the sys.path line
 
 FRAGMENTS = [
     "---", "***", "- - -", "", "", "# Titre", "## Sous", "### H3", "texte", "Setext", "===",

@@ -313,3 +313,10 @@ def test_marp_ensg_is_the_course_theme_not_a_builtin(site):
         site.deck("cours", "---\ntheme: marp-ensg\n---\n\n# Un\n")
     assert {"default", "gaia", "uncover"} <= set(themes.builtins())
     assert all(t.path.parent == themes.BUILTIN_DIR for t in themes.builtins().values())
+
+
+def test_themes_are_found_in_the_docs_dir_mkdocs_yml_names(site):
+    (site.root / "mkdocs.yml").write_text("site_name: x\ndocs_dir: 'cours'  # les decks\n")
+    (site.root / "cours/css").mkdir(parents=True)
+    (site.root / "cours/css/t.css").write_text("/* @theme ailleurs */\nh1 { color: rgb(1, 1, 1); }\n")
+    assert themes.available(site.root)["ailleurs"].path == site.root / "cours/css/t.css"

@@ -21,7 +21,6 @@ version than the tag says) carries `diapo.stand-in=true` and `diapo.stand-in.for
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess

@@ -314,7 +314,11 @@
         state.shell = message.shell;
         state.recorded = message.recorded;
         break;
-      case 'cue': state.cue = message.demo; break;
+      case 'cue':
+        state.cue = message.demo;
+        // Moved in the terminal (s, b): the slides follow the cue.
+        if (message.follow && message.slide !== slideNumber()) window.diapo.go(message.slide - 1, 0);
+        break;
       case 'start':
         state.running = message.demo;
         if (panel) openPanel(message);

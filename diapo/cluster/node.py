@@ -1,0 +1,375 @@
+"""A real node on this machine: containerd, kubelet and kube-proxy of the control plane's
+release, pods on a CNI bridge, the node address (TEST-NET) on a dummy interface.
+
+`start()` prepares the machine (sysctls snapshotted first, dummy interface, isolation chains),
+writes the configurations under `<state_dir>/node/`, imports the images (no registry: every
+image a deck uses is built locally and imported), starts the three daemons and waits for the
+node to be Ready. `stop()` removes every trace: pods' processes and cgroups, shims, daemons,
+mounts, network namespaces, interfaces, KUBE-/CNI- chains, directories the kubelet and the CNI
+plugins hard-code (when they were not there before), and puts the sysctls back. It is safe to
+call after a crash (it only needs `<state_dir>/node/state.json`, or nothing at all).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import yaml
+
+from diapo.cluster import host, network, pki, processes, runtime
+from diapo.errors import ClusterError
+
+NAME = pki.NODE_NAME
+COMPONENTS = ("containerd", "kubelet", "kube-proxy")
+PAUSE_IMAGE = "registry.k8s.io/pause:3.10"  # when diapo.cluster.images names none
+IMAGES_ENV = "DIAPO_NODE_IMAGES"  # extra OCI tarballs to import (paths, ':'-separated)
+
+
+def node_dir(state_dir: Path) -> Path:
+    """Everything of the node that is not hard-coded elsewhere: configs, containerd's root and
+    state, the kubelet's root, pod logs, CNI configuration and IPAM state."""
+    return state_dir / "node"
+
+
+def _state_path(state_dir: Path) -> Path:
+    return node_dir(state_dir) / "state.json"
+
+
+def socket_path(state_dir: Path) -> Path:
+    """containerd's socket (the kubelet and `ctr` talk to it)."""
+    return node_dir(state_dir) / "run" / "containerd.sock"
+
+
+def _say(quiet: bool, text: str) -> None:
+    if not quiet:
+        print(f"diapo cluster: {text}", file=sys.stderr, flush=True)
+
+
+# --------------------------------------------------------------------------- images
+
+
+def provider(name: str):
+    """`diapo.cluster.images` or `diapo.cluster.addons` (the add-ons helper's modules), or
+    None where they are absent."""
+    import importlib
+
+    try:
+        return importlib.import_module(f"diapo.cluster.{name}")
+    except ImportError:
+        return None
+
+
+def images_available() -> bool:
+    """Whether the node has images to run: `diapo.cluster.images` or $DIAPO_NODE_IMAGES."""
+    images = provider("images")
+    return bool(os.environ.get(IMAGES_ENV)) or (images is not None and
+                                                hasattr(images, "pause"))
+
+
+def _project_root() -> Path | None:
+    from diapo import config
+    from diapo.errors import DiapoError
+
+    try:
+        return config.find_root()
+    except DiapoError:
+        return None
+
+
+def gather_images(version: str, quiet: bool, full: bool = True) -> tuple[str, list[Path]]:
+    """(sandbox image name, OCI tarballs to import): pause of this release, every image the
+    project's decks declare, the add-ons' images (all built and cached by
+    `diapo.cluster.images` / `diapo.cluster.addons`), then $DIAPO_NODE_IMAGES. Not `full`:
+    pause and $DIAPO_NODE_IMAGES only (a node for the node's own tests)."""
+    pause, tarballs = PAUSE_IMAGE, []
+    images = provider("images")
+    if images is not None and hasattr(images, "pause"):
+        pause, pause_tar = images.pause(version, quiet=quiet)
+        tarballs.append(Path(pause_tar))
+        root = _project_root() if full else None
+        if root is not None:
+            tarballs += [Path(t) for t in images.build(images.project_images(root),
+                                                       quiet=quiet)]
+        addons = provider("addons") if full else None
+        if addons is not None and hasattr(addons, "images"):
+            tarballs += [Path(t) for _, t in addons.images(version, quiet=quiet)]
+    tarballs += [Path(p) for p in os.environ.get(IMAGES_ENV, "").split(":") if p]
+    return pause, list(dict.fromkeys(tarballs))
+
+
+def import_images(state_dir: Path, rt: runtime.Runtime, tarballs: list[Path]) -> None:
+    """Import OCI tarballs into the node's image store (namespace k8s.io, unpacked, pinned)."""
+    images = provider("images")
+    if images is not None and hasattr(images, "import_into"):
+        images.import_into(socket_path(state_dir), tarballs, ctr=str(rt.ctr))
+        return
+    log = processes.log_path(state_dir, "images")
+    with open(log, "a", encoding="utf-8") as out:
+        for tarball in tarballs:
+            if not tarball.is_file():
+                raise ClusterError(f"image introuvable : {tarball}")
+            proc = subprocess.run(
+                [str(rt.ctr), "--address", str(socket_path(state_dir)), "--namespace", "k8s.io",
+                 "images", "import", "--snapshotter", "overlayfs", str(tarball)],
+                stdout=out, stderr=subprocess.STDOUT, timeout=300)
+            if proc.returncode != 0:
+                raise ClusterError(f"import de l'image {tarball.name} refusé par containerd "
+                                   f"— journal : {log}")
+
+
+def deploy_addons(kubeconfig: Path, state_dir: Path, timeout: float) -> None:
+    """CoreDNS, Traefik, the LoadBalancer controller, kube-router and local-path-provisioner
+    (`diapo.cluster.addons`), where that module is present."""
+    addons = provider("addons")
+    if addons is None or not hasattr(addons, "deploy"):
+        return
+    settings = addons.Settings(
+        dns_ip=network.DNS_SERVICE_IP, service_cidr=network.SERVICE_CIDR,
+        lb_pool=network.LB_POOL, node_ip=network.NODE_IP,
+        storage_dir=str(node_dir(state_dir) / "storage"),
+        log_dir=str(node_dir(state_dir) / "pod-logs"))
+    addons.deploy(kubeconfig, settings, timeout=timeout)
+
+
+# --------------------------------------------------------------------------- configuration
+
+
+def _containerd_config(state_dir: Path, cni_bin: Path, pause: str = PAUSE_IMAGE) -> str:
+    base = node_dir(state_dir)
+    cri = 'plugins."io.containerd.grpc.v1.cri"'
+    return f"""version = 2
+root = "{base / 'containerd' / 'root'}"
+state = "{base / 'containerd' / 'state'}"
+disabled_plugins = ["io.containerd.snapshotter.v1.btrfs", "io.containerd.snapshotter.v1.zfs",
+                    "io.containerd.snapshotter.v1.devmapper", "io.containerd.snapshotter.v1.aufs"]
+[grpc]
+  address = "{socket_path(state_dir)}"
+[debug]
+  level = "warn"
+[{cri}]
+  sandbox_image = "{pause}"
+  # The machine gives no CAP_SYS_RESOURCE: a sandbox may not lower its OOM score below ours.
+  restrict_oom_score_adj = true
+  netns_mounts_under_state_dir = true
+  stream_server_address = "127.0.0.1"
+  stream_server_port = "0"
+  [{cri}.containerd]
+    snapshotter = "overlayfs"
+    default_runtime_name = "runc"
+    [{cri}.containerd.runtimes.runc]
+      runtime_type = "io.containerd.runc.v2"
+      [{cri}.containerd.runtimes.runc.options]
+        SystemdCgroup = false
+        BinaryName = "{host.tool('runc')}"
+  [{cri}.cni]
+    bin_dir = "{cni_bin}"
+    conf_dir = "{base / 'cni' / 'net.d'}"
+"""
+
+
+def _cni_config(state_dir: Path) -> dict:
+    # No masquerade: pods talk to the cluster's own addresses only (host.install_isolation).
+    return {"cniVersion": "1.0.0", "name": "diapo", "plugins": [
+        {"type": "bridge", "bridge": network.BRIDGE_IF, "isGateway": True, "ipMasq": False,
+         "hairpinMode": True,
+         "ipam": {"type": "host-local", "ranges": [[{"subnet": network.NODE_POD_CIDR}]],
+                  "routes": [{"dst": "0.0.0.0/0"}],
+                  "dataDir": str(node_dir(state_dir) / "cni" / "ipam")}},
+        {"type": "portmap", "capabilities": {"portMappings": True}},
+    ]}
+
+
+def _kubelet_config(state_dir: Path, keys: pki.Pki, ports: dict[str, int]) -> dict:
+    base = node_dir(state_dir)
+    return {
+        "apiVersion": "kubelet.config.k8s.io/v1beta1", "kind": "KubeletConfiguration",
+        "address": network.NODE_IP, "port": ports["kubelet"],
+        "healthzBindAddress": "127.0.0.1", "healthzPort": ports["kubelet-healthz"],
+        "readOnlyPort": 0,
+        # The machine has cgroup v1 only and no systemd.
+        "cgroupDriver": "cgroupfs", "failCgroupV1": False, "failSwapOn": False,
+        "containerRuntimeEndpoint": f"unix://{socket_path(state_dir)}",
+        "authentication": {"anonymous": {"enabled": False}, "webhook": {"enabled": False},
+                           "x509": {"clientCAFile": str(keys.ca_cert)}},
+        "authorization": {"mode": "AlwaysAllow"},
+        "oomScoreAdj": 0,  # no CAP_SYS_RESOURCE
+        # Images cannot be pulled again (no registry): never garbage-collect them.
+        "imageGCHighThresholdPercent": 100, "imageGCLowThresholdPercent": 99,
+        "evictionHard": {"memory.available": "50Mi", "nodefs.available": "1%",
+                         "imagefs.available": "1%", "nodefs.inodesFree": "1%"},
+        "clusterDNS": [network.DNS_SERVICE_IP], "clusterDomain": network.CLUSTER_DOMAIN,
+        "resolvConf": "",  # no upstream resolver: nothing leaves the machine
+        "podLogsDir": str(base / "pod-logs"),
+        "podCIDR": network.NODE_POD_CIDR,
+        "serializeImagePulls": False,
+        "registerWithTaints": [],
+        "shutdownGracePeriod": "0s",
+    }
+
+
+def _kube_proxy_config(state_dir: Path, ports: dict[str, int]) -> dict:
+    return {
+        "apiVersion": "kubeproxy.config.k8s.io/v1alpha1", "kind": "KubeProxyConfiguration",
+        "clientConnection": {"kubeconfig": str(state_dir / "components.kubeconfig")},
+        "mode": "iptables", "clusterCIDR": network.POD_CIDR, "hostnameOverride": NAME,
+        "healthzBindAddress": f"127.0.0.1:{ports['kube-proxy-healthz']}",
+        "metricsBindAddress": f"127.0.0.1:{ports['kube-proxy-metrics']}",
+        "nodePortAddresses": [f"{network.NODE_IP}/32"],
+        # 0: leave the machine's conntrack settings alone.
+        "conntrack": {"maxPerCore": 0, "min": 0, "tcpEstablishedTimeout": "0s",
+                      "tcpCloseWaitTimeout": "0s"},
+    }
+
+
+def _node_kubeconfig(server: str, keys: pki.Pki) -> str:
+    return yaml.safe_dump({
+        "apiVersion": "v1", "kind": "Config",
+        "clusters": [{"name": "local", "cluster": {"server": server,
+                                                   "certificate-authority": str(keys.ca_cert)}}],
+        "users": [{"name": NAME, "user": {"client-certificate": str(keys.node_cert),
+                                          "client-key": str(keys.node_key)}}],
+        "contexts": [{"name": "local", "context": {"cluster": "local", "user": NAME}}],
+        "current-context": "local",
+    })
+
+
+# --------------------------------------------------------------------------- start
+
+
+def start(state_dir: Path, version: str, kubelet: Path, kube_proxy: Path, keys: pki.Pki,
+          ports: dict[str, int], node_server: str, quiet: bool,
+          prepared: tuple[str, list[Path]],
+          wait: Callable[[str, str, list[processes.Proc], Callable[[], bool]], None],
+          node_ready: Callable[[], bool]) -> list[processes.Proc]:
+    """Start containerd, the kubelet and kube-proxy; return once the node is Ready.
+
+    `wait(what, blame, procs, check)` polls with the control plane's deadline and error
+    messages; `node_ready()` asks the apiserver.
+    """
+    base = node_dir(state_dir)
+    rt = runtime.ensure(quiet=quiet)
+    cni_bin = host.cni_dir()
+    if cni_bin is None:
+        raise ClusterError("greffons CNI absents (paquet containernetworking-plugins)")
+    pause, tarballs = prepared  # gather_images(), before the start's deadline runs
+    stop(state_dir)  # the leftovers of a crashed run, if any
+    for sub in ("run", "cni/net.d", "cni/ipam", "pod-logs", "kubelet", "containerd"):
+        (base / sub).mkdir(parents=True, exist_ok=True)
+    preexisting = [d for d in host.HARD_CODED_DIRS if Path(d).exists()]
+    state = {"sysctls": host.snapshot_sysctls(), "preexisting": preexisting,
+             "nft_tables": host.nft_tables(),
+             "socket": str(socket_path(state_dir)), "runtime": rt.version}
+    _state_path(state_dir).write_text(json.dumps(state, indent=2))
+
+    host.set_sysctl("net/ipv4/ip_forward", "1")
+    if Path("/proc/sys/net/bridge/bridge-nf-call-iptables").exists():
+        host.set_sysctl("net/bridge/bridge-nf-call-iptables", "1")
+    host.add_dummy()
+    host.install_isolation(ports["kube-apiserver"])
+
+    (base / "containerd.toml").write_text(_containerd_config(state_dir, cni_bin, pause))
+    (base / "cni" / "net.d" / "10-diapo.conflist").write_text(
+        json.dumps(_cni_config(state_dir), indent=2))
+    (base / "kubelet.yaml").write_text(yaml.safe_dump(_kubelet_config(state_dir, keys, ports)))
+    (base / "kube-proxy.yaml").write_text(yaml.safe_dump(_kube_proxy_config(state_dir, ports)))
+    (base / "kubelet.kubeconfig").write_text(_node_kubeconfig(node_server, keys))
+    (base / "kubelet.kubeconfig").chmod(0o600)
+
+    env_path = ":".join([*rt.bin_dirs(), os.environ.get("PATH", "")])
+    containerd = processes.start(state_dir, "containerd",
+                                 [str(rt.containerd), "--config", str(base / "containerd.toml")],
+                                 env={**os.environ, "PATH": env_path})
+    wait("containerd (socket)", "containerd", [containerd],
+         lambda: socket_path(state_dir).is_socket() and _ctr_ok(rt, state_dir))
+    started = time.monotonic()
+    import_images(state_dir, rt, tarballs)
+    _say(quiet, f"{len(tarballs)} images importées ({time.monotonic() - started:.1f} s)")
+    kubelet_proc = processes.start(state_dir, "kubelet", [
+        str(kubelet), f"--config={base / 'kubelet.yaml'}",
+        f"--kubeconfig={base / 'kubelet.kubeconfig'}", f"--root-dir={base / 'kubelet'}",
+        f"--cert-dir={base / 'kubelet' / 'pki'}", f"--node-ip={network.NODE_IP}",
+        f"--hostname-override={NAME}", "--v=1"], env={**os.environ, "PATH": env_path})
+    proxy = processes.start(state_dir, "kube-proxy", [
+        str(kube_proxy), f"--config={base / 'kube-proxy.yaml'}", "--v=1"],
+        env={**os.environ, "PATH": env_path})
+    procs = [containerd, kubelet_proc, proxy]
+    wait(f"nœud {NAME} Ready", "kubelet", procs, node_ready)
+    wait("kube-proxy (/healthz)", "kube-proxy", procs,
+         lambda: _healthz(ports["kube-proxy-healthz"]))
+    return procs
+
+
+def _ctr_ok(rt: runtime.Runtime, state_dir: Path) -> bool:
+    proc = subprocess.run([str(rt.ctr), "--address", str(socket_path(state_dir)),
+                                "version"], capture_output=True, timeout=10)
+    return proc.returncode == 0
+
+
+def _healthz(port: int) -> bool:
+    import urllib.request
+
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:
+        return response.status == 200
+
+
+# --------------------------------------------------------------------------- stop
+
+
+def stop(state_dir: Path) -> bool:
+    """Stop the node and put the machine back as it was; True if anything was left to remove."""
+    base = node_dir(state_dir)
+    try:
+        state = json.loads(_state_path(state_dir).read_text())
+    except (FileNotFoundError, ValueError):
+        state = None
+    if state is None and not base.exists() and not any(
+            processes.recorded(state_dir, name) for name in COMPONENTS):
+        return False
+    # kube-proxy and the kubelet first, so nothing restarts the pods we kill.
+    processes.stop(state_dir, ["kube-proxy", "kubelet"])
+    host.kill_cgroup_tree("kubepods")
+    # The shims name containerd's socket on their command line; a daemon whose pid file was
+    # lost (a crash while starting) names its configuration: both are under `base`.
+    host.kill_matching(str(base) + "/")
+    processes.stop(state_dir, ["containerd"])
+    host.kill_matching(str(base) + "/")
+    host.unmount_all(base)
+    for folder in ("/run/netns", "/var/run/netns"):  # containerd 1.6 puts netns here
+        for entry in Path(folder).glob("cni-*") if Path(folder).is_dir() else []:
+            host.unmount_all(entry)
+            entry.unlink(missing_ok=True)
+    host.remove_interfaces()
+    host.remove_chains()
+    if state is not None:
+        host.restore_sysctls(state.get("sysctls", {}))
+        host.remove_new_empty_tables(state.get("nft_tables", []))
+        for folder in host.HARD_CODED_DIRS:
+            if folder not in state.get("preexisting", []) and Path(folder).is_dir() and \
+                    not host.mounts_under(Path(folder)):
+                shutil.rmtree(folder, ignore_errors=True)
+    shutil.rmtree(base, ignore_errors=True)
+    return True
+
+
+def leftovers(state_dir: Path) -> dict[str, list[str]]:
+    """What a stopped node must not leave: processes, mounts, interfaces, netns, chains."""
+    mine = str(node_dir(state_dir)) + "/"
+    return {
+        "processes": [str(pid) for pid in host.processes_matching(mine)] + [
+            name for name in COMPONENTS
+            if (proc := processes.recorded(state_dir, name)) and proc.alive()],
+        "mounts": host.mounts_under(node_dir(state_dir)),
+        "interfaces": host.interfaces_left(),
+        "netns": [str(p) for folder in ("/run/netns", "/var/run/netns")
+                  if Path(folder).is_dir() for p in Path(folder).glob("cni-*")]
+        + [str(p) for p in (node_dir(state_dir) / "containerd" / "state").glob("**/netns/*")],
+        "chains": host.chains_left(),
+        "cgroups": [str(p) for p in host.cgroup_dirs("kubepods")],
+    }

@@ -1,0 +1,290 @@
+"""A real node: pods in real containers (logs, exec, exec through a pty, port-forward, a
+Service), recovery after a SIGKILL of every process, and after `down` nothing left on the
+machine (a test for each kind of trace).
+
+The module starts its own cluster with a real node in a temporary state directory (a real
+node is machine-global: interfaces, iptables, cgroups), and stops it in its last tests.
+Skipped when the machine cannot run containers or DIAPO_NODES=simulated.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pty
+import re
+import select
+import signal
+import subprocess
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+
+import fixture_images
+import pytest
+
+from diapo.cluster import binaries, host, local, network, node, processes
+
+# Marked `cluster` so that `-m "not cluster"` (the fast runs) leaves them out.
+pytestmark = pytest.mark.cluster
+
+WAIT = 120
+
+
+def _skip_reason() -> str | None:
+    if os.environ.get(local.NODES_ENV) == local.SIMULATED:
+        return "DIAPO_NODES=simulated : pas de nœud réel"
+    reason = host.why_not_real()
+    if reason:
+        return reason
+    if host.real_node_running():
+        return "un nœud réel tourne déjà sur cette machine"
+    return None
+
+
+class Real:
+    """The module's cluster: its state directory, kubeconfig and a kubectl of its release."""
+
+    def __init__(self, cluster: local.Cluster, sysctls: dict[str, str]):
+        self.cluster = cluster
+        self.sysctls_before = sysctls  # the machine's, before the node started
+        self.kubectl_bin = str(binaries.kubectl_for(cluster.version))
+
+    def kubectl(self, *args: str, input: str | None = None, check: bool = True,
+                timeout: float = 90) -> subprocess.CompletedProcess:
+        cmd = [self.kubectl_bin, f"--kubeconfig={self.cluster.kubeconfig}", *args]
+        proc = subprocess.run(cmd, input=input, capture_output=True, text=True,
+                              timeout=timeout)
+        if check and proc.returncode != 0:
+            raise AssertionError(f"{' '.join(cmd)} -> {proc.returncode}\n{proc.stderr}")
+        return proc
+
+    def argv(self, *args: str) -> list[str]:
+        return [self.kubectl_bin, f"--kubeconfig={self.cluster.kubeconfig}", *args]
+
+
+@pytest.fixture(scope="module")
+def real(tmp_path_factory) -> Real:
+    reason = _skip_reason()
+    if reason:
+        pytest.skip(reason)
+    images = fixture_images.build(tmp_path_factory.mktemp("images"))
+    state_dir = tmp_path_factory.mktemp("real") / "cluster"
+    saved = os.environ.get(node.IMAGES_ENV)
+    os.environ[node.IMAGES_ENV] = ":".join(str(p) for p in images)
+    try:
+        sysctls = host.snapshot_sysctls()
+        cluster = local.up(nodes=local.REAL, state_dir=state_dir, quiet=True,
+                           addons=False)
+        yield Real(cluster, sysctls)
+    finally:
+        local.down(state_dir=state_dir, quiet=True)
+        if saved is None:
+            os.environ.pop(node.IMAGES_ENV, None)
+        else:
+            os.environ[node.IMAGES_ENV] = saved
+
+
+@pytest.fixture
+def ns(real: Real):
+    name = f"r-{uuid.uuid4().hex[:8]}"
+    real.kubectl("create", "namespace", name)
+    real.kubectl("wait", "--for=create", "serviceaccount/default", "-n", name, "--timeout=30s")
+    yield name
+    real.kubectl("delete", "namespace", name, "--wait=false", check=False)
+
+
+def _pod(real: Real, ns: str, name: str, script: str, labels: str = "") -> None:
+    real.kubectl("run", name, "-n", ns, f"--image={fixture_images.BUSYBOX}",
+                 "--image-pull-policy=Never", "--restart=Never", *(
+                     [f"--labels={labels}"] if labels else []), "--", "sh", "-c", script)
+    real.kubectl("wait", "-n", ns, f"pod/{name}", "--for=condition=Ready",
+                 f"--timeout={WAIT}s", timeout=WAIT + 10)
+
+
+HTTPD = ("mkdir -p /www && echo \"page de $(hostname)\" > /www/index.html && "
+         "exec httpd -f -p 8080 -h /www")
+
+
+def test_node_is_real_and_ready(real):
+    nodes = json.loads(real.kubectl("get", "nodes", "-o", "json").stdout)["items"]
+    assert [n["metadata"]["name"] for n in nodes] == [node.NAME]
+    info = nodes[0]["status"]["nodeInfo"]
+    assert info["kubeletVersion"] == f"v{real.cluster.version}"
+    assert info["containerRuntimeVersion"].startswith("containerd://")
+    addresses = {a["type"]: a["address"] for a in nodes[0]["status"]["addresses"]}
+    assert addresses["InternalIP"] == network.NODE_IP
+    assert real.cluster.nodes == local.REAL
+
+
+def test_logs_and_exec(real, ns):
+    _pod(real, ns, "parle", "echo bonjour depuis un conteneur; exec sleep 3600")
+    assert "bonjour depuis un conteneur" in real.kubectl("logs", "-n", ns, "parle").stdout
+    out = real.kubectl("exec", "-n", ns, "parle", "--", "sh", "-c",
+                       "echo $((6*7)) $(hostname)").stdout
+    assert out.split() == ["42", "parle"]
+    # The pod's address is in the pods' range, not a private one.
+    ip = real.kubectl("get", "pod", "parle", "-n", ns, "-o", "jsonpath={.status.podIP}").stdout
+    assert ip.startswith("198.18.0.")
+
+
+def test_interactive_exec_through_a_pty(real, ns):
+    _pod(real, ns, "shell", "exec sleep 3600")
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: kubectl exec -it on the pty
+        argv = real.argv("exec", "-it", "-n", ns, "shell", "--", "sh")
+        os.execv(argv[0], argv)
+    seen = b""
+    try:
+        deadline = time.monotonic() + 30
+        sent = False
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([fd], [], [], 0.5)
+            if ready:
+                try:
+                    chunk = os.read(fd, 4096)
+                except OSError:
+                    break
+                if not chunk:
+                    break
+                seen += chunk
+            if not sent and b"#" in seen:  # the shell's prompt: it runs on a terminal
+                os.write(fd, b"tty; echo resultat-$((20+22))\nexit\n")
+                sent = True
+            if b"resultat-42" in seen and sent:
+                break
+    finally:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        os.waitpid(pid, 0)
+        os.close(fd)
+    text = seen.decode(errors="replace")
+    assert "resultat-42" in text
+    assert "/dev/pts/" in text  # a terminal inside the container too
+
+
+def test_port_forward(real, ns):
+    _pod(real, ns, "web", HTTPD)
+    proc = subprocess.Popen(real.argv("port-forward", "-n", ns, "pod/web", "0:8080",
+                                      "--address=127.0.0.1"),
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        line = proc.stdout.readline()
+        match = re.search(r"127\.0\.0\.1:(\d+)", line)
+        assert match, line
+        with urllib.request.urlopen(f"http://127.0.0.1:{match[1]}/", timeout=10) as response:
+            assert response.read().decode().strip() == "page de web"
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def test_service_from_a_pod_and_from_the_machine(real, ns):
+    _pod(real, ns, "web", HTTPD, labels="app=web")
+    real.kubectl("expose", "pod", "web", "-n", ns, "--port=80", "--target-port=8080",
+                 "--name=web")
+    ip = real.kubectl("get", "service", "web", "-n", ns, "-o",
+                      "jsonpath={.spec.clusterIP}").stdout
+    assert ip.startswith("198.19.")
+    _pod(real, ns, "client", "exec sleep 3600")
+    deadline = time.monotonic() + 30
+    out = ""
+    while time.monotonic() < deadline:  # kube-proxy writes the rules within a second or two
+        out = real.kubectl("exec", "-n", ns, "client", "--", "timeout", "5", "wget", "-qO-",
+                           f"http://{ip}/", check=False).stdout
+        if "page de web" in out:
+            break
+        time.sleep(0.5)
+    assert out.strip() == "page de web"
+    with urllib.request.urlopen(f"http://{ip}/", timeout=10) as response:
+        assert response.read().decode().strip() == "page de web"
+
+
+def test_pods_cannot_reach_outside_the_cluster_ranges(real, ns):
+    _pod(real, ns, "isole", "exec sleep 3600")
+    # 198.51.100.1 (TEST-NET-2) is outside the cluster: the isolation chain drops it at once.
+    out = real.kubectl("exec", "-n", ns, "isole", "--", "sh", "-c",
+                       "timeout 3 wget -qO- http://198.51.100.1/ || echo refuse", check=False)
+    assert "refuse" in out.stdout
+
+
+def test_apiserver_reachable_from_a_pod(real, ns):
+    _pod(real, ns, "api", "exec sleep 3600")
+    out = real.kubectl("exec", "-n", ns, "api", "--", "sh", "-c",
+                       f"echo | timeout 5 nc -w 3 {network.API_SERVICE_IP} 443 && echo ouvert",
+                       check=False).stdout
+    assert "ouvert" in out
+
+
+# ------------------------------------------------------------------ crash, then down
+
+
+def test_up_after_sigkill_of_every_process_recovers(real):
+    state_dir = real.cluster.state_dir
+    victims = [proc for name in (*local.REAL_COMPONENTS,)
+               if (proc := processes.recorded(state_dir, name)) and proc.alive()]
+    assert {p.name for p in victims} == set(local.REAL_COMPONENTS)
+    for proc in victims:
+        os.kill(proc.pid, signal.SIGKILL)
+    deadline = time.monotonic() + 10
+    while any(p.alive() for p in victims) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert local.running(state_dir) is None
+    port = int(real.cluster.server.rsplit(":", 1)[1])
+    cluster = local.up(nodes=local.REAL, state_dir=state_dir, port=port, quiet=True,
+                       addons=False)
+    assert cluster.nodes == local.REAL
+    name = f"r-{uuid.uuid4().hex[:8]}"
+    real.kubectl("create", "namespace", name)
+    real.kubectl("wait", "--for=create", "serviceaccount/default", "-n", name, "--timeout=30s")
+    _pod(real, name, "revenu", "echo de retour; exec sleep 3600")
+    assert "de retour" in real.kubectl("logs", "-n", name, "revenu").stdout
+
+
+@pytest.fixture(scope="module")
+def after_down(real) -> dict[str, list[str]]:
+    """Stop the module's cluster (pods still running) and list what is left."""
+    _pod_count = real.kubectl("get", "pods", "-A", "--no-headers").stdout.count("Running")
+    assert _pod_count >= 1
+    local.down(state_dir=real.cluster.state_dir, quiet=True)
+    return node.leftovers(real.cluster.state_dir)
+
+
+def test_down_leaves_no_process(after_down, real):
+    assert after_down["processes"] == []
+    assert not host.processes_matching(str(real.cluster.state_dir))
+    assert host.cgroup_pids("kubepods") == set()
+
+
+def test_down_leaves_no_mount(after_down, real):
+    assert after_down["mounts"] == []
+    assert host.mounts_under(real.cluster.state_dir) == []
+
+
+def test_down_leaves_no_interface(after_down):
+    assert after_down["interfaces"] == []
+    assert not any(Path("/sys/class/net").glob("veth*"))
+
+
+def test_down_leaves_no_netns(after_down):
+    assert after_down["netns"] == []
+
+
+def test_down_leaves_no_kube_or_cni_rule(after_down):
+    assert after_down["chains"] == []
+    dump = host.run("iptables-save").stdout
+    assert not re.search(r"KUBE-|CNI-|DIAPO-", dump)
+
+
+def test_down_leaves_no_cgroup_and_no_state(after_down, real):
+    assert after_down["cgroups"] == []
+    assert not node.node_dir(real.cluster.state_dir).exists()
+
+
+def test_down_restores_the_sysctls(after_down, real):
+    changed = {name: value for name, value in host.snapshot_sysctls().items()
+               if real.sysctls_before.get(name, value) != value}
+    assert changed == {}
