@@ -4,15 +4,17 @@ with real pods and real traffic from the machine (loopback or the cluster's own 
 
 from __future__ import annotations
 
+import os
+import subprocess
 import time
 import urllib.request
 import uuid
 
 import pytest
 
-from diapo.cluster import addons
-from diapo.cluster.client import Cluster
+from diapo.cluster import addons, binaries, local
 
+# Marked `cluster` so that `-m "not cluster"` (the fast runs) leaves them out.
 pytestmark = pytest.mark.cluster
 
 WHOAMI = "containous/whoami:v1.5.0"
@@ -20,15 +22,45 @@ CURL = "curlimages/curl:8.11.1"
 BUSYBOX = "busybox:1.36"
 
 
-@pytest.fixture(scope="module")
-def real(cluster):
-    client = Cluster(cluster.kubeconfig, cluster.context)
+def _skip_reason() -> str | None:
     try:
-        if client.simulated():
-            pytest.skip("nœuds simulés (kwok) : aucun conteneur ne tourne, add-ons non testables")
+        from diapo.cluster import host
+    except ImportError:
+        return "diapo.cluster sans nœud réel (module host absent)"
+    if os.environ.get("DIAPO_NODES") == "simulated":
+        return "DIAPO_NODES=simulated : pas de nœud réel"
+    return host.why_not_real() or (
+        "un nœud réel tourne déjà sur cette machine" if host.real_node_running() else None)
+
+
+@pytest.fixture(scope="module")
+def real(tmp_path_factory):
+    """A cluster of this module's own, with a real node and every add-on (stopped after)."""
+    reason = _skip_reason()
+    if reason:
+        pytest.skip(reason)
+    state_dir = tmp_path_factory.mktemp("addons") / "cluster"
+    try:
+        yield local.up(nodes="real", state_dir=state_dir, quiet=True)
     finally:
-        client.close()
-    return cluster
+        local.down(state_dir=state_dir, quiet=True)
+
+
+@pytest.fixture(scope="module")
+def kubectl(real):
+    """`kubectl(*args, input=None, check=True, timeout=60)` on the module's real cluster."""
+    program = str(binaries.find("kubectl", real.version) or "kubectl")
+
+    def run(*args: str, input: str | None = None, check: bool = True,
+            timeout: float = 60) -> subprocess.CompletedProcess:
+        cmd = [program, f"--kubeconfig={real.kubeconfig}", *args]
+        proc = subprocess.run(cmd, input=input, capture_output=True, text=True,
+                              timeout=timeout)
+        if check and proc.returncode != 0:
+            raise AssertionError(f"{' '.join(cmd)} -> {proc.returncode}\n{proc.stderr}")
+        return proc
+
+    return run
 
 
 def _whoami(kubectl, namespace: str, name: str = "whoami", service_type: str = "ClusterIP",
@@ -70,7 +102,7 @@ def test_addons_are_ready_where_k3s_has_them(real, kubectl):
     assert out.stdout.split() == ["coredns=1", "traefik=1", "local-path-provisioner=1"]
     svc = kubectl("-n", "kube-system", "get", "service", "kube-dns").stdout
     assert "53/UDP,53/TCP" in svc
-    assert kubectl("get", "storageclass", "local-path").stdout.count("(default)") == 1
+    assert "local-path (default)" in kubectl("get", "storageclass").stdout
 
 
 def test_dns_answers_cluster_names_only(real, kubectl, namespace):
@@ -117,7 +149,11 @@ spec:
   ingress:
     - from: [{{podSelector: {{matchLabels: {{acces: oui}}}}}}]
 """
-    before = _run(kubectl, namespace, "curl", "-s", "-m", "5", "http://whoami")
+    deadline = time.monotonic() + 60
+    while True:  # open by default (`kubectl run -i` may miss the output of a quick pod)
+        before = _run(kubectl, namespace, "curl", "-s", "-m", "5", "http://whoami")
+        if "Hostname:" in before.stdout or time.monotonic() > deadline:
+            break
     assert "Hostname:" in before.stdout
     kubectl("apply", "-f", "-", input=policy)
     deadline = time.monotonic() + 60
@@ -126,7 +162,15 @@ spec:
         if "Hostname:" not in denied.stdout or time.monotonic() > deadline:
             break
     assert "Hostname:" not in denied.stdout and denied.returncode != 0
-    allowed = _run(kubectl, namespace, "curl", "-s", "-m", "5", "http://whoami", labels="acces=oui")
+    deadline = time.monotonic() + 60
+    while True:
+        # kube-router admits a new pod once it synced its address (seconds on a loaded
+        # machine): curl retries meanwhile.
+        allowed = _run(kubectl, namespace, "curl", "-s", "-m", "3", "--retry", "15",
+                       "--retry-delay", "1", "--retry-all-errors", "http://whoami",
+                       labels="acces=oui")
+        if "Hostname:" in allowed.stdout or time.monotonic() > deadline:
+            break
     assert "Hostname: whoami-" in allowed.stdout, allowed.stdout + allowed.stderr
 
 

@@ -83,7 +83,7 @@ class _GoWithDebian(recipes.GoCommand):
             link = sbin / tool
             if not link.exists():
                 link.symlink_to("xtables-nft-multi")
-        recipes.debian.check_libraries(rootfs, ["/usr/sbin/xtables-nft-multi", "/sbin/ipset"])
+        recipes.debian.check_libraries(rootfs, ["/usr/sbin/xtables-nft-multi", "/usr/sbin/ipset"])
         config: ImageConfig = super().build(spec, rootfs, log, quiet)
         return config
 
@@ -208,13 +208,26 @@ def deploy(kubeconfig: str | Path, settings: Settings, *, timeout: float = 120.0
         for name, (namespace, spec) in READY.items():
             _wait_ready(cluster, name, namespace, spec, started + timeout, settings)
             timings[name] = round(time.monotonic() - started, 1)
-        pool = _render("metallb-pool.yaml", {"lb_pool": settings.lb_pool})
-        cluster.apply(pool, namespace="metallb-system", field_manager=FIELD_MANAGER)
+        _apply_pool(cluster, _render("metallb-pool.yaml", {"lb_pool": settings.lb_pool}))
         gobuild.say(quiet, "modules complémentaires prêts : " + ", ".join(
             f"{name} {seconds:.0f} s" for name, seconds in timings.items()))
         return timings
     finally:
         cluster.close()
+
+
+def _apply_pool(cluster, documents: list[dict]) -> None:
+    """Server-side apply of MetalLB's v1beta1 objects by path: discovery lists only a group's
+    preferred version (v1beta2, which has only BGPPeer)."""
+    import json
+
+    for doc in documents:
+        plural = doc["kind"].lower() + "s"
+        meta = doc["metadata"]
+        cluster.request("PATCH", f"/apis/metallb.io/v1beta1/namespaces/{meta['namespace']}/"
+                                 f"{plural}/{meta['name']}", body=json.dumps(doc),
+                        content_type="application/apply-patch+yaml",
+                        query={"fieldManager": FIELD_MANAGER, "force": "true"})
 
 
 def _wait_ready(cluster, name: str, namespace: str, spec: str, deadline: float,
