@@ -138,8 +138,7 @@ def add_dummy() -> None:
         _checked("ip", "link", "add", name, "type", "bridge")
     _checked("ip", "addr", "replace", f"{network.NODE_IP}/{network.NODE_PREFIX}", "dev", name)
     _checked("ip", "link", "set", name, "up")
-    for cluster_range in network.CLUSTER_RANGES:  # never out through the default route
-        _checked("ip", "route", "replace", cluster_range, "dev", name)
+    _checked("ip", "route", "replace", network.ROUTED_HERE, "dev", name)
 
 
 def _checked(*argv: str) -> None:

@@ -379,6 +379,9 @@ def free_port() -> int:
 def check_port(port: int, address: str = "127.0.0.1") -> None:
     """Raise ClusterError when `address`:`port` is already taken."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        # As Go's listeners do: connections of a killed server left in TIME_WAIT do not keep
+        # the port from being listened on again; a live listener still does.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((address, port))
         except OSError:

@@ -126,7 +126,7 @@ def test_images_that_cannot_be_built_fall_back_to_kwok_in_auto_mode(tmp_path, mo
     try:
         with pytest.raises(ClusterError, match="bibliothèques absentes"):
             local.up(nodes=local.REAL, quiet=True)
-        cluster = local.up()
+        cluster = local.up(nodes="auto")  # auto whatever the project's mkdocs.yml says
         assert cluster.nodes == local.SIMULATED
         assert "nœuds simulés (kwok) : images indisponibles (image exemple:1.0" in \
             capsys.readouterr().err
