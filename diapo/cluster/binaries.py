@@ -160,7 +160,7 @@ def ensure_all(version: str | None = None, *, quiet: bool = False) -> Binaries:
         return Binaries(version, found)  # type: ignore[arg-type]
     root = version_dir(version)
     root.mkdir(parents=True, exist_ok=True)
-    with _locked(root / ".lock", quiet):
+    with locked(root / ".lock", quiet):
         # Another process may have built them while we waited for the lock.
         found = {name: find(name, version) for name in _BUILDABLE}
         missing = [name for name, path in found.items() if path is None]
@@ -188,7 +188,7 @@ def _say(quiet: bool, text: str) -> None:
 
 
 @contextmanager
-def _locked(path: Path, quiet: bool) -> Iterator[None]:
+def locked(path: Path, quiet: bool) -> Iterator[None]:
     """Hold an exclusive lock on `path` so two builds of one version never run at once."""
     with open(path, "w") as handle:
         try:

@@ -60,7 +60,7 @@ def ensure(*, quiet: bool = False) -> Runtime:
                        bin_dir / "ctr", version)
     root.mkdir(parents=True, exist_ok=True)
     try:
-        with binaries._locked(root / ".lock", quiet):
+        with binaries.locked(root / ".lock", quiet):
             if not all(os.access(bin_dir / name, os.X_OK) for name in _COMMANDS):
                 _build(version, root, quiet)
         return Runtime(bin_dir / "containerd", bin_dir / "containerd-shim-runc-v2",

@@ -9,7 +9,6 @@ Builds are static (`CGO_ENABLED=0`), stripped, trimmed; one build per directory 
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
 import os
@@ -40,12 +39,8 @@ def say(quiet: bool, text: str) -> None:
 def locked(path: Path) -> Iterator[None]:
     """An exclusive lock on `path` (created), released on exit."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    with binaries.locked(path, quiet=True):
+        yield
 
 
 def go() -> str:
