@@ -24,3 +24,8 @@ def decks() -> list[Deck]:
 def kubernetes(decks: list[Deck]) -> Deck:
     """The Kubernetes lecture."""
     return next(deck for deck in decks if deck.name == "kubernetes")
+
+
+def manifests() -> list[Path]:
+    """The deck's Kubernetes manifests: every YAML file of its demos/ but images.yaml."""
+    return sorted(p for p in DEMOS.glob("*.yaml") if p.name != "images.yaml")

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import yaml
 
 from diapo.deck.model import Deck, DemoKind
 
-from .conftest import DEMOS
+from .conftest import manifests
 
 # Example of the lecture -> ids of the demo steps that prove it on a (simulated) cluster.
 EXAMPLES = {
@@ -72,20 +71,15 @@ def test_demos_do_not_pin_the_default_namespace(kubernetes: Deck) -> None:
     assert pinned == []
 
 
-def _manifests() -> list[Path]:
-    """The deck's manifests: every YAML file but the images it declares (images.yaml)."""
-    return sorted(p for p in DEMOS.glob("*.yaml") if p.name != "images.yaml")
-
-
 def test_applied_manifests_exist_and_all_are_used(kubernetes: Deck) -> None:
     applied = {name for demo in kubernetes.demos for name in _APPLIED.findall(demo.code)}
-    on_disk = {path.name for path in _manifests()}
+    on_disk = {path.name for path in manifests()}
     assert applied - on_disk == set(), "applied but missing from demos/kubernetes"
     assert on_disk - applied == set(), "in demos/kubernetes but no demo applies it"
 
 
 def test_manifests_are_valid_yaml_with_pinned_images() -> None:
-    for path in _manifests():
+    for path in manifests():
         documents = [d for d in yaml.safe_load_all(path.read_text(encoding="utf-8")) if d]
         assert documents, path
         for document in documents:

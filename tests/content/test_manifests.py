@@ -8,11 +8,11 @@ import uuid
 
 import pytest
 
-from .conftest import DEMOS
+from .conftest import manifests
 
 pytestmark = pytest.mark.cluster
 
-MANIFESTS = sorted(DEMOS.glob("*.yaml"))
+MANIFESTS = manifests()
 
 
 def _kubectl(cluster, *args: str) -> subprocess.CompletedProcess[str]:
