@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 
 from diapo.cluster.client import Cluster
 
@@ -35,3 +37,15 @@ def kube(cluster) -> Iterator[Cluster]:
     client = Cluster(str(cluster.kubeconfig), cluster.context)
     yield client
     client.close()
+
+
+@pytest.fixture
+def on_cluster(cluster, monkeypatch):
+    """The session cluster, as the current kubeconfig (KUBECONFIG) of the test."""
+    monkeypatch.setenv("KUBECONFIG", str(cluster.kubeconfig))
+    return cluster
+
+
+def quiet() -> Console:
+    """A console that prints nothing (verify's tables in tests)."""
+    return Console(file=open(os.devnull, "w"), width=120)

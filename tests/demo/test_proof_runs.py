@@ -13,26 +13,15 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from rich.console import Console
 
 from diapo.cluster.client import Cluster
 from diapo.deck import parse
 from diapo.demo import engine, report, verify
 from diapo.site import badges
-from tests.demo.conftest import write_project
+from tests.demo.conftest import quiet, write_project
 
 pytestmark = pytest.mark.cluster
 REPO = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def on_cluster(cluster, monkeypatch):
-    monkeypatch.setenv("KUBECONFIG", str(cluster.kubeconfig))
-    return cluster
-
-
-def quiet() -> Console:
-    return Console(file=open(os.devnull, "w"), width=120)
 
 
 def fence(info: str, body: str, expect: str | None = None, match: str = "") -> str:

@@ -11,26 +11,15 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from rich.console import Console
 
 from diapo.cluster.client import Cluster
 from diapo.demo import engine, report, verify
 from diapo.errors import ClusterError, DiapoError
-from tests.demo.conftest import write_project
+from tests.demo.conftest import quiet, write_project
 from tests.demo.decks import Step, write_deck
 
 pytestmark = pytest.mark.cluster
 REPO = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def on_cluster(cluster, monkeypatch):
-    monkeypatch.setenv("KUBECONFIG", str(cluster.kubeconfig))
-    return cluster
-
-
-def quiet() -> Console:
-    return Console(file=open(os.devnull, "w"), width=120)
 
 
 def namespaces(kube: Cluster, prefix: str) -> list[str]:
