@@ -49,3 +49,18 @@ def on_cluster(cluster, monkeypatch):
 def quiet() -> Console:
     """A console that prints nothing (verify's tables in tests)."""
     return Console(file=open(os.devnull, "w"), width=120)
+
+
+def sleepers(seconds: int) -> list[int]:
+    """Live `sleep SECONDS` processes (tests use unusual durations, to recognise theirs)."""
+    found = []
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                cmdline = Path(entry.path, "cmdline").read_bytes()
+                state = Path(entry.path, "stat").read_text().rsplit(")", 1)[1].split()[0]
+            except OSError:
+                continue
+            if cmdline == f"sleep\x00{seconds}\x00".encode() and state != "Z":
+                found.append(int(entry.name))
+    return found

@@ -18,7 +18,7 @@ from diapo.cluster.client import Cluster
 from diapo.deck import parse
 from diapo.demo import engine, report, verify
 from diapo.site import badges
-from tests.demo.conftest import quiet, write_project
+from tests.demo.conftest import quiet, sleepers, write_project
 
 pytestmark = pytest.mark.cluster
 REPO = Path(__file__).resolve().parents[2]
@@ -200,7 +200,7 @@ def test_ctrl_c_exits_within_3_s_and_the_api_server_finishes_the_cleanup(
             runs = _namespaces(kube, "diapo-dort-") + _namespaces(kube, "diapo-attend-")
             ready = [ns for ns, name in zip(runs, ("en-cours", "attente"))
                      if kube.get(kube.resource("configmaps"), name, ns)]
-            return runs if len(ready) == 2 and _sleepers() else None
+            return runs if len(ready) == 2 and sleepers(619) else None
         run_ns = _wait_for(both_busy, 90, "both decks busy")
         time.sleep(0.5)  # let the second deck enter its watch
         sent = time.monotonic()
@@ -212,24 +212,10 @@ def test_ctrl_c_exits_within_3_s_and_the_api_server_finishes_the_cleanup(
             proc.kill()
     assert proc.returncode == 130, output.decode()
     assert elapsed < 3.0, f"exit took {elapsed:.2f} s"
-    assert _sleepers() == []
+    assert sleepers(619) == []
     for name in [*run_ns, f"hors-{suffix}"]:  # asked for: the API server finishes them
         _wait_for(lambda: not _namespaces(kube, name), 120,  # noqa: B023 - called at once
                   f"namespace {name} deleted")
-
-
-def _sleepers(seconds: int = 619) -> list[int]:
-    found = []
-    for entry in os.scandir("/proc"):
-        if entry.name.isdigit():
-            try:
-                cmdline = Path(entry.path, "cmdline").read_bytes()
-                state = Path(entry.path, "stat").read_text().rsplit(")", 1)[1].split()[0]
-            except OSError:
-                continue
-            if cmdline == f"sleep\x00{seconds}\x00".encode() and state != "Z":
-                found.append(int(entry.name))
-    return found
 
 
 def test_report_json_keeps_warnings_and_fingerprints(tmp_path: Path, on_cluster):

@@ -15,7 +15,7 @@ import pytest
 from diapo.cluster.client import Cluster
 from diapo.demo import engine, report, verify
 from diapo.errors import ClusterError, DiapoError
-from tests.demo.conftest import quiet, write_project
+from tests.demo.conftest import quiet, sleepers, write_project
 from tests.demo.decks import Step, write_deck
 
 pytestmark = pytest.mark.cluster
@@ -98,11 +98,13 @@ def test_ctrl_c_during_a_run_still_cleans_up(project: Path, cluster, kube: Clust
         run_ns: list[str] = []
         while time.monotonic() < deadline and proc.poll() is None:
             run_ns = namespaces(kube, "diapo-long-")
-            if run_ns and kube.get(kube.resource("configmaps"), "en-cours", run_ns[0]):
+            # The configmap exists a moment before the shell starts the sleep.
+            if (run_ns and kube.get(kube.resource("configmaps"), "en-cours", run_ns[0])
+                    and sleepers(617)):
                 break
             time.sleep(0.1)
         assert run_ns, "the run never reached its sleeping step"
-        assert _sleepers(), "the step's sleep is not running"
+        assert sleepers(617), "the step's sleep is not running"
         proc.send_signal(signal.SIGINT)
         output, _ = proc.communicate(timeout=120)
     finally:
@@ -110,7 +112,7 @@ def test_ctrl_c_during_a_run_still_cleans_up(project: Path, cluster, kube: Clust
             proc.kill()
     assert proc.returncode == 130, output.decode()
     assert "interruption" in output.decode()
-    assert _sleepers() == []
+    assert sleepers(617) == []
     # Every deletion was asked for before the exit; the API server finishes them.
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and (namespaces(kube, run_ns[0]) or
@@ -136,7 +138,8 @@ def test_namespaces_of_a_killed_run_are_removed_by_the_next_one(project: Path, c
         run_ns: list[str] = []
         while time.monotonic() < deadline and proc.poll() is None:
             run_ns = namespaces(kube, "diapo-tue-")
-            if run_ns and kube.get(kube.resource("configmaps"), "en-cours", run_ns[0]):
+            if (run_ns and kube.get(kube.resource("configmaps"), "en-cours", run_ns[0])
+                    and sleepers(618)):
                 break
             time.sleep(0.1)
         assert run_ns, "the run never reached its sleeping step"
@@ -151,23 +154,8 @@ def test_namespaces_of_a_killed_run_are_removed_by_the_next_one(project: Path, c
             left = kube.get(kube.resource("namespaces"), name)
             assert left is None or left["status"]["phase"] == "Terminating", name
     finally:
-        for pid in _sleepers(618):  # the killed run's step outlives it, as any orphan would
+        for pid in sleepers(618):  # the killed run's step outlives it, as any orphan would
             os.kill(pid, signal.SIGKILL)
-
-
-def _sleepers(seconds: int = 617) -> list[int]:
-    """Our `sleep 617` processes (an unusual duration, to recognise them)."""
-    found = []
-    for entry in os.scandir("/proc"):
-        if entry.name.isdigit():
-            try:
-                cmdline = Path(entry.path, "cmdline").read_bytes()
-                state = Path(entry.path, "stat").read_text().rsplit(")", 1)[1].split()[0]
-            except OSError:
-                continue
-            if cmdline == f"sleep\x00{seconds}\x00".encode() and state != "Z":
-                found.append(int(entry.name))
-    return found
 
 
 def test_one_demo_runs_the_steps_before_it_and_keeps_other_decks_in_the_report(
