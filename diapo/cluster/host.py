@@ -9,6 +9,7 @@ sysctls before a start (`snapshot_sysctls`) and removes every trace after a stop
 from __future__ import annotations
 
 import ctypes
+import ipaddress
 import os
 import re
 import shutil
@@ -53,6 +54,37 @@ def why_not_real() -> str | None:
             return f"la commande {tool} est absente"
     if cni_dir() is None:
         return "les greffons CNI (bridge, host-local, loopback, portmap) sont absents"
+    return range_in_use()
+
+
+def range_in_use() -> str | None:
+    """Why the cluster's address ranges cannot be used here: an interface other than the
+    node's own holds an address in one of them, or routes to one (a French sentence)."""
+    ranges = [ipaddress.ip_network(r) for r in network.CLUSTER_RANGES]
+    own = (network.DUMMY_IF, network.BRIDGE_IF)
+    for line in run("ip", "-4", "-o", "addr", "show").stdout.splitlines():
+        fields = line.split()  # "2: eth0    inet 192.0.2.2/24 brd ..."
+        if len(fields) < 4 or fields[1].rstrip(":") in own or fields[2] != "inet":
+            continue
+        net = ipaddress.ip_interface(fields[3]).network
+        for wanted in ranges:
+            if net.overlaps(wanted):
+                return (f"l'interface {fields[1]} tient {fields[3]}, dans la plage {wanted} "
+                        "que le cluster utilise")
+    for line in run("ip", "-4", "route", "show").stdout.splitlines():
+        fields = line.split()
+        if not fields or fields[0] == "default" or "dev" not in fields:
+            continue
+        dev = fields[fields.index("dev") + 1]
+        if dev in own or dev.startswith(("veth", "cni")):
+            continue
+        try:
+            net = ipaddress.ip_network(fields[0], strict=False)
+        except ValueError:
+            continue
+        for wanted in ranges:
+            if net.overlaps(wanted):
+                return f"la route {fields[0]} (interface {dev}) recouvre la plage {wanted} du cluster"
     return None
 
 

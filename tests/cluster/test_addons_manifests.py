@@ -7,7 +7,7 @@ import pytest
 from diapo.cluster import addons
 
 SETTINGS = addons.Settings(dns_ip="198.19.0.10", service_cidr="198.19.0.0/17",
-                           lb_pool="198.19.128.0/24", node_ip="192.0.2.2",
+                           lb_pool="198.19.128.0/24", node_ip="203.0.113.2",
                            storage_dir="/tmp/diapo-storage")
 
 
@@ -47,7 +47,7 @@ def test_traefik_is_the_default_ingress_class_on_loopback(rendered):
     assert deployment["metadata"]["namespace"] == "kube-system"
     args = _containers(deployment)[0]["args"]
     assert "--entryPoints.web.address=127.0.0.1:80" in args
-    assert "--entryPoints.node.address=192.0.2.2:80" in args
+    assert "--entryPoints.node.address=203.0.113.2:80" in args
     assert not any(a.startswith("--entryPoints") and "0.0.0.0" in a for a in args)
     ingress_class = rendered["traefik"][("IngressClass", "traefik")]
     assert ingress_class["metadata"]["annotations"][

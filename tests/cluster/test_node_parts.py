@@ -132,3 +132,26 @@ def test_images_that_cannot_be_built_fall_back_to_kwok_in_auto_mode(tmp_path, mo
             capsys.readouterr().err
     finally:
         local.down(quiet=True)
+
+
+def test_the_cluster_ranges_are_free_on_this_machine():
+    """The node's address is not one the machine already holds (this sandbox's eth0 is
+    192.0.2.2/24, TEST-NET-1): taking it would shadow the machine's own route."""
+    assert host.range_in_use() is None
+
+
+@pytest.mark.skipif(host.why_not_real() is not None, reason="needs root and `ip`")
+def test_an_interface_in_a_cluster_range_refuses_real_nodes():
+    name = "diapoessai0"
+    added = host.run("ip", "link", "add", name, "type", "dummy")
+    if added.returncode != 0:
+        added = host.run("ip", "link", "add", name, "type", "bridge")
+    assert added.returncode == 0, added.stderr
+    try:
+        assert host.run("ip", "addr", "add", "203.0.113.77/28", "dev", name).returncode == 0
+        reason = host.range_in_use()
+        assert reason is not None and name in reason and "203.0.113.77/28" in reason
+        assert host.why_not_real() == reason
+    finally:
+        host.run("ip", "link", "del", name)
+    assert host.range_in_use() is None
