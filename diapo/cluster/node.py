@@ -222,6 +222,10 @@ def _kube_proxy_config(state_dir: Path, ports: dict[str, int]) -> dict:
         "healthzBindAddress": f"127.0.0.1:{ports['kube-proxy-healthz']}",
         "metricsBindAddress": f"127.0.0.1:{ports['kube-proxy-metrics']}",
         "nodePortAddresses": [f"{network.NODE_IP}/32"],
+        # Rules follow a change within 50 ms, not after the default 1 s batch: verify runs the
+        # next step (`curl` to a Service just created) sooner than any student types it, and
+        # a Service seen before its endpoints is a REJECT meanwhile. (0 means the default.)
+        "iptables": {"minSyncPeriod": "50ms"},
         # 0: leave the machine's conntrack settings alone.
         "conntrack": {"maxPerCore": 0, "min": 0, "tcpEstablishedTimeout": "0s",
                       "tcpCloseWaitTimeout": "0s"},
