@@ -38,7 +38,7 @@ from diapo.cluster.client import Cluster, ObjectRef, write_kubeconfig
 from diapo.cluster.ready import is_ready
 from diapo.config import DiapoConfig
 from diapo.deck.model import Deck, Demo, DemoKind, Expect, MatchMode
-from diapo.demo import match as match_mod
+from diapo.demo import match as match_mod, probe
 from diapo.demo.report import FAILED, PASSED, SKIPPED, WARNED, DemoResult
 from diapo.demo.session import Session
 from diapo.errors import DeckError, DiapoError
@@ -262,6 +262,8 @@ class DeckRun:
         gone: list[ObjectRef] = []
         for ref in reversed([self._run_ns, *objects]):
             try:
+                if ref.kind == "Namespace":  # the run is over: no pod needs a graceful stop
+                    self.cluster.stop_pods(ref.name)
                 if self.cluster.delete(ref) and ref.kind == "Namespace":
                     gone.append(ref)
             except (DiapoError, ApiException) as exc:
@@ -429,6 +431,10 @@ class DeckRun:
             self._check_expect(demo.expect, result)
 
     def _wait(self, spec: str) -> None:
+        if probe.is_url(spec):  # on simulated nodes nothing serves it: like needs=node
+            if not self.simulated:
+                probe.wait_http(spec, timeout=self.config.wait_timeout)
+            return
         assert self.cluster is not None and self.namespace is not None
         self.cluster.wait(spec, namespace=self.namespace, timeout=self.config.wait_timeout)
 
@@ -448,7 +454,7 @@ class DeckRun:
         events = self._kubectl("get", "events", "--sort-by=.lastTimestamp")
         if events.strip():
             parts += [f"événements du namespace {self.namespace}:", events.rstrip()]
-        for target in [w.split()[0] for w in waits] + self._unhealthy():
+        for target in [w.split()[0] for w in waits if not probe.is_url(w)] + self._unhealthy():
             described = self._kubectl("describe", target)
             if described.strip():
                 parts += [f"kubectl describe {target}:", _tail(described.rstrip(), 60)]
