@@ -22,7 +22,7 @@ EXAMPLES = {
     "Namespaces default and kube-system": ["namespaces"],
     "Namespace dedicated to whoami": ["namespace-whoami", "namespace-whoami-get"],
     "Ingress whoami.dev.localhost": ["ingress"],
-    "Job pi (2000 digits)": ["job", "job-get"],
+    "Job pi (1000 digits)": ["job", "job-get"],
     "ConfigMap volume and emptyDir": ["volumes", "volumes-spec"],
     "StatefulSet volume claim template": ["statefulset", "statefulset-pvc"],
     "DaemonSet": ["daemonset", "daemonset-pods", "daemonset-per-node"],
