@@ -22,6 +22,7 @@ from pathlib import Path
 from string import Template
 
 from diapo import __version__
+from diapo.deck import home as home_decks
 from diapo.errors import DiapoError
 
 # Template path (under templates/course/) -> path in the new course, where they differ.
@@ -140,7 +141,9 @@ def from_marp(target: str | Path) -> Written:
             raise DiapoError(f"{root / name} existe déjà : rien n'a été écrit "
                              f"(diapo new --from-marp n'écrase aucun fichier)")
     names = _deck_names(decks)
-    home = "introduction" if "introduction" in names else names[0]
+    # marp-cli's home is index.md when it is a deck (the footers' `./#N` links reach it).
+    home = next((n for n in ("index", "introduction") if n in names and
+                 (n != "index" or home_decks.marp_front_matter(decks / "index.md"))), names[0])
     values = {"site_name": _site_name(root), "docs_dir": decks.name, "home_deck": home}
     texts = {
         "mkdocs.yml": _fill((_templates("marp") / "mkdocs.yml").read_text(encoding="utf-8"),

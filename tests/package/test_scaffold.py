@@ -13,8 +13,8 @@ import diapo
 from diapo import cli
 from diapo.config import _Loader
 
-COURSE_FILES = {"mkdocs.yml", "tasks.py", "docs/index.md", "docs/premiers-pas.md",
-                "demos/premiers-pas/accueil.yaml", ".gitignore", ".github/workflows/cours.yml"}
+COURSE_FILES = {"mkdocs.yml", "tasks.py", "docs/index.md", "demos/index/accueil.yaml",
+                ".gitignore", ".github/workflows/cours.yml"}
 
 
 def _files(folder: Path) -> set[str]:
@@ -35,8 +35,10 @@ def test_new_writes_a_minimal_french_course(tmp_path: Path, capsys) -> None:
              if line.strip() and not line.startswith('"""')]
     assert tasks == ["from diapo.tasks import ns  # noqa: F401  (invoke trouve la collection "
                      "nommée `ns`)"]
-    deck = (root / "docs" / "premiers-pas.md").read_text(encoding="utf-8")
-    assert "```bash demo" in deck and "```text expect" in deck
+    deck = (root / "docs" / "index.md").read_text(encoding="utf-8")
+    assert deck.startswith("---\nmarp: true\n")  # the home deck, as marp-cli names it
+    assert "```bash demo" in deck and "```text expect" in deck and "# Cours réseaux" in deck
+    assert diapo_options["home_deck"] == "index"
     workflow = yaml.safe_load((root / ".github/workflows/cours.yml").read_text(encoding="utf-8"))
     steps = workflow["jobs"]["verifier"]["steps"]
     assert any(s.get("uses", "").startswith("helm/kind-action") for s in steps)
@@ -78,6 +80,14 @@ def test_from_marp_adds_two_files_next_to_the_decks(tmp_path: Path, given: str) 
     config = yaml.load((tmp_path / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_Loader)
     assert config["docs_dir"] == slides.name
     assert next(p["diapo"] for p in config["plugins"] if "diapo" in p)["home_deck"] == "cours"
+
+
+def test_from_marp_takes_a_home_deck_index_md_as_the_home(tmp_path: Path) -> None:
+    slides = _marp_course(tmp_path)
+    (slides / "index.md").write_text("---\nmarp: true\n---\n\n# Accueil\n\n---\n\n## Plan\n")
+    assert cli.main(["new", "--from-marp", str(slides)]) == 0
+    config = yaml.load((tmp_path / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_Loader)
+    assert next(p["diapo"] for p in config["plugins"] if "diapo" in p)["home_deck"] == "index"
 
 
 @pytest.mark.parametrize("existing", ["mkdocs.yml", "tasks.py"])

@@ -165,16 +165,15 @@ def test_new_course_builds_strictly_with_the_wheel_alone(installed: Installed,
     assert "build" in listed and "verify" in listed and "cluster.up" in listed
     installed.run("invoke", "build", cwd=new_course)  # strict by default
     site = new_course / "site"
-    view = (site / "premiers-pas.html").read_text(encoding="utf-8")
+    view = (site / "index.html").read_text(encoding="utf-8")  # the home deck, as marp-cli
     assert 'class="diapo-notes"' in view  # the presentation view, with its presenter notes
     assert "theme-default.css" in view  # its built-in theme, from the package data
     theme = (site / "assets" / "diapo" / "theme-default.css").read_text(encoding="utf-8")
     assert "section" in theme and len(theme) > 1000
-    reading = (site / "premiers-pas" / "index.html").read_text(encoding="utf-8")
-    assert "Une démo vérifiée" in reading and "accueil.yaml" in reading
+    reading = (site / "index" / "index.html").read_text(encoding="utf-8")
+    assert "Une démo vérifiée" in reading and "accueil.yaml" in reading and "Cours k8s" in reading
     assert "Note de l&#39;orateur" not in reading and "Note de l'orateur" not in reading
-    home = (site / "index.html").read_text(encoding="utf-8")
-    assert "Premiers pas" in home
+    assert "diapo-badge--unverified" in reading  # no report yet
 
 
 @pytest.mark.cluster
@@ -185,11 +184,11 @@ def test_new_course_demo_verifies_on_the_local_control_plane(installed: Installe
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     report = json.loads((new_course / ".diapo" / "verify.json").read_text(encoding="utf-8"))
     (deck,) = report["decks"]
-    assert deck["deck"] == "premiers-pas" and deck["status"] == "passed"
+    assert deck["deck"] == "index" and deck["status"] == "passed"
     assert [d["status"] for d in deck["demos"]] == ["passed"]
     installed.run("invoke", "build", cwd=new_course)
-    home = (new_course / "site" / "index.html").read_text(encoding="utf-8")
-    assert "1 démo vérifiée sur 1" in home
+    reading = (new_course / "site" / "index" / "index.html").read_text(encoding="utf-8")
+    assert "diapo-badge--verified" in reading and "diapo-badge--unverified" not in reading
 
 
 def _tree(folder: Path) -> dict[str, str]:
