@@ -53,8 +53,8 @@ def collect(blocks: list[Block], path: str) -> list[Comment]:
         if block.kind == COMMENT:
             markup = "\n".join(block.lines)
             if not block.closed:
-                raise DeckError("this HTML comment is never closed by '-->' (Marp would hide "
-                                "the rest of the deck)", at(path, block.start + 1))
+                raise DeckError("ce commentaire HTML n'est jamais fermé par '-->' (Marp masquerait "
+                                "toute la suite du deck)", at(path, block.start + 1))
             m = MATCHER.search(markup)
             found.append(Comment(m.group(1).strip() if m else "", block.start, block))
         elif block.kind in inline.INLINE_KINDS and inline.contains(block, "<!--"):

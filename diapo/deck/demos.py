@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections.abc import Sequence
 
 from diapo.deck import fences as fences_mod
 from diapo.deck.model import Demo, DemoKind, Expect, Fence, MatchMode
@@ -42,40 +43,46 @@ def _check_attrs(fence: Fence, pairs: list[tuple[str, str | bool]]) -> None:
     where = fence.location
     for key, value in pairs:
         if key not in TAGS and key not in OPTIONS:
-            raise DeckError(f"unknown demo attribute '{key}'", where,
-                            hint="known: " + ", ".join(TAGS + OPTIONS))
+            raise DeckError(f"balise de démo inconnue '{key}'", where,
+                            hint="balises connues : " + ", ".join(TAGS + OPTIONS))
         if key in _FLAGS and value is not True:
-            raise DeckError(f"'{key}' takes no value (write just '{key}')", where)
+            raise DeckError(f"'{key}' ne prend pas de valeur (écrivez seulement '{key}')", where)
         if key in _VALUED and (value is True or value == ""):
-            raise DeckError(f"'{key}' needs a value ({key}=...)", where)
+            raise DeckError(f"'{key}' demande une valeur ({key}=...)", where)
         if key == "demo" and value is not True and not _ID.match(str(value)):
-            raise DeckError(f"invalid demo id {value!r}: use letters, digits, '.', '_', '-'",
-                            where)
+            raise DeckError(f"identifiant de démo invalide {value!r} : lettres, chiffres, '.', '_' "
+                            "et '-' seulement", where)
 
 
 def _number(key: str, value: str, where: Location, *, integer: bool) -> float:
     try:
         number = int(value) if integer else float(value)
     except ValueError:
-        kind = "an integer" if integer else "a number of seconds"
-        raise DeckError(f"invalid {key}={value!r}: expected {kind}", where) from None
+        kind = "un entier" if integer else "un nombre de secondes"
+        raise DeckError(f"{key}={value!r} invalide : {kind} est attendu", where) from None
     if not integer and not number > 0:
-        raise DeckError(f"invalid {key}={value!r}: expected a positive number of seconds", where)
+        raise DeckError(f"{key}={value!r} invalide : un nombre de secondes positif est attendu",
+                        where)
     return number
 
 
 def _safe_path(value: str, where: Location, key: str = "file") -> str:
     if value.startswith(("/", "\\")) or re.match(r"[A-Za-z]:", value):
-        raise DeckError(f"{key}={value!r} must be a relative path", where)
+        raise DeckError(f"{key}={value!r} doit être un chemin relatif", where)
     norm = posixpath.normpath(value.replace("\\", "/"))
     if norm == ".." or norm.startswith("../") or norm == ".":
-        raise DeckError(f"{key}={value!r} escapes the run's work directory", where)
+        raise DeckError(f"{key}={value!r} sort du répertoire de travail de l'exécution", where)
     return norm
+
+
+def _either(words: Sequence[str]) -> str:
+    """`a`, `a ou b`, `a, b ou c`: alternatives in a French message."""
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " ou " + words[-1]
 
 
 def _pick(key: str, value: str, allowed: tuple[str, ...], where: Location) -> str:
     if value not in allowed:
-        raise DeckError(f"invalid {key}={value!r}: expected " + " or ".join(allowed), where)
+        raise DeckError(f"{key}={value!r} invalide : attendu {_either(allowed)}", where)
     return value
 
 
@@ -83,11 +90,12 @@ def _expect(fence: Fence, attrs: dict[str, str | bool]) -> Expect:
     where = fence.location
     extra = [k for k in attrs if k not in ("expect", "match")]
     if extra:
-        raise DeckError(f"'{extra[0]}' is not allowed on an expect block (only match=)", where)
+        raise DeckError(f"'{extra[0]}' n'est pas permis sur un bloc expect (seulement match=)",
+                        where)
     try:
         match = MatchMode(attrs.get("match", "ellipsis"))
     except ValueError:
-        raise DeckError(f"invalid match={attrs['match']!r}: expected exact, ellipsis, regex or "
+        raise DeckError(f"match={attrs['match']!r} invalide : attendu exact, ellipsis, regex ou "
                         "table", where) from None
     return Expect(text=fence.text, match=match, location=where, end_line=fence.end_line)
 
@@ -99,18 +107,19 @@ def make(fence: Fence, slide: int, ordinal: int) -> Demo:
     _lang, _attrs, pairs = fences_mod.parse_info(fence.info, where.path, where.line)
     _check_attrs(fence, pairs)
     if "match" in attrs:
-        raise DeckError("match= belongs on the expect block that follows the demo", where)
+        raise DeckError("match= se met sur le bloc expect qui suit la démo", where)
     tags = [t for t in ("demo", "apply", "file") if t in attrs]
     if not tags:
-        raise DeckError("demo options need a demo, apply or file= tag on the same fence", where)
+        raise DeckError("les options de démo demandent une balise demo, apply ou file= sur le "
+                        "même bloc", where)
     if "demo" in attrs and len(tags) > 1:
-        raise DeckError("'demo' cannot be combined with " + " or ".join(tags[1:]) +
-                        ": a step either runs its text, applies it or writes it", where)
+        raise DeckError(f"'demo' ne se combine pas avec {_either(tags[1:])} : une étape exécute "
+                        "son texte, l'applique ou l'écrit, pas plusieurs à la fois", where)
     if "apply" in attrs:
         kind = DemoKind.APPLY
         if fence.lang.lower() not in APPLY_LANGS:
-            raise DeckError(f"apply needs a YAML or JSON block, not {fence.lang or 'no language'!r}",
-                            where)
+            lang = repr(fence.lang) if fence.lang else "un bloc sans langage"
+            raise DeckError(f"apply demande un bloc YAML ou JSON, pas {lang}", where)
     else:
         kind = DemoKind.RUN if "demo" in attrs else DemoKind.FILE
     demo_id = attrs.get("demo")
@@ -132,10 +141,10 @@ def make(fence: Fence, slide: int, ordinal: int) -> Demo:
     _interactive(demo, attrs, where)
     demo.wait = [str(v) for k, v in pairs if k == "wait"]
     if demo.wait and kind == DemoKind.FILE:
-        raise DeckError("wait= needs a step (demo or apply), not a file= block", where)
+        raise DeckError("wait= demande une étape (demo ou apply), pas un bloc file=", where)
     demo.warn = [str(v) for k, v in pairs if k == "warn"]
     if demo.warn and kind == DemoKind.FILE:
-        raise DeckError("warn= needs a step (demo or apply), not a file= block", where)
+        raise DeckError("warn= demande une étape (demo ou apply), pas un bloc file=", where)
     return demo
 
 
@@ -145,7 +154,7 @@ def _interactive(demo: Demo, attrs: dict[str, str | bool], where: Location) -> N
         return
     if demo.kind is not DemoKind.RUN:
         word = "interactive" if "interactive" in attrs else "input="
-        raise DeckError(f"'{word}' needs a shell step (demo), not an apply or file= block",
+        raise DeckError(f"'{word}' demande une étape shell (demo), pas un bloc apply ou file=",
                         where)
     demo.interactive = True
     if "input" in attrs:
@@ -161,13 +170,13 @@ def attach(deck_demos: list[Demo], previous: Fence | None, fence: Fence) -> Expe
     target = deck_demos[-1] if deck_demos else None
     if (target is not None and target.expect is not None and previous is not None
             and previous.location == target.expect.location):
-        raise DeckError(f"demo '{target.id}' already has an expect block at line "
-                        f"{target.expect.location.line}", fence.location)
+        raise DeckError(f"la démo '{target.id}' a déjà un bloc expect (ligne "
+                        f"{target.expect.location.line})", fence.location)
     if target is None or previous is None or target.fence is not previous:
-        raise DeckError("an expect block must follow a demo step (demo or apply fence)",
+        raise DeckError("un bloc expect doit suivre une étape de démo (bloc demo ou apply)",
                         fence.location)
     if target.kind == DemoKind.FILE:
-        raise DeckError("an expect block cannot follow a file= block: it has no output",
+        raise DeckError("un bloc expect ne peut pas suivre un bloc file= : il n'a pas de sortie",
                         fence.location)
     target.expect = expect
     return expect
@@ -196,7 +205,7 @@ class Collector:
         self._ordinal += 1
         demo = make(fence, slide, self._ordinal)
         if demo.id in self._ids:
-            raise DeckError(f"duplicate demo id '{demo.id}' (first used at line "
+            raise DeckError(f"identifiant de démo '{demo.id}' en double (déjà utilisé ligne "
                             f"{self._ids[demo.id].location.line})", fence.location)
         self._ids[demo.id] = demo
         self.demos.append(demo)

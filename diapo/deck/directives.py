@@ -62,11 +62,11 @@ def suggest(key: str) -> str | None:
     return ("_" if key.startswith("_") and close[0] in _LOCAL else "") + close[0]
 
 
-def unknown(key: str, tail: str = "ignored") -> str:
+def unknown(key: str, tail: str = "ignorée") -> str:
     """The warning for an unknown directive `key`, with a suggestion when one is close."""
     hint = suggest(key)
-    return f"unknown directive '{key}' {tail}".rstrip() + (
-        f" (did you mean '{hint}'?)" if hint else "")
+    return f"directive inconnue '{key}' {tail}".rstrip() + (
+        f" (vouliez-vous dire '{hint}' ?)" if hint else "")
 
 
 def _string(key: str, value: Any) -> str:
@@ -74,7 +74,8 @@ def _string(key: str, value: Any) -> str:
         return value
     if value is None:
         return ""
-    raise InvalidValue(f"'{key}' takes a text value, not a YAML {type(value).__name__}")
+    raise InvalidValue(f"'{key}' attend un texte, pas une valeur YAML de type "
+                       f"{type(value).__name__}")
 
 
 def _heading_divider(value: Any) -> int | list[int] | bool:
@@ -87,8 +88,8 @@ def _heading_divider(value: Any) -> int | list[int] | bool:
             return False
         else:
             raise InvalidValue(
-                f"invalid headingDivider {item!r}: expected a heading level 1-6, a list of "
-                "levels or false")
+                f"headingDivider {item!r} invalide : attendu un niveau de titre de 1 à 6, une "
+                "liste de niveaux ou false")
     return result if isinstance(value, list) else result[0]
 
 
@@ -102,7 +103,7 @@ def validate(key: str, value: Any) -> Any:
         text = _string(key, value).strip().lower()
         if text not in PAGINATE_VALUES:
             raise InvalidValue(
-                f"invalid value {value!r} for paginate: expected true, false, hold or skip")
+                f"valeur {value!r} invalide pour paginate : attendu true, false, hold ou skip")
         return {"true": True, "false": False}.get(text, text)
     if key == "headingDivider":
         return _heading_divider(value)
@@ -111,12 +112,12 @@ def validate(key: str, value: Any) -> Any:
     if key == "math":
         text = _string(key, value)
         if text not in MATH_VALUES:
-            raise InvalidValue(f"invalid value {value!r} for math: expected mathjax or katex")
+            raise InvalidValue(f"valeur {value!r} invalide pour math : attendu mathjax ou katex")
         return text
     if key == "marp":
         text = _string(key, value).strip().lower()
         if text not in ("true", "false"):
-            raise InvalidValue(f"invalid value {value!r} for marp: expected true or false")
+            raise InvalidValue(f"valeur {value!r} invalide pour marp : attendu true ou false")
         return text == "true"
     if key == "keywords" and isinstance(value, list):
         return ", ".join(_string(key, v) for v in value)

@@ -10,6 +10,9 @@ from diapo.deck.model import Fence
 from diapo.errors import DeckError, at
 
 Pairs = tuple[tuple[str, "str | bool"], ...]
+# shlex's errors on a bad info string, in French (everything a lecturer reads is).
+_SHLEX_MESSAGES = {"No closing quotation": "guillemet fermant manquant",
+                   "No escaped character": "caractère manquant après la barre oblique inverse"}
 
 
 @lru_cache(maxsize=256)
@@ -45,7 +48,8 @@ def parse_info(info: str, path: str,
     try:
         pairs = _pairs(parts[1].strip())
     except ValueError as exc:  # unbalanced quotes
-        raise DeckError(f"invalid fence attributes {parts[1].strip()!r}: {exc}",
+        why = _SHLEX_MESSAGES.get(str(exc), str(exc))
+        raise DeckError(f"attributs de bloc invalides {parts[1].strip()!r} : {why}",
                         at(path, line)) from None
     return parts[0], dict(pairs), list(pairs)
 
@@ -53,9 +57,9 @@ def parse_info(info: str, path: str,
 def make(block: Block, path: str) -> Fence:
     """A `Fence` from a fence block; an unclosed fence is a `DeckError`."""
     if not block.closed:
-        raise DeckError(f"this code fence ({block.marker}) is never closed",
+        raise DeckError(f"ce bloc de code ({block.marker}) n'est jamais fermé",
                         at(path, block.start + 1),
-                        hint=f"close it with a line holding {block.marker}")
+                        hint=f"fermez-le par une ligne {block.marker}")
     lang, attrs, _pairs = parse_info(block.info, path, block.start + 1)
     text = "".join(line + "\n" for line in block.lines)
     return Fence(lang=lang, info=block.info, attrs=attrs, text=text,

@@ -31,15 +31,16 @@ def parse(lines: list[str], path: str) -> FrontMatter:
     opening = _OPEN.match(lines[0])
     if opening is None:
         raise DeckError(
-            "the first line starts with '---' followed by text: Marp reads it as a front-matter "
-            "opener", at(path, 1), hint="write the front-matter opener '---' on its own line")
+            "la première ligne commence par '---' suivi de texte : Marp y voit l'ouverture d'un "
+            "front-matter", at(path, 1),
+            hint="écrivez le '---' qui ouvre le front-matter seul sur sa ligne")
     count = len(opening.group(1))
     for end in range(1, len(lines)):
         line = lines[end]
         if line.startswith("-" * count) and not line.lstrip("-").strip(" \t"):
             break
     else:
-        raise DeckError("the front-matter opened here is never closed by a '---' line",
+        raise DeckError("le front-matter ouvert ici n'est jamais fermé par une ligne '---'",
                         at(path, 1))
     text = "\n".join(lines[1:end])
     try:
@@ -47,12 +48,12 @@ def parse(lines: list[str], path: str) -> FrontMatter:
     except yaml.YAMLError as exc:
         err_line = yamlish.error_line(exc)
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise DeckError(f"invalid front-matter YAML: {problem}",
+        raise DeckError(f"YAML du front-matter invalide : {problem}",
                         at(path, 2 + err_line if err_line is not None else 1)) from None
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise DeckError("the front-matter must be a YAML mapping of directives", at(path, 2))
+        raise DeckError("le front-matter doit être un dictionnaire YAML de directives", at(path, 2))
     return FrontMatter(data=data, body_start=end + 1, text=text)
 
 

@@ -29,7 +29,7 @@ def resolve(deck: str, docs_dir: Path | None = None) -> Path:
     for path in (docs_dir / f"{deck}.md", docs_dir / deck, candidate):
         if path.is_file():
             return path
-    raise DeckError(f"no deck named '{deck}' (looked for {docs_dir / (deck + '.md')})")
+    raise DeckError(f"deck « {deck} » introuvable (cherché : {docs_dir / (deck + '.md')})")
 
 
 def _slide_table(slide: Slide) -> Table:

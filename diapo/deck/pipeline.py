@@ -91,7 +91,7 @@ def _globals(ctx: _Context, fm_items: list[tuple[str, Any, int]],
                          if dirs.is_global(str(k)))
     for key, _value, line in fm_items:
         if not dirs.is_known(key):
-            ctx.warn(dirs.unknown(key, "in the front-matter ignored"), line)
+            ctx.warn(dirs.unknown(key, "dans le front-matter, ignorée"), line)
     return result, lines
 
 
@@ -234,8 +234,8 @@ def _warn_lookalike(ctx: _Context, comment: comments_mod.Comment) -> None:
     """A note that looks like a misspelt directive (`<!-- pagniate: false -->`) is reported."""
     for key in comment.directives:
         if dirs.suggest(str(key)):
-            ctx.warn(dirs.unknown(str(key), "") + ": this comment is kept as a presenter note",
-                     comment.line + 1)
+            ctx.warn(dirs.unknown(str(key), "")
+                     + " : ce commentaire reste une note du présentateur", comment.line + 1)
 
 
 def default_name(path: str | Path) -> str:

@@ -14,9 +14,10 @@ def decode(data: bytes, path: str | Path) -> str:
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         raise DeckError(
-            f"the file is not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})",
+            f"le fichier n'est pas en UTF-8 valide (octet 0x{data[exc.start]:02x} à la position "
+            f"{exc.start})",
             at(path, line),
-            hint="save the deck as UTF-8",
+            hint="enregistrez le deck en UTF-8",
         ) from None
     return text.removeprefix("\ufeff")
 
@@ -38,5 +39,5 @@ def read(path: str | Path) -> str:
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
-        raise DeckError(f"cannot read the deck: {exc.strerror}", at(path, 1)) from None
+        raise DeckError(f"impossible de lire le deck : {exc.strerror}", at(path, 1)) from None
     return normalize(decode(data, path))

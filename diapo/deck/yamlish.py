@@ -26,7 +26,7 @@ def _construct_mapping(loader: _FailsafeLoader, node: yaml.MappingNode) -> dict[
             key = str(key)
         if key in mapping:
             raise yaml.constructor.ConstructorError(
-                None, None, f"duplicated mapping key '{key}'", key_node.start_mark)
+                None, None, f"clé '{key}' en double", key_node.start_mark)
         mapping[key] = loader.construct_object(value_node, deep=True)
     return mapping
 

@@ -26,29 +26,30 @@ def test_malformed_front_matter_yaml_points_at_the_bad_line() -> None:
         """)
     assert err.location.path == "t.md"
     assert err.location.line in (3, 4)
-    assert "front-matter YAML" in err.message
+    assert "YAML du front-matter invalide" in err.message
     assert str(err).startswith("t.md:")
 
 
 def test_duplicate_front_matter_key_is_an_error() -> None:
     err = error("---\npaginate: true\npaginate: false\n---\n")
-    assert "duplicated" in err.message and err.location.line == 3
+    assert "clé 'paginate' en double" in err.message and err.location.line == 3
 
 
 def test_unclosed_front_matter() -> None:
     err = error("---\npaginate: true\n\n# Titre\n")
-    assert err.location.line == 1 and "never closed" in err.message
+    assert err.location.line == 1 and "n'est jamais fermé par une ligne '---'" in err.message
 
 
 def test_unterminated_fence_names_its_opening_line() -> None:
     err = error("# a\n\n---\n\ntexte\n\n```bash\necho ---\n---\n")
     assert err.location.line == 7
-    assert "never closed" in err.message
+    assert "ce bloc de code (```) n'est jamais fermé" in err.message
+    assert err.hint == "fermez-le par une ligne ```"
 
 
 def test_unterminated_comment() -> None:
     err = error("# a\n\n<!-- oubli\n\n---\n\n## b\n")
-    assert err.location.line == 3 and "-->" in err.message
+    assert err.location.line == 3 and "jamais fermé par '-->'" in err.message
 
 
 @pytest.mark.parametrize("where", ["front", "comment"])
@@ -92,11 +93,11 @@ def test_unknown_directives_are_warnings_with_line_and_suggestion() -> None:
         <!-- bakgroundColor: red -->
         """)
     messages = [(w.location.line, w.message) for w in d.warnings]
-    expected = ("unknown directive 'pagnate' in the front-matter ignored (did you mean "
-                "'paginate'?)")
+    expected = ("directive inconnue 'pagnate' dans le front-matter, ignorée (vouliez-vous "
+                "dire 'paginate' ?)")
     assert (3, expected) in messages
-    assert any(line == 8 and "'colour'" in m and "'color'" in m for line, m in messages)
-    assert any(line == 13 and "'bakgroundColor'" in m and "presenter note" in m
+    assert (8, "directive inconnue 'colour' ignorée (vouliez-vous dire 'color' ?)") in messages
+    assert any(line == 13 and "'bakgroundColor'" in m and "reste une note du présentateur" in m
                for line, m in messages)
     # Marp's behaviour is kept: the misspelt comment stays a note, the bad key is ignored.
     assert [n.text for n in d.slides[1].notes] == ["bakgroundColor: red"]
@@ -114,7 +115,7 @@ def test_non_utf8_file_names_the_line(tmp_path: Path) -> None:
     with pytest.raises(DeckError) as info:
         parse(path)
     assert info.value.location == (str(path), 4) or info.value.location.line == 4
-    assert "UTF-8" in info.value.message
+    assert "n'est pas en UTF-8 valide" in info.value.message
 
 
 def test_missing_file_is_a_deck_error(tmp_path: Path) -> None:
@@ -123,23 +124,27 @@ def test_missing_file_is_a_deck_error(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("info", "message"), [
-    ("bash demo colour=red", "unknown demo attribute 'colour'"),
-    ("bash demo=a/b", "invalid demo id"),
-    ("bash demo exit=zero", "invalid exit='zero'"),
-    ("bash demo timeout=-1", "positive number"),
-    ("bash demo timeout=soon", "invalid timeout"),
-    ("bash demo only=always", "invalid only='always'"),
-    ("bash demo needs=gpu", "invalid needs='gpu'"),
-    ("bash demo hidden=yes", "'hidden' takes no value"),
-    ("bash demo wait=", "'wait' needs a value"),
-    ("bash demo match=regex", "match= belongs on the expect block"),
-    ("bash hidden", "need a demo, apply or file= tag"),
-    ("bash demo apply", "cannot be combined"),
-    ("bash apply", "apply needs a YAML or JSON block"),
-    ("yaml file=/etc/passwd", "must be a relative path"),
-    ("yaml file=../../x.yaml", "escapes the run's work directory"),
-    ("yaml file=a/../../x.yaml", "escapes the run's work directory"),
-    ('bash demo wait="deployment/x Available', "invalid fence attributes"),
+    ("bash demo colour=red", "balise de démo inconnue 'colour'"),
+    ("bash demo=a/b", "identifiant de démo invalide 'a/b'"),
+    ("bash demo exit=zero", "exit='zero' invalide : un entier est attendu"),
+    ("bash demo timeout=-1", "un nombre de secondes positif est attendu"),
+    ("bash demo timeout=soon", "timeout='soon' invalide : un nombre de secondes est attendu"),
+    ("bash demo only=always", "only='always' invalide : attendu live ou ci"),
+    ("bash demo needs=gpu", "needs='gpu' invalide : attendu node"),
+    ("bash demo hidden=yes", "'hidden' ne prend pas de valeur"),
+    ("bash demo wait=", "'wait' demande une valeur"),
+    ("bash demo match=regex", "match= se met sur le bloc expect"),
+    ("bash hidden", "demandent une balise demo, apply ou file="),
+    ("bash demo apply", "'demo' ne se combine pas avec apply"),
+    ("bash apply", "apply demande un bloc YAML ou JSON, pas 'bash'"),
+    ("yaml file=/etc/passwd", "doit être un chemin relatif"),
+    ("yaml file=../../x.yaml", "sort du répertoire de travail de l'exécution"),
+    ("yaml file=a/../../x.yaml", "sort du répertoire de travail de l'exécution"),
+    ('bash demo wait="deployment/x Available',
+     "attributs de bloc invalides 'demo wait=\"deployment/x Available' : guillemet fermant "
+     "manquant"),
+    ("yaml file=a.yaml wait=deployment/x", "wait= demande une étape (demo ou apply)"),
+    ("yaml file=a.yaml warn=obsolète", "warn= demande une étape (demo ou apply)"),
 ])
 def test_bad_demo_tags(info: str, message: str) -> None:
     err = error(f"# a\n\ntexte\n\n```{info}\nkubectl get pods\n```\n")
@@ -149,22 +154,25 @@ def test_bad_demo_tags(info: str, message: str) -> None:
 
 def test_duplicate_demo_ids_name_both_lines() -> None:
     err = error("# a\n\n```bash demo=x\nls\n```\n\n---\n\n```bash demo=x\npwd\n```\n")
-    assert err.location.line == 9 and "first used at line 3" in err.message
+    assert err.location.line == 9 and "(déjà utilisé ligne 3)" in err.message
 
 
 def test_generated_id_collision_is_reported() -> None:
     err = error("```bash demo=1-2\nls\n```\n\n```bash demo\npwd\n```\n")
-    assert "duplicate demo id '1-2'" in err.message
+    assert "identifiant de démo '1-2' en double" in err.message
 
 
 @pytest.mark.parametrize(("text", "message"), [
-    ("```text expect\nx\n```\n", "must follow a demo step"),
-    ("```bash\nls\n```\n```text expect\nx\n```\n", "must follow a demo step"),
-    ("```yaml file=a.yaml\nx: 1\n```\n```text expect\nx\n```\n", "cannot follow a file="),
+    ("```text expect\nx\n```\n", "doit suivre une étape de démo"),
+    ("```bash\nls\n```\n```text expect\nx\n```\n", "doit suivre une étape de démo"),
+    ("```yaml file=a.yaml\nx: 1\n```\n```text expect\nx\n```\n",
+     "ne peut pas suivre un bloc file="),
     ("```bash demo\nls\n```\n```text expect\na\n```\n```text expect\nb\n```\n",
-     "already has an expect block at line 4"),
-    ("```bash demo\nls\n```\n```text expect match=fuzzy\nx\n```\n", "invalid match='fuzzy'"),
-    ("```bash demo\nls\n```\n```text expect exit=1\nx\n```\n", "not allowed on an expect"),
+     "la démo '1-1' a déjà un bloc expect (ligne 4)"),
+    ("```bash demo\nls\n```\n```text expect match=fuzzy\nx\n```\n",
+     "match='fuzzy' invalide : attendu exact, ellipsis, regex ou table"),
+    ("```bash demo\nls\n```\n```text expect exit=1\nx\n```\n",
+     "'exit' n'est pas permis sur un bloc expect"),
 ])
 def test_bad_expect_blocks(text: str, message: str) -> None:
     assert message in str(error(text))
@@ -177,5 +185,5 @@ def test_invoke_inspect_reports_errors_without_traceback(tmp_path: Path) -> None
     result = subprocess.run([sys.executable, "-m", "invoke", "inspect", str(bad)], cwd=root,
                             capture_output=True, text=True, timeout=60, check=False)
     assert result.returncode == 2
-    assert f"{bad}:3: invalid value 'maybe' for paginate" in result.stderr + result.stdout
+    assert f"{bad}:3: valeur 'maybe' invalide pour paginate" in result.stderr + result.stdout
     assert "Traceback" not in result.stderr

@@ -40,12 +40,12 @@ def test_interactive_and_input_tags() -> None:
 
 
 @pytest.mark.parametrize(("info", "message"), [
-    ("bash demo interactive=oui", "'interactive' takes no value"),
-    ("bash demo input", "'input' needs a value"),
-    ("bash demo input=/etc/passwd", "input='/etc/passwd' must be a relative path"),
-    ("bash demo input=../x", "escapes the run's work directory"),
-    ("yaml apply interactive", "'interactive' needs a shell step"),
-    ("yaml file=a.yaml input=b", "'input=' needs a shell step"),
+    ("bash demo interactive=oui", "'interactive' ne prend pas de valeur"),
+    ("bash demo input", "'input' demande une valeur"),
+    ("bash demo input=/etc/passwd", "input='/etc/passwd' doit être un chemin relatif"),
+    ("bash demo input=../x", "sort du répertoire de travail de l'exécution"),
+    ("yaml apply interactive", "'interactive' demande une étape shell"),
+    ("yaml file=a.yaml input=b", "'input=' demande une étape shell"),
 ])
 def test_bad_interactive_options_name_the_line(info: str, message: str) -> None:
     err = error(f"# Titre\n\ntexte\n\n```{info}\nx: 1\n```\n")
