@@ -48,7 +48,7 @@ def find_root(start: Path | None = None) -> Path:
     for folder in (here, *here.parents):
         if (folder / "mkdocs.yml").is_file():
             return folder
-    raise DiapoError(f"no mkdocs.yml found in {here} or its parents")
+    raise DiapoError(f"aucun mkdocs.yml dans {here} ni dans ses dossiers parents")
 
 
 def docs_dir(root: Path) -> Path:
@@ -81,7 +81,7 @@ def load(root: Path | None = None) -> tuple[DiapoConfig, Path]:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 1
-        raise DiapoError(f"invalid YAML: {exc}", Location(str(path), line)) from None
+        raise DiapoError(f"YAML invalide : {exc}", Location(str(path), line)) from None
     options: dict = {}
     for entry in data.get("plugins") or []:
         if entry == "diapo":
@@ -96,5 +96,5 @@ def load(root: Path | None = None) -> tuple[DiapoConfig, Path]:
     errors, _warnings = config.validate()
     if errors:
         key, err = errors[0]
-        raise DiapoError(f"plugin diapo, option '{key}': {err}", Location(str(path), 1))
+        raise DiapoError(f"plugin diapo, option « {key} » : {err}", Location(str(path), 1))
     return config, root

@@ -8,6 +8,7 @@ MkDocs' own strict-mode warnings.
 from __future__ import annotations
 
 import logging
+import re
 import shutil
 from pathlib import Path
 
@@ -54,9 +55,27 @@ def _load(root: Path | None, *, strict: bool, **overrides: object) -> MkDocsConf
         raise DiapoError(f"{path}: {exc}") from None
     plugin = config.plugins.get("diapo")
     if plugin is None:
-        raise DiapoError(f"{path}: the 'diapo' plugin is not enabled (plugins: - diapo)")
+        raise DiapoError(f"{path}: le plugin « diapo » n'est pas activé (plugins: - diapo)")
     plugin.config.strict = strict  # `invoke build --no-strict` reports without failing
     return config
+
+
+_KINDS = {"warning": "avertissement", "error": "erreur"}
+
+
+def _aborted(message: str) -> str:
+    """MkDocs' abort message (`Aborted with 2 warnings in strict mode!`), in French."""
+    if message == "Aborted with a BuildError!":
+        return "construction interrompue par une erreur (BuildError)"
+    found = re.fullmatch(r"Aborted with (.+) in strict mode!", message)
+    if found is None:
+        return message
+    counts = [(int(n), _KINDS.get(kind, kind))
+              for n, kind in re.findall(r"(\d+) (\w+?)s\b", found.group(1))]
+    if not counts:
+        return message
+    listed = ", ".join(f"{n} {word}{'s' if n > 1 else ''}" for n, word in counts)
+    return f"construction interrompue en mode strict : {listed}"
 
 
 def build(strict: bool = True, clean: bool = False, *, root: Path | None = None,
@@ -80,7 +99,7 @@ def build(strict: bool = True, clean: bool = False, *, root: Path | None = None,
         raise
     except Abort as exc:
         details = "\n".join(f"  {message}" for message in collector.messages)
-        raise DiapoError(f"{exc.message}\n{details}".rstrip()) from None
+        raise DiapoError(f"{_aborted(exc.message)}\n{details}".rstrip()) from None
     except MkDocsException as exc:
         raise DiapoError(exc.format_message()) from None
     finally:

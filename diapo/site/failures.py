@@ -30,7 +30,7 @@ def from_problems(problems: Sequence[DiapoWarning]) -> SiteError:
     if len(problems) == 1:
         return SiteError(problems[0].message, problems[0].location)
     lines = "\n".join(f"  {problem}" for problem in problems)
-    return SiteError(f"{len(problems)} problems in the decks:\n{lines}")
+    return SiteError(f"{len(problems)} problèmes dans les decks :\n{lines}")
 
 
 def handle(problems: Sequence[DiapoWarning], *, strict: bool,

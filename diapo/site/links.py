@@ -107,10 +107,11 @@ class Site:
             count = self.slide_counts[deck]
             if 1 <= int(fragment) <= count:
                 return None
-            return f"slide #{fragment} does not exist: deck '{deck}' has {count} slides"
+            return (f"la diapositive #{fragment} n'existe pas : le deck « {deck} » a {count} "
+                    f"diapositive{'s' if count > 1 else ''}")
         if fragment in self.scans[deck].slugs:
             return None
-        return f"no slide or heading '#{fragment}' in deck '{deck}'"
+        return f"aucune diapositive ni aucun titre « #{fragment} » dans le deck « {deck} »"
 
 
 def check_link(link: Link, deck_name: str, site: Site) -> str | None:
@@ -122,22 +123,23 @@ def check_link(link: Link, deck_name: str, site: Site) -> str | None:
         return site.check_fragment(deck_name, target.fragment)
     if target.kind == DECK:
         if target.name not in site.slide_counts:
-            return (f"link '{link.url}' points to deck '{target.name}', "
-                    f"but there is no docs/{target.name}.md")
+            return (f"le lien « {link.url} » mène au deck « {target.name} », "
+                    f"mais docs/{target.name}.md n'existe pas")
         return site.check_fragment(target.name, target.fragment)
     if target.kind == HOME:
         if not target.fragment:
             return None
         if not target.fragment.isdigit():
-            return f"link '{link.url}': the home page only has slide anchors (#N) of the home deck"
+            return (f"lien « {link.url} » : la page d'accueil n'a pour ancres que les "
+                    "diapositives (#N) du deck d'accueil")
         if site.home_deck not in site.slide_counts:
-            return (f"link '{link.url}' points to slide {target.fragment} of the home deck "
-                    f"'{site.home_deck}', but there is no docs/{site.home_deck}.md")
+            return (f"le lien « {link.url} » mène à la diapositive {target.fragment} du deck "
+                    f"d'accueil « {site.home_deck} », mais docs/{site.home_deck}.md n'existe pas")
         return site.check_fragment(site.home_deck, target.fragment)
     if target.name in site.files:
         return None
-    what = "image" if link.image else "link target"
-    return f"{what} '{link.url}' not found (looked for docs/{target.name})"
+    what = "image" if link.image else "cible de lien"
+    return f"{what} « {link.url} » introuvable (cherché : docs/{target.name})"
 
 
 def check(site: Site) -> list[DiapoWarning]:

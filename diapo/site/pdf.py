@@ -46,7 +46,7 @@ def run(deck: str | None = None, handout: bool = True, *, root: Path | None = No
     if deck is not None:
         wanted = _deck_name(deck, docs_dir, project)
         if wanted not in names:
-            raise DiapoError(f"unknown deck '{deck}' (decks: {', '.join(names) or 'none'})")
+            raise DiapoError(f"deck « {deck} » introuvable (decks : {', '.join(names) or 'aucun'})")
         decks = [d for d in decks if d.name == wanted]
     if any(_stale(site_dir / f"{d.name}.html", d.path) for d in decks):
         from diapo.site import commands
@@ -70,9 +70,9 @@ def print_decks(site_dir: Path, names: list[str], *, handout: bool = True,
         from playwright.sync_api import Error as PlaywrightError
         from playwright.sync_api import sync_playwright
     except ImportError:
-        raise DiapoError("PDF export needs Playwright: pip install playwright") from None
+        raise DiapoError("l'export PDF demande Playwright : pip install playwright") from None
     if not Path(CHROMIUM).exists():
-        raise DiapoError(f"PDF export needs Debian's Chromium at {CHROMIUM}: "
+        raise DiapoError(f"l'export PDF demande le Chromium de Debian ({CHROMIUM}) : "
                          "apt-get install chromium")
     out_dir = out_dir or site_dir / "pdf"
     printed: list[Printed] = []
@@ -84,7 +84,8 @@ def print_decks(site_dir: Path, names: list[str], *, handout: bool = True,
                 for name in names:
                     html = site_dir / f"{name}.html"
                     if not html.is_file():
-                        raise DiapoError(f"no presentation view {html}: build the site first")
+                        raise DiapoError(f"pas de vue de présentation {html} : construisez "
+                                         "d'abord le site (invoke build)")
                     printed.append(_print(page, name, html, out_dir / f"{name}.pdf", handout=False))
                     if handout:
                         printed.append(_print(page, name, html, out_dir / f"{name}-notes.pdf",
@@ -92,7 +93,8 @@ def print_decks(site_dir: Path, names: list[str], *, handout: bool = True,
             finally:
                 browser.close()
     except PlaywrightError as exc:
-        raise DiapoError(f"Chromium failed while printing: {exc.message.splitlines()[0]}") from None
+        raise DiapoError(f"échec de Chromium pendant l'impression : "
+                         f"{exc.message.splitlines()[0]}") from None
     return printed
 
 

@@ -89,7 +89,8 @@ class DiapoPlugin(BasePlugin[DiapoConfig]):
         except DiapoError as exc:
             raise SiteError(exc.message, exc.location, exc.hint) from None
         if found is None:
-            log.info("no verify report at %s: demos are shown as not verified", path)
+            log.info("pas de rapport de vérification %s : les démos sont affichées non vérifiées",
+                     path)
         return found
 
     # ------------------------------------------------------------------ decks and checks
@@ -254,7 +255,7 @@ class DiapoPlugin(BasePlugin[DiapoConfig]):
         try:
             from diapo.site import presentation
         except ImportError:
-            log.warning("presentation view not available yet: no diapo.site.presentation")
+            log.warning("vue de présentation indisponible : pas de module diapo.site.presentation")
             return
         if self._helper is not None:
             running, self._helper = self._helper, None

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import pytest
 
+from diapo.errors import at
 from diapo.site.links import (
     ANCHOR,
     DECK,
     EXTERNAL,
     FILE,
     HOME,
+    Site,
     Target,
+    check_link,
     presentation_href,
     reading_href,
     resolve,
 )
+from diapo.site.scan import DeckScan, Link
 
 DECKS = {"kubernetes", "cloud", "introduction", "annexe/kubernetes/stockage"}
 
@@ -114,3 +118,21 @@ def test_reading_href_to_the_home_deck() -> None:
     assert reading_href("./#2", "origines", MARP, "introduction") == "index.md#2"
     assert reading_href("../#2", "pratique/branches", MARP, "introduction") == "../index.md#2"
     assert reading_href("./#2", "pratique/branches", MARP, "introduction") == "index.md#2"
+
+
+@pytest.mark.parametrize(("url", "home_deck", "message"), [
+    ("./#1", "introduction", None),
+    ("./#2", "introduction",
+     "la diapositive #2 n'existe pas : le deck « introduction » a 1 diapositive"),
+    ("./#plan", "introduction", "lien « ./#plan » : la page d'accueil n'a pour ancres que les "
+                                "diapositives (#N) du deck d'accueil"),
+    ("./#2", "accueil", "le lien « ./#2 » mène à la diapositive 2 du deck d'accueil "
+                        "« accueil », mais docs/accueil.md n'existe pas"),
+])
+def test_home_page_links_are_checked_in_french(url: str, home_deck: str,
+                                               message: str | None) -> None:
+    site = Site(scans={"introduction": DeckScan([], []), "cloud": DeckScan([], [])},
+                slide_counts={"introduction": 1, "cloud": 2}, files=set(), home_deck=home_deck)
+    link = Link(url, at("docs/cloud.md", 3), image=False, html=False)
+    assert check_link(link, "cloud", site) == message
+

@@ -105,14 +105,17 @@ def test_without_directory_urls_the_views_keep_their_places(tmp_path: Path) -> N
 
 
 @pytest.mark.parametrize(("link", "message"), [
-    ("[x](./#9)", "slide #9 does not exist: deck 'index' has 3 slides"),
-    ("[x](index.html#0)", "slide #0 does not exist: deck 'index' has 3 slides"),
-    ("[x](principes.html#12)", "slide #12 does not exist: deck 'principes' has 4 slides"),
-    ("[x](principes.md#nulle-part)", "no slide or heading '#nulle-part' in deck 'principes'"),
-    ("[x](pratique/fusions.html)", "points to deck 'pratique/fusions', but there is no "
-                                   "docs/pratique/fusions.md"),
-    ("[x](pratique/)", "link target 'pratique/' not found"),
-    ("![x](img/absente.png)", "image 'img/absente.png' not found"),
+    ("[x](./#9)", "la diapositive #9 n'existe pas : le deck « index » a 3 diapositives"),
+    ("[x](index.html#0)", "la diapositive #0 n'existe pas : le deck « index » a 3 diapositives"),
+    ("[x](principes.html#12)",
+     "la diapositive #12 n'existe pas : le deck « principes » a 4 diapositives"),
+    ("[x](principes.md#nulle-part)",
+     "aucune diapositive ni aucun titre « #nulle-part » dans le deck « principes »"),
+    ("[x](pratique/fusions.html)", "le lien « pratique/fusions.html » mène au deck "
+                                   "« pratique/fusions », mais docs/pratique/fusions.md "
+                                   "n'existe pas"),
+    ("[x](pratique/)", "cible de lien « pratique/ » introuvable (cherché : docs/pratique)"),
+    ("![x](img/absente.png)", "image « img/absente.png » introuvable"),
     ("Une formule $x^$ cassée", "formule TeX illisible $x^$"),
     ("$$\n\\frac{a}{\n$$", "formule TeX illisible $\\frac{a}{$"),
 ])

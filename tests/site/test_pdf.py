@@ -117,7 +117,8 @@ def test_handout_has_slide_and_its_notes(site, tmp_path):
 
 
 def test_missing_presentation_is_a_clear_error(site):
-    with pytest.raises(DiapoError, match="no presentation view .*absent.html"):
+    with pytest.raises(DiapoError,
+                       match="pas de vue de présentation .*absent.html : construisez d'abord"):
         pdf.print_decks(site.site, ["absent"], handout=False)
 
 
@@ -128,7 +129,7 @@ def test_invoke_pdf_builds_the_site_first_then_prints(make_project):
     assert pdf.run(deck="docs/cours.md", handout=True, root=project.root) == 0
     assert int(pdfinfo(project.site / "pdf" / "cours.pdf")["Pages"]) == 2
     assert int(pdfinfo(project.site / "pdf" / "cours-notes.pdf")["Pages"]) == 2
-    with pytest.raises(DiapoError, match=r"unknown deck 'absent' \(decks: cours\)"):
+    with pytest.raises(DiapoError, match=r"deck « absent » introuvable \(decks : cours\)"):
         pdf.run(deck="absent", root=project.root)
 
 

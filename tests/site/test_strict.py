@@ -11,6 +11,7 @@ import click
 import pytest
 
 from diapo.errors import DiapoError
+from diapo.site.commands import _aborted
 
 DECK = """\
 ---
@@ -66,19 +67,19 @@ def test_every_broken_place_is_reported_with_file_and_line(broken) -> None:
         broken.build()
     found = problems(caught.value)
     expected = [
-        (3, "image './img/absent-logo.png' not found"),
-        (8, "image 'img/absente.png' not found"),
-        (14, "slide #12 does not exist: deck 'cassé' has 2 slides"),
-        (15, "no slide or heading '#nulle-part' in deck 'cassé'"),
-        (16, "points to deck 'absent', but there is no docs/absent.md"),
-        (17, "slide #9 does not exist: deck 'cloud' has 2 slides"),
-        (22, "image 'img/introuvable.png' not found"),
+        (3, "image « ./img/absent-logo.png » introuvable (cherché : docs/img/absent-logo.png)"),
+        (8, "image « img/absente.png » introuvable"),
+        (14, "la diapositive #12 n'existe pas : le deck « cassé » a 2 diapositives"),
+        (15, "aucune diapositive ni aucun titre « #nulle-part » dans le deck « cassé »"),
+        (16, "mène au deck « absent », mais docs/absent.md n'existe pas"),
+        (17, "la diapositive #9 n'existe pas : le deck « cloud » a 2 diapositives"),
+        (22, "image « img/introuvable.png » introuvable"),
     ]
     assert len(found) == len(expected), found
     for line_text, (line, message) in zip(found, expected):
         assert re.search(rf"docs/cassé\.md:{line}: ", line_text), line_text
         assert message in line_text
-    assert str(caught.value).startswith(f"{len(expected)} problems in the decks")
+    assert str(caught.value).startswith(f"{len(expected)} problèmes dans les decks :\n")
 
 
 def test_single_problem_keeps_its_location(make_project) -> None:
@@ -89,7 +90,8 @@ def test_single_problem_keeps_its_location(make_project) -> None:
     assert caught.value.location is not None
     assert caught.value.location.path.endswith("docs/seul.md")
     assert caught.value.location.line == 5
-    assert "slide #3 does not exist" in caught.value.message
+    assert caught.value.message == ("la diapositive #3 n'existe pas : le deck « seul » a 2 "
+                                    "diapositives")
 
 
 def test_non_strict_build_reports_without_failing(broken, caplog) -> None:
@@ -136,3 +138,15 @@ def test_unknown_slide_theme_fails_cleanly(make_project) -> None:
         project.build()
     assert "docs/theme.md" in str(caught.value)
     assert isinstance(caught.value, click.ClickException)  # `mkdocs build` prints it, no traceback
+
+
+@pytest.mark.parametrize(("english", "french"), [
+    ("Aborted with 2 warnings in strict mode!",
+     "construction interrompue en mode strict : 2 avertissements"),
+    ("Aborted with 1 warnings, 1 errors in strict mode!",
+     "construction interrompue en mode strict : 1 avertissement, 1 erreur"),
+    ("Aborted with a BuildError!", "construction interrompue par une erreur (BuildError)"),
+    ("Something else", "Something else"),
+])
+def test_mkdocs_abort_messages_are_french(english: str, french: str) -> None:
+    assert _aborted(english) == french
