@@ -18,7 +18,10 @@ class Location:
 
 
 class DiapoError(Exception):
-    """An error the user can fix; printed as `file:line: message`, never as a traceback."""
+    """An error the user can fix; printed as `file:line: message`, never as a traceback.
+
+    A hint goes on its own line below, as `  conseil : ...` (French, as the message is).
+    """
 
     def __init__(self, message: str, location: Location | None = None, hint: str | None = None):
         super().__init__(message)
@@ -33,7 +36,7 @@ class DiapoError(Exception):
     def __str__(self) -> str:
         text = f"{self.location}: {self.message}" if self.location else self.message
         if self.hint:
-            text += f"\n  hint: {self.hint}"
+            text += f"\n  conseil : {self.hint}"
         return text
 
 

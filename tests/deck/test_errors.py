@@ -45,6 +45,8 @@ def test_unterminated_fence_names_its_opening_line() -> None:
     assert err.location.line == 7
     assert "ce bloc de code (```) n'est jamais fermé" in err.message
     assert err.hint == "fermez-le par une ligne ```"
+    assert str(err).endswith(":7: ce bloc de code (```) n'est jamais fermé\n"
+                             "  conseil : fermez-le par une ligne ```"), str(err)
 
 
 def test_unterminated_comment() -> None:
