@@ -39,27 +39,29 @@ def _call(fn: Callable[..., Any], *args: Any, _exit_now: bool = False, **kwargs:
 # --------------------------------------------------------------------------- site
 
 
-@task(help={"strict": "fail on any warning (broken link, missing image); on by default",
-            "clean": "remove the output directory first"})
+@task(help={"strict": "échouer au moindre avertissement (lien cassé, image manquante) ; "
+                      "activé par défaut",
+            "clean": "supprimer d'abord le dossier de sortie"})
 def build(c, strict=True, clean=False):
-    """Build the site (reading page + presentation view per deck) into site/."""
+    """Construit le site dans site/ : page de lecture et vue de présentation de chaque deck."""
     from diapo.site import commands
 
     _call(commands.build, strict=strict, clean=clean)
 
 
-@task(help={"addr": "address:port to serve on (default 127.0.0.1:8000)"})
+@task(help={"addr": "adresse:port d'écoute (par défaut 127.0.0.1:8000)"})
 def serve(c, addr="127.0.0.1:8000"):
-    """Serve the site with live reload while you edit the decks."""
+    """Sert le site en local, rechargé à chaque modification des decks."""
     from diapo.site import commands
 
     _call(commands.serve, addr=addr)
 
 
-@task(help={"deck": "deck name (e.g. kubernetes); all decks when omitted",
-            "handout": "also write the handout PDF (slide plus notes); on by default"})
+@task(help={"deck": "nom du deck (ex. kubernetes) ; tous les decks si omis",
+            "handout": "écrire aussi le PDF avec notes (chaque diapositive et ses notes) ; "
+                       "activé par défaut"})
 def pdf(c, deck=None, handout=True):
-    """Print each deck's presentation view to PDF with Debian's Chromium."""
+    """Imprime en PDF la vue de présentation de chaque deck, avec le Chromium de Debian."""
     from diapo.site import commands
 
     _call(commands.pdf, deck=deck, handout=handout)
@@ -68,10 +70,13 @@ def pdf(c, deck=None, handout=True):
 # --------------------------------------------------------------------------- decks
 
 
-@task(help={"deck": "deck name or path (e.g. kubernetes or docs/kubernetes.md)",
-            "json": "print a stable machine-readable JSON form"})
+@task(help={"deck": "nom ou chemin du deck (ex. kubernetes ou docs/kubernetes.md)",
+            "json": "afficher une forme JSON stable, lisible par un programme"})
 def inspect(c, deck, json=False):
-    """Print each slide of a deck: number, line, title, directives, notes, images, fences."""
+    """Affiche le détail de chaque diapositive d'un deck.
+
+    Pour chacune : numéro, ligne, titre, directives, notes, images et blocs de code.
+    """
     from diapo.deck import inspect as inspect_mod
 
     _call(inspect_mod.run, deck, as_json=json)
@@ -85,27 +90,28 @@ def inspect(c, deck, json=False):
     rest="decks",
     iterable=["deck"],
     help={
-        "decks": "decks to verify, as words after the task (invoke verify kubernetes cloud)",
-        "deck": "deck to verify (repeatable); every deck when omitted",
-        "demo": "run only the demo with this id (and the steps it depends on)",
-        "parallel": "number of decks run at once (default: CPU count)",
-        "junit": "write a JUnit XML report to this path",
-        "json": "write the JSON report to this path (default .diapo/verify.json)",
-        "keep": "keep namespaces and objects for debugging",
-        "update": "rewrite expect blocks from the actual output of a passing run",
-        "changed": "run only the decks whose demos changed since the report (fingerprints), "
-                   "and merge the results into it",
-        "strict_warnings": "fail on any kubectl / API server warning a fence does not accept "
-                           "(warn=)",
-        "kubernetes": "versions to run on, each on its local control plane (e.g. "
-                      "1.36.3,1.37.2; 'matrix': the versions list of mkdocs.yml)",
+        "decks": "decks à vérifier, en mots après la tâche (invoke verify kubernetes cloud)",
+        "deck": "deck à vérifier (répétable) ; tous les decks si omis",
+        "demo": "lancer seulement la démo de cet id (et les étapes dont elle dépend)",
+        "parallel": "nombre de decks vérifiés en même temps (par défaut : nombre de "
+                    "processeurs)",
+        "junit": "écrire un rapport JUnit XML à ce chemin",
+        "json": "écrire le rapport JSON à ce chemin (par défaut .diapo/verify.json)",
+        "keep": "garder namespaces et objets pour le débogage",
+        "update": "réécrire les blocs expect avec la sortie réelle d'une exécution réussie",
+        "changed": "lancer seulement les decks dont les démos ont changé depuis le rapport "
+                   "(empreintes), et y fusionner les résultats",
+        "strict_warnings": "échouer sur tout avertissement de kubectl / du serveur d'API "
+                           "qu'un bloc de code n'accepte pas (warn=)",
+        "kubernetes": "versions où lancer les démos, chacune sur son plan de contrôle local "
+                      "(ex. 1.36.3,1.37.2 ; 'matrix' : l'option versions de mkdocs.yml)",
     },
 )
 def verify(c, deck=None, demo=None, parallel=0, junit=None, json=None, keep=False, update=False,
            changed=False, strict_warnings=False, kubernetes=None, decks=None):
-    """Run every demo of every deck against the cluster and fail on the first rotten slide.
+    """Lance chaque démo de chaque deck sur le cluster ; échoue à la première diapo périmée.
 
-    Usage: invoke verify [DECK...] [--options] (e.g. `invoke verify kubernetes cloud`).
+    Utilisation : invoke verify [DECK...] [--options] (ex. `invoke verify kubernetes cloud`).
     """
     from diapo.demo import verify as verify_mod
 
@@ -117,38 +123,44 @@ def verify(c, deck=None, demo=None, parallel=0, junit=None, json=None, keep=Fals
 
 @task(
     help={
-        "deck": "deck name (e.g. kubernetes)",
-        "slide": "start at this slide and stop after it",
-        "from_": "start at this slide number",
-        "demo": "run only the demo with this id",
-        "list": "list the deck's demos with slide numbers and ids",
-        "type": "typing effect: characters typed per key press (e.g. 3)",
-        "auto": "commands type themselves at this speed (characters per second); Enter runs",
-        "context": "kubeconfig context to use (must be allowed, or confirmed)",
+        "deck": "nom du deck (ex. kubernetes)",
+        "slide": "commencer à cette diapositive et s'arrêter après elle",
+        "from_": "commencer à ce numéro de diapositive",
+        "demo": "lancer seulement la démo de cet id",
+        "list": "lister les démos du deck avec leurs numéros de diapositive et leurs ids",
+        "type": "effet de frappe : caractères tapés par touche pressée (ex. 3)",
+        "auto": "les commandes se tapent seules à cette vitesse (caractères par seconde) ; "
+                "Entrée les lance",
+        "context": "contexte kubeconfig à utiliser (doit être autorisé, ou confirmé)",
     },
 )
 def demo(c, deck, slide=None, from_=None, demo=None, list=False, type=0, auto=0, context=None):
-    """Lecture mode: step through a deck's demos against the current cluster."""
+    """Mode cours : déroule pas à pas les démos d'un deck sur le cluster courant."""
     from diapo.demo import live
 
     _call(live.run, deck, slide=slide, start=from_, demo=demo, list_only=list, type_speed=type,
           auto=auto, context=context)
 
 
-@task(help={"deck": "deck name (e.g. kubernetes)",
-            "port": "port on 127.0.0.1 (default: a free one)",
-            "browser": "open the audience and presenter windows (--no-browser: don't)",
-            "context": "kubeconfig context to use (must be allowed, or confirmed)"})
+@task(help={"deck": "nom du deck (ex. kubernetes)",
+            "port": "port sur 127.0.0.1 (par défaut : un port libre)",
+            "browser": "ouvrir les fenêtres du public et du présentateur (--no-browser : ne "
+                       "pas les ouvrir)",
+            "context": "contexte kubeconfig à utiliser (doit être autorisé, ou confirmé)"})
 def present(c, deck, port=0, browser=True, context=None):
-    """Present a deck: slides and live demos in one local server, the terminal still works."""
+    """Présente un deck : diapositives et démos en direct sur un serveur local.
+
+    Le terminal reste utilisable pendant la présentation.
+    """
     from diapo.demo import present as present_mod
 
     _call(present_mod.run, deck, port=int(port or 0), browser=browser, context=context)
 
 
-@task(help={"deck": "deck whose demo objects are removed", "context": "kubeconfig context"})
+@task(help={"deck": "deck dont les objets de démo sont supprimés",
+            "context": "contexte kubeconfig à utiliser"})
 def demo_reset(c, deck, context=None):
-    """Remove what a deck's demos created on the cluster."""
+    """Supprime ce que les démos d'un deck ont créé sur le cluster."""
     from diapo.demo import live
 
     _call(live.reset, deck, context=context)
@@ -157,12 +169,13 @@ def demo_reset(c, deck, context=None):
 # --------------------------------------------------------------------------- cluster
 
 
-@task(help={"version": "Kubernetes version to build or reuse (default: the pinned one)",
-            "port": "apiserver port on 127.0.0.1 (default: a free one)",
-            "nodes": "real (containerd + kubelet) or simulated (kwok); default: $DIAPO_NODES, "
-                     "else real where the machine allows it"})
+@task(help={"version": "version de Kubernetes à construire ou réutiliser (par défaut la version "
+                       "fixée par diapo)",
+            "port": "port de l'apiserver sur 127.0.0.1 (par défaut : un port libre)",
+            "nodes": "real (containerd + kubelet) ou simulated (kwok), par défaut $DIAPO_NODES, "
+                     "sinon real si la machine le permet"})
 def cluster_up(c, version=None, port=0, nodes=None):
-    """Start the local cluster: control plane plus a real node (or kwok's simulated ones)."""
+    """Démarre le cluster local : plan de contrôle et nœud réel (ou nœuds simulés kwok)."""
     from diapo.cluster import local
 
     _call(local.up, version=version, port=port or None, nodes=nodes)
@@ -170,7 +183,7 @@ def cluster_up(c, version=None, port=0, nodes=None):
 
 @task
 def cluster_down(c):
-    """Stop the local cluster and put the machine back as it was (processes, mounts, network)."""
+    """Arrête le cluster local et remet la machine en l'état (processus, montages, réseau)."""
     from diapo.cluster import local
 
     _call(local.down)
@@ -178,16 +191,19 @@ def cluster_down(c):
 
 @task
 def cluster_status(c):
-    """Show whether the local control plane runs, its version, nodes and kubeconfig."""
+    """Indique si le plan de contrôle local tourne : version, nœuds et kubeconfig."""
     from diapo.cluster import local
 
     _call(local.status)
 
 
-@task(help={"version": "Kubernetes version to build (default: the pinned one)"})
+@task(help={"version": "version de Kubernetes à construire (par défaut la version fixée par "
+                       "diapo)"})
 def cluster_build(c, version=None):
-    """Build (or reuse from ~/.cache/diapo) the cluster's binaries: control plane, kubectl,
-    kubelet, kube-proxy, kwok and containerd."""
+    """Construit (ou reprend de ~/.cache/diapo) les binaires du cluster.
+
+    Plan de contrôle, kubectl, kubelet, kube-proxy, kwok et containerd.
+    """
     from diapo.cluster import binaries, runtime
 
     _call(binaries.ensure_all, version=version)
@@ -197,9 +213,9 @@ def cluster_build(c, version=None):
 # --------------------------------------------------------------------------- content
 
 
-@task(help={"name": "render only this diagram (module of docs/diagrams/, e.g. whoami_service)"})
+@task(help={"name": "rendre seulement ce schéma (module de docs/diagrams/, ex. whoami_service)"})
 def images(c, name=None):
-    """Re-render the deck diagrams (docs/diagrams/*.py, Graphviz) into docs/img and docs/schema."""
+    """Régénère les schémas (docs/diagrams/*.py, Graphviz) dans docs/img et docs/schema."""
     script = _course_file(lambda root: config.docs_dir(root) / "diagrams" / "render.py",
                           "n'a pas de schémas à rendre")
     c.run(f"{sys.executable} {script} {name or ''}".strip(), pty=False)
@@ -219,16 +235,20 @@ def _course_file(where: Callable[[Path], Path], otherwise: str) -> Path:
 # --------------------------------------------------------------------------- quality
 
 
-@task(help={"only": "run only benchmarks whose name contains this text"})
+@task(help={"only": "lancer seulement les bancs d'essai dont le nom contient ce texte"})
 def bench(c, only=""):
-    """Run the benchmarks in bench/ and print figures as ratios against their baselines."""
+    """Lance les bancs d'essai de bench/ et affiche chaque mesure rapportée à sa référence."""
     _course_file(lambda root: root / "bench" / "__main__.py", "n'a pas de bancs d'essai (bench/)")
     c.run(f"{sys.executable} -m bench {only}".strip(), pty=False)
 
 
-@task(help={"fix": "let ruff fix what it can (imports, modernised syntax) before checking"})
+@task(help={"fix": "laisser ruff corriger ce qu'il peut (imports, syntaxe modernisée) avant "
+                   "de vérifier"})
 def lint(c, fix=False):
-    """Check the code with ruff (diapo/, tests/, bench/) and mypy (diapo/); fail on any finding."""
+    """Vérifie le code avec ruff et mypy ; échoue au moindre problème.
+
+    ruff sur diapo/, tests/ et bench/ ; mypy sur diapo/.
+    """
     root = _source_root()
     if root is None:
         raise Exit("erreur: `invoke lint` vérifie le code source de diapo, absent ici "
@@ -245,14 +265,15 @@ def _source_root() -> Path | None:
     return root if (root / "pyproject.toml").is_file() and (root / "tests").is_dir() else None
 
 
-@task(help={"args": "extra arguments for pytest (e.g. '-k deck -x')",
-            "suite": "pytest only: skip the verification of the docs and the strict build"})
+@task(help={"args": "arguments supplémentaires pour pytest (ex. '-k deck -x')",
+            "suite": "pytest seulement : ni vérification des démos des decks, ni construction "
+                     "stricte du site"})
 def test(c, args="", suite=False):
-    """Lint diapo's code, run the test suite, then verify every deck's demos and build strictly.
+    """Vérifie le code de diapo, lance les tests, puis les démos de chaque deck et le site.
 
-    The tests start (and stop) clusters of their own; the verification runs on the local
-    cluster, which is stopped at the end unless it was already running (a cluster the user
-    started stays up).
+    Les tests démarrent (et arrêtent) leurs propres clusters ; les démos sont vérifiées sur le
+    cluster local, arrêté à la fin sauf s'il tournait déjà (un cluster démarré par
+    l'utilisateur reste en marche). Le site est construit en mode strict.
     """
     from diapo import system
 

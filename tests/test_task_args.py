@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -69,3 +70,33 @@ def test_decks_as_words_and_with_deck_flag(tmp_path, cluster):
     decks = json.loads(report.read_text())["decks"]
     assert {d["deck"] for d in decks} >= {"alpha", "beta"}
     assert all(d["status"] == "passed" for d in decks)
+
+
+def test_list_and_help_are_french_and_whole(tmp_path):
+    root = _project(tmp_path)
+    listed = _invoke(root, "--list")
+    assert listed.returncode == 0, listed.stderr
+    # One entry per task; invoke shows a docstring's first line only, so each must be a whole
+    # sentence (a docstring wrapped over two lines would show cut in the middle).
+    entries: dict[str, str] = {}
+    for line in listed.stdout.splitlines()[1:]:
+        if line.startswith("  ") and not line.startswith("   "):
+            name, text = re.split(r"\s{2,}", line.strip(), maxsplit=1)
+            entries[name] = text
+        elif line.strip():
+            entries[name] += " " + line.strip()
+    assert {"build", "verify", "demo.run (demo)", "cluster.up", "cluster.build"} <= set(entries)
+    for name, text in entries.items():
+        assert text.endswith("."), (name, text)
+    assert entries["verify"] == ("Lance chaque démo de chaque deck sur le cluster ; échoue à la "
+                                 "première diapo périmée.")
+    assert entries["cluster.build"] == ("Construit (ou reprend de ~/.cache/diapo) les binaires "
+                                        "du cluster.")
+    helped = " ".join(_invoke(root, "--help", "verify").stdout.split())
+    assert "Utilisation : invoke verify [DECK...] [--options] (ex. `invoke verify kubernetes " \
+           "cloud`)." in helped
+    assert "--decks decks à vérifier, en mots après la tâche (invoke verify kubernetes " \
+           "cloud)" in helped
+    assert "-j STRING, --junit=STRING écrire un rapport JUnit XML à ce chemin" in helped
+    for english in ("Run every demo", "decks to verify", "write a JUnit", "Usage: invoke"):
+        assert english not in helped and english not in listed.stdout
