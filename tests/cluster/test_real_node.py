@@ -25,6 +25,7 @@ import fixture_images
 import pytest
 
 from diapo.cluster import binaries, host, local, network, node, processes
+from diapo.cluster.client import Cluster
 
 # Marked `cluster` so that `-m "not cluster"` (the fast runs) leaves them out.
 pytestmark = pytest.mark.cluster
@@ -127,6 +128,22 @@ def test_logs_and_exec(real, ns):
     # The pod's address is in the pods' range, not a private one.
     ip = real.kubectl("get", "pod", "parle", "-n", ns, "-o", "jsonpath={.status.podIP}").stdout
     assert ip.startswith("198.18.0.")
+
+
+def test_a_runs_pods_stop_at_once_even_when_they_ignore_sigterm(real, ns):
+    """verify's cleanup: `sleep` as PID 1 ignores SIGTERM, so a plain deletion would wait out
+    its 30 s grace period; stop_pods gives it 1 s."""
+    _pod(real, ns, "sourd", "exec sleep 3600")
+    client = Cluster(str(real.cluster.kubeconfig))
+    try:
+        client.stop_pods(ns)
+        deadline = time.monotonic() + 20  # well under the pod's 30 s grace period
+        while time.monotonic() < deadline and real.kubectl(
+                "get", "pods", "-n", ns, "-o", "name").stdout.strip():
+            time.sleep(0.2)
+        assert real.kubectl("get", "pods", "-n", ns, "-o", "name").stdout.strip() == ""
+    finally:
+        client.close()
 
 
 def test_interactive_exec_through_a_pty(real, ns):
