@@ -67,7 +67,7 @@ def find_deck(name: str, root: Path) -> Deck:
     known = sorted(p.relative_to(docs).with_suffix("").as_posix() for p in docs.rglob("*.md")
                    if p.name != "index.md")
     raise DiapoError(f"deck « {name} » introuvable dans {docs}",
-                     hint="decks: " + (", ".join(known) or "aucun"))
+                     hint="decks : " + (", ".join(known) or "aucun"))
 
 
 def select_demos(deck: Deck, *, slide: int | None = None, start: int | None = None,
@@ -78,7 +78,7 @@ def select_demos(deck: Deck, *, slide: int | None = None, start: int | None = No
         chosen = [d for d in demos if d.id == demo]
         if not chosen:
             raise DemoError(f"aucune démo « {demo} » dans {deck.path}",
-                            hint="ids: " + ", ".join(d.id for d in demos))
+                            hint="démos : " + ", ".join(d.id for d in demos))
         return chosen
     if slide is not None:
         demos = [d for d in demos if d.slide == _slide_number(slide, "--slide")]

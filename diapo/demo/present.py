@@ -62,7 +62,7 @@ def deck_lock(root: Path, deck: Deck) -> Iterator[Path]:
         owner = handle.read().strip() or "?"
         handle.close()
         raise DemoError(f"invoke present {deck.name} tourne déjà ({owner})",
-                        hint="une seule présentation par deck: utilisez la fenêtre ouverte, "
+                        hint="une seule présentation par deck : utilisez la fenêtre ouverte, "
                              "ou quittez l'autre (q dans son terminal)") from None
     try:
         yield path

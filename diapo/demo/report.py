@@ -126,21 +126,21 @@ def load(path: str | Path) -> Report | None:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         if not isinstance(data, dict):
-            raise ValueError("not a JSON object")
+            raise ValueError("ce n'est pas un objet JSON")
         if data.get("version") not in READABLE:
-            raise ValueError(f"unsupported report version {data.get('version')!r}")
+            raise ValueError(f"version de rapport non prise en charge : {data.get('version')!r}")
         report = _run(data)
         report.version = VERSION
         report.matrix = [_run(run) for run in _list(data.get("matrix") or [], "matrix")]
         return report
     except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError) as exc:
-        raise DiapoError(f"unreadable verify report {path}: {exc}") from None
+        raise DiapoError(f"rapport de vérification illisible {path} : {exc}") from None
 
 
 def _run(data: dict) -> Report:
     """One run (the report, or an entry of its matrix) from its JSON form, type-checked."""
     if not isinstance(data.get("date"), str):
-        raise ValueError("'date' is not a string")
+        raise ValueError("'date' n'est pas un texte")
     cluster = ClusterInfo(**_object(data["cluster"], "cluster"))
     decks = []
     for deck in _list(data["decks"], "decks"):
@@ -150,25 +150,25 @@ def _run(data: dict) -> Report:
         items: tuple[DeckResult | DemoResult, ...] = (result, *demos)
         for item in items:
             if item.status not in STATUSES:
-                raise ValueError(f"unknown status {item.status!r}")
+                raise ValueError(f"statut inconnu {item.status!r}")
         for demo in demos:
             for name in ("id", "command", "output"):
                 if not isinstance(getattr(demo, name), str):
-                    raise ValueError(f"demo field {name!r} is not text")
+                    raise ValueError(f"champ de démo {name!r} qui n'est pas un texte")
             if not isinstance(demo.warnings, list) or not all(
                     isinstance(w, str) for w in demo.warnings):
-                raise ValueError("demo 'warnings' is not a list of text")
+                raise ValueError("'warnings' d'une démo n'est pas une liste de textes")
         decks.append(result)
     return Report(date=data["date"], cluster=cluster, decks=decks)
 
 
 def _object(value: object, what: str) -> dict:
     if not isinstance(value, dict):
-        raise ValueError(f"{what!r} is not an object")
+        raise ValueError(f"{what!r} n'est pas un objet")
     return value
 
 
 def _list(value: object, what: str) -> list:
     if not isinstance(value, list):
-        raise ValueError(f"{what!r} is not a list")
+        raise ValueError(f"{what!r} n'est pas une liste")
     return value

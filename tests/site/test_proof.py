@@ -160,7 +160,7 @@ def test_corrupt_report_fails_the_build_in_one_line(make_project, text: str) -> 
     project = make_project()
     project.write("docs/demos.md", DECK)
     project.write(".diapo/verify.json", text)
-    with pytest.raises(DiapoError, match="unreadable verify report") as err:
+    with pytest.raises(DiapoError, match="rapport de vérification illisible") as err:
         project.build()
     assert "\n" not in str(err.value) and ".diapo/verify.json" in str(err.value)
 
