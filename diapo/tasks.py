@@ -62,9 +62,9 @@ def serve(c, addr="127.0.0.1:8000"):
                        "activé par défaut"})
 def pdf(c, deck=None, handout=True):
     """Imprime en PDF la vue de présentation de chaque deck, avec le Chromium de Debian."""
-    from diapo.site import commands
+    from diapo.site import pdf as pdf_mod
 
-    _call(commands.pdf, deck=deck, handout=handout)
+    _call(pdf_mod.run, deck=deck, handout=handout)
 
 
 # --------------------------------------------------------------------------- decks

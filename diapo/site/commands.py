@@ -121,10 +121,3 @@ def serve(addr: str = "127.0.0.1:8000", *, root: Path | None = None) -> int:
     except MkDocsException as exc:
         raise DiapoError(exc.format_message()) from None
     return 0
-
-
-def pdf(deck: str | None = None, handout: bool = True) -> int:
-    """Print the presentation view of `deck` (every deck when None) to PDF."""
-    from diapo.site import pdf as pdf_mod
-
-    return pdf_mod.run(deck=deck, handout=handout)

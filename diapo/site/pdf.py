@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from diapo.errors import DiapoError
+from diapo.site import commands
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -49,8 +50,6 @@ def run(deck: str | None = None, handout: bool = True, *, root: Path | None = No
             raise DiapoError(f"deck « {deck} » introuvable (decks : {', '.join(names) or 'aucun'})")
         decks = [d for d in decks if d.name == wanted]
     if any(_stale(site_dir / f"{d.name}.html", d.path) for d in decks):
-        from diapo.site import commands
-
         commands.build(strict=False, root=project)
     console = Console()
     for printed in print_decks(site_dir, [d.name for d in decks], handout=handout):
