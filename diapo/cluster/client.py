@@ -165,16 +165,6 @@ def _absolutize(body: dict[str, Any], base: Path) -> None:
             body[key] = str((base / value).resolve())
 
 
-def check_allowed(context: str, allowed: list[str], config_path: str = "mkdocs.yml") -> None:
-    """Refuse a context the configuration does not list (demos create and delete objects)."""
-    if context not in allowed:
-        raise ClusterError(
-            f"contexte Kubernetes '{context}' non autorisé pour les démos",
-            hint=f"ajoutez-le à 'contexts' du plugin diapo dans {config_path} "
-                 f"(autorisés: {', '.join(allowed) or 'aucun'})",
-        )
-
-
 # ---------------------------------------------------------------------- cluster
 
 

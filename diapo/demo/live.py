@@ -29,12 +29,14 @@ from rich.console import Console
 from rich.markup import escape
 
 from diapo import config as diapo_config
+from diapo.cluster import target as cluster_target
+from diapo.cluster.target import Target
 from diapo.deck.model import Deck, Demo, DemoKind
 from diapo.demo import live_ui as ui, report as report_mod
 from diapo.demo.engine import INTERRUPTED, DeckRun, reset as engine_reset
 from diapo.demo.live_input import KeyForwarder
 from diapo.demo.live_keys import CTRL_C, CTRL_D, ENTER, REMOTE, KeyReader, RemoteKeys
-from diapo.demo.live_preflight import Health, HealthWatch, Target, choose_target, probe
+from diapo.demo.live_preflight import Health, HealthWatch, probe
 from diapo.demo.live_typing import Typist
 from diapo.demo.report import FAILED, PASSED, DemoResult
 from diapo.errors import ClusterError, DemoError, DiapoError
@@ -560,8 +562,7 @@ def lecture(the_deck: Deck, demos: list[Demo], *, config: diapo_config.DiapoConf
     drives the same lecture): the same engine, pre-flight, context guard and cleanup.
     """
     with keys:
-        target = choose_target(list(config.contexts), requested=context, confirm=keys.ask,
-                               config_path=root / "mkdocs.yml")
+        target = _choose(config, root, context, keys)
         health = probe(target)
         console.print(ui.health_line(target, health), soft_wrap=True)
         recorded = Recorded(root / config.report, the_deck, console)
@@ -587,14 +588,21 @@ def lecture(the_deck: Deck, demos: list[Demo], *, config: diapo_config.DiapoConf
                 steps.close()
 
 
+def _choose(config: diapo_config.DiapoConfig, root: Path, context: str | None,
+            keys: KeyReader) -> Target:
+    """The lecture's context: the kubeconfig's current one (or `--context`), checked against
+    `contexts` as verify's is; `--context` may confirm an unlisted one with a typed "oui"."""
+    return cluster_target.choose(list(config.contexts), config_path=root / "mkdocs.yml",
+                                 requested=context, confirm=keys.ask)
+
+
 def reset(deck: str, *, context: str | None = None) -> int:
     """`invoke demo.reset DECK`: remove what the deck's demos created on the cluster."""
     config, root = diapo_config.load()
     the_deck = find_deck(deck, root)
     console = ui.make_console()
     with KeyReader() as keys:
-        target = choose_target(list(config.contexts), requested=context, confirm=keys.ask,
-                               config_path=root / "mkdocs.yml")
+        target = _choose(config, root, context, keys)
     health = probe(target)
     console.print(ui.health_line(target, health), soft_wrap=True)
     if not health.ok:

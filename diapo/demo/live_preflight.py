@@ -1,42 +1,28 @@
-"""Safety checks of the lecture mode: which cluster we are about to touch, and is it there.
+"""Pre-flight of the lecture mode: does the API server of the chosen context answer?
 
-Two questions, asked before the first demo and again whenever a step fails:
-
-- is the kubeconfig context one the course allows (`contexts` in the diapo plugin config)? A
-  context that is not listed is refused unless `--context` names it and the lecturer types
-  "oui": a lecture must never run against the wrong cluster by accident;
-- does the API server answer? One short request (no client retries, a few seconds at most)
-  gives the server URL, its version and node readiness, or one line saying why not.
+The context itself is chosen and checked against `contexts` by `diapo.cluster.target`,
+before the first demo. One short request (no client retries, a few seconds at most) gives
+the server URL, its version and node readiness, or one line saying why not; `HealthWatch`
+repeats it in the background while the lecture is idle and whenever a step fails.
 """
 
 from __future__ import annotations
 
-import re
 import socket
 import threading
-from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
 
 import urllib3
 from kubernetes.client.rest import ApiException
 
-from diapo.cluster.client import Cluster, resolve_config
+from diapo.cluster.client import Cluster
 from diapo.cluster.ready import is_ready
-from diapo.errors import ClusterError, Location
+from diapo.cluster.target import Target
+from diapo.errors import ClusterError
 
 PROBE_TIMEOUT = 2.0  # seconds per request: a dead server is reported within a few seconds
 IDLE = 1.0  # seconds without a step before a background probe
-
-
-@dataclass(frozen=True)
-class Target:
-    """The kubeconfig context the lecture runs against."""
-
-    context: str
-    kubeconfig: str | None  # path; None: $KUBECONFIG or ~/.kube/config, as kubectl does
-    server: str
 
 
 @dataclass(frozen=True)
@@ -53,53 +39,6 @@ class Health:
     def ok(self) -> bool:
         """The server answered."""
         return self.error is None
-
-
-def _config_location(config_path: str | Path) -> Location:
-    """Where `contexts` is set in mkdocs.yml (line 1 when it is left at its default)."""
-    path = Path(config_path)
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError:
-        return Location(str(path), 1)
-    line = next((n for n, text in enumerate(lines, 1) if re.match(r"\s*contexts\s*:", text)), 1)
-    return Location(str(path), line)
-
-
-def choose_target(
-    allowed: list[str],
-    *,
-    requested: str | None,
-    confirm: Callable[[str], str],
-    config_path: str | Path,
-    kubeconfig: str | None = None,
-) -> Target:
-    """The context to use, after the safety check; `ClusterError` when it is refused.
-
-    `requested` is `--context`; without it the kubeconfig's current context is used.
-    `confirm(question)` returns the lecturer's typed answer for a context that is not allowed.
-    """
-    config = resolve_config(kubeconfig, requested)  # ClusterError: unknown context, no file
-    name = config["current-context"]
-    server = config["clusters"][0]["cluster"].get("server", "")
-    target = Target(context=name, kubeconfig=kubeconfig, server=server)
-    if name in allowed:
-        return target
-    where = _config_location(config_path)
-    listed = ", ".join(allowed) or "aucun"
-    if requested is None:
-        raise ClusterError(
-            f"contexte « {name} » refusé: il n'est pas dans `contexts` (autorisés: {listed})",
-            where,
-            hint=f"ajoutez-le à `contexts`, ou passez --context {name} pour confirmer",
-        )
-    answer = confirm(
-        f"Le contexte « {name} » ({server}) n'est pas dans `contexts` ({listed}).\n"
-        "Tapez « oui » pour lancer les démos sur ce cluster: "
-    )
-    if answer.strip().lower() != "oui":
-        raise ClusterError(f"contexte « {name} » refusé: non confirmé", where)
-    return target
 
 
 def _reason(exc: BaseException, timeout: float) -> str:

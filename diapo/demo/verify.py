@@ -18,7 +18,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -36,7 +36,9 @@ from rich.progress import (
 from rich.table import Table
 
 from diapo import config as config_mod
-from diapo.cluster.client import Cluster, check_allowed, kubeconfig_paths
+from diapo.cluster import target as cluster_target
+from diapo.cluster.client import Cluster, kubeconfig_paths
+from diapo.cluster.target import Target
 from diapo.config import DiapoConfig
 from diapo.deck.model import Deck, Demo
 from diapo.demo import matrix, report as report_mod
@@ -61,18 +63,6 @@ INTERRUPTED = "vérification interrompue (Ctrl-C)"
 INTERRUPT_GRACE = 2.0  # seconds a Ctrl-C gives to ask for every deletion (exit within 3 s)
 STATUS_TEXT = {PASSED: "[green]réussie[/]", FAILED: "[red]échouée[/]",
                SKIPPED: "[yellow]ignorée[/]", WARNED: "[yellow]avertissement[/]"}
-
-
-@dataclass
-class Target:
-    """Where the demos run: kubeconfig file (None: kubectl's default) and context."""
-
-    kubeconfig: str | None
-    context: str
-    server: str = ""
-    version: str = ""
-    simulated: bool = False
-    orphans: list[str] = field(default_factory=list)  # left by killed runs, removed now
 
 
 @dataclass
@@ -235,20 +225,17 @@ def plan_demos(decks: list[Deck], demo: str | None) -> list[tuple[Deck, list[Dem
 
 
 def resolve_target(root: Path, config: DiapoConfig, kubeconfig: str | None = None) -> Target:
-    """The current context ($KUBECONFIG), else the local control plane; allowed and reachable.
-    `kubeconfig` names the cluster instead (a version of the matrix)."""
-    if kubeconfig is None and not os.environ.get("KUBECONFIG"):
-        local = (root / config.state_dir / "kubeconfig")
-        if os.environ.get("DIAPO_CLUSTER_DIR"):
-            local = Path(os.environ["DIAPO_CLUSTER_DIR"]) / "kubeconfig"
-        if local.is_file():
-            kubeconfig = str(local)
+    """The current context ($KUBECONFIG), else the local control plane; allowed (never asked)
+    and reachable. `kubeconfig` names the cluster instead (a version of the matrix)."""
+    if kubeconfig is None:
+        kubeconfig = cluster_target.default_kubeconfig(root / config.state_dir / "kubeconfig")
     if kubeconfig is None and not any(p.is_file() for p in kubeconfig_paths()):
-        raise ClusterError("aucun cluster: pas de kubeconfig ni de cluster local",
+        raise ClusterError("aucun cluster : pas de kubeconfig ni de cluster local",
                            hint="démarrez le cluster local avec `invoke cluster.up`")
+    chosen = cluster_target.choose(list(config.contexts), config_path=root / "mkdocs.yml",
+                                   kubeconfig=kubeconfig)
     cluster = Cluster(kubeconfig)
     try:
-        check_allowed(cluster.context, list(config.contexts), str(root / "mkdocs.yml"))
         version = cluster.probe()
         simulated = cluster.simulated()
         orphans = remove_orphans(cluster)
@@ -258,7 +245,7 @@ def resolve_target(root: Path, config: DiapoConfig, kubeconfig: str | None = Non
         raise
     finally:
         cluster.close()
-    return Target(kubeconfig, cluster.context, cluster.server, version, simulated, orphans)
+    return replace(chosen, version=version, simulated=simulated, orphans=tuple(orphans))
 
 
 # ---------------------------------------------------------------------- running

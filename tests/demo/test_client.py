@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from diapo.cluster.client import PROBE_TIMEOUT, Cluster, check_allowed, resolve_config
+from diapo.cluster.client import PROBE_TIMEOUT, Cluster, resolve_config
 from diapo.errors import ClusterError
 
 
@@ -41,14 +41,6 @@ def test_merged_kubeconfigs_keep_one_context_with_absolute_paths(tmp_path: Path,
     assert resolve_config()["current-context"] == "a"  # the first file's current context
     with pytest.raises(ClusterError, match="contexte 'c' introuvable"):
         resolve_config(context="c")
-
-
-def test_context_outside_the_allowed_list_is_refused():
-    check_allowed("diapo-local", ["diapo-local"])
-    with pytest.raises(ClusterError) as err:
-        check_allowed("production", ["diapo-local"], "mkdocs.yml")
-    assert "'production' non autorisé" in str(err.value)
-    assert "mkdocs.yml" in err.value.hint
 
 
 def test_probe_of_a_closed_port_fails_at_once(tmp_path: Path):

@@ -303,8 +303,8 @@ def test_context_not_in_config_is_refused_and_nothing_runs(tmp_path, cluster):
     marker = tmp_path / "a-tourne"
     project = write_project(tmp_path / "p", marker_deck(marker), ["cluster-de-la-classe"])
     screen = Screen(spawn(project, cluster.kubeconfig))
-    screen.wait(rf"contexte « {cluster.context} » refusé: il n'est pas dans `contexts` "
-                r"\(autorisés: cluster-de-la-classe\)")
+    screen.wait(rf"contexte « {cluster.context} » refusé : il n'est pas dans `contexts` "
+                r"\(autorisés : cluster-de-la-classe\)")
     screen.wait(r"mkdocs\.yml:\d+")
     assert screen.end() != 0
     assert not marker.exists()
@@ -317,7 +317,7 @@ def test_named_context_needs_typed_confirmation(tmp_path, cluster):
     screen = Screen(spawn(project, cluster.kubeconfig, "--context", cluster.context))
     at = screen.wait(r"Tapez « oui »")
     screen.child.sendline("non")
-    screen.wait(r"refusé: non confirmé", since=at)
+    screen.wait(r"refusé : non confirmé", since=at)
     assert screen.end() != 0
     assert not marker.exists()
 

@@ -11,8 +11,9 @@ import pytest
 import yaml
 from rich.console import Console
 
+from diapo.cluster.target import Target, choose
 from diapo.demo.live_keys import ENTER, KeyReader, key_name
-from diapo.demo.live_preflight import Target, choose_target, probe
+from diapo.demo.live_preflight import probe
 from diapo.demo.live_typing import Typist
 from diapo.demo.live_ui import french_date
 from diapo.errors import ClusterError
@@ -85,24 +86,33 @@ def test_context_outside_config_is_refused_with_config_line(tmp_path):
     path = kubeconfig(tmp_path / "kc", "https://127.0.0.1:1")
     asked = []
     with pytest.raises(ClusterError) as err:
-        choose_target(["prod-interdit"], requested=None, confirm=asked.append, config_path=config,
-                      kubeconfig=path)
+        choose(["prod-interdit"], requested=None, confirm=asked.append, config_path=config,
+               kubeconfig=path)
     assert "« classe » refusé" in str(err.value)
     assert err.value.location.line == 4 and asked == []
+
+
+def test_a_verification_never_asks_for_an_unlisted_context(tmp_path):
+    path = kubeconfig(tmp_path / "kc", "https://127.0.0.1:1")
+    with pytest.raises(ClusterError) as err:  # no confirm: even a named context is refused
+        choose(["autre"], requested="prod", config_path=tmp_path / "mkdocs.yml",
+               kubeconfig=path)
+    assert "« prod » refusé : il n'est pas dans `contexts` (autorisés : autre)" in str(err.value)
+    assert "--context" not in err.value.hint
 
 
 def test_named_context_runs_only_after_typed_oui(tmp_path):
     path = kubeconfig(tmp_path / "kc", "https://127.0.0.1:1")
     config = tmp_path / "mkdocs.yml"
     with pytest.raises(ClusterError, match="non confirmé"):
-        choose_target(["classe"], requested="prod", confirm=lambda q: "o", config_path=config,
-                      kubeconfig=path)
-    target = choose_target(["classe"], requested="prod", confirm=lambda q: " Oui ",
-                           config_path=config, kubeconfig=path)
+        choose(["classe"], requested="prod", confirm=lambda q: "o", config_path=config,
+               kubeconfig=path)
+    target = choose(["classe"], requested="prod", confirm=lambda q: " Oui ",
+                    config_path=config, kubeconfig=path)
     assert target == Target("prod", path, "https://127.0.0.1:1")
     with pytest.raises(ClusterError, match="introuvable"):
-        choose_target(["classe"], requested="nulle-part", confirm=lambda q: "oui",
-                      config_path=config, kubeconfig=path)
+        choose(["classe"], requested="nulle-part", confirm=lambda q: "oui",
+               config_path=config, kubeconfig=path)
 
 
 def test_probe_of_closed_port_is_immediate(tmp_path):

@@ -80,7 +80,8 @@ def test_unlisted_context_is_refused(tmp_path: Path, on_cluster):
     write_deck(project / "docs", "d", [[Step("echo x")]])
     with pytest.raises(ClusterError) as err:
         verify.run([], root=project, console=quiet())
-    assert "'diapo-local' non autorisé" in str(err.value)
+    assert "contexte « diapo-local » refusé : il n'est pas dans `contexts`" in str(err.value)
+    assert "--context" not in (err.value.hint or "")  # a verification never asks
 
 
 def test_ctrl_c_during_a_run_still_cleans_up(project: Path, cluster, kube: Cluster):
