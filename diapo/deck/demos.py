@@ -7,31 +7,27 @@ options: demo=ID exit=N timeout=S wait="kind/name Condition" only=live|ci needs=
          interactive input=PATH
 ```
 A fence with none of these words is plain code. On a tagged fence any other word is an error.
+The options are one table, OPTION_SPECS: how each is written (flag or `name=value`, once or
+repeated), which kinds of step accept it and what it records on the `Demo`.
 """
 
 from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from diapo.deck import fences as fences_mod
 from diapo.deck.model import Demo, DemoKind, Expect, Fence, MatchMode
 from diapo.errors import DeckError, Location
 
 TAGS = ("demo", "file", "apply", "expect")
-OPTIONS: tuple[str, ...] = ("match", "exit", "timeout", "wait", "only", "needs", "hidden")
-OPTIONS += ("warn",)  # accepted `Warning:` (a substring), repeatable
-OPTIONS += ("interactive", "input")  # a step that reads the keyboard
 ONLY_VALUES = ("live", "ci")
 NEEDS_VALUES = ("node",)
 APPLY_LANGS = ("yaml", "yml", "json")
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*$")
-_FLAGS: tuple[str, ...] = ("apply", "expect", "hidden")  # never take a value
-_VALUED: tuple[str, ...] = ("file", "match", "exit", "timeout", "wait", "only", "needs")  # always take one
-_VALUED += ("warn",)
-_FLAGS += ("interactive",)  # `interactive` / `input=`
-_VALUED += ("input",)
+_TAG_FLAGS = ("apply", "expect")  # never take a value; `demo` may (its id), `file=` must
 
 
 def is_tagged(fence: Fence) -> bool:
@@ -41,14 +37,21 @@ def is_tagged(fence: Fence) -> bool:
 
 def _check_attrs(fence: Fence, pairs: list[tuple[str, str | bool]]) -> None:
     where = fence.location
+    seen: set[str] = set()
     for key, value in pairs:
-        if key not in TAGS and key not in OPTIONS:
+        spec = OPTION_SPECS.get(key)
+        if key not in TAGS and spec is None:
             raise DeckError(f"balise de démo inconnue '{key}'", where,
                             hint="balises connues : " + ", ".join(TAGS + OPTIONS))
-        if key in _FLAGS and value is not True:
+        flag = key in _TAG_FLAGS or (spec is not None and spec.flag)
+        if flag and value is not True:
             raise DeckError(f"'{key}' ne prend pas de valeur (écrivez seulement '{key}')", where)
-        if key in _VALUED and (value is True or value == ""):
+        valued = key == "file" or (spec is not None and not spec.flag)
+        if valued and (value is True or value == ""):
             raise DeckError(f"'{key}' demande une valeur ({key}=...)", where)
+        if key in seen and not (spec is not None and spec.repeat):
+            raise DeckError(f"'{key}' écrit deux fois sur le même bloc", where)
+        seen.add(key)
         if key == "demo" and value is not True and not _ID.match(str(value)):
             raise DeckError(f"identifiant de démo invalide {value!r} : lettres, chiffres, '.', '_' "
                             "et '-' seulement", where)
@@ -130,35 +133,87 @@ def make(fence: Fence, slide: int, ordinal: int) -> Demo:
     )
     if "file" in attrs:
         demo.path = _safe_path(str(attrs["file"]), where)
-    if "exit" in attrs:
-        demo.exit = int(_number("exit", str(attrs["exit"]), where, integer=True))
-    if "timeout" in attrs:
-        demo.timeout = _number("timeout", str(attrs["timeout"]), where, integer=False)
-    if "only" in attrs:
-        demo.only = _pick("only", str(attrs["only"]), ONLY_VALUES, where)
-    if "needs" in attrs:
-        demo.needs = _pick("needs", str(attrs["needs"]), NEEDS_VALUES, where)
-    _interactive(demo, attrs, where)
-    demo.wait = [str(v) for k, v in pairs if k == "wait"]
-    if demo.wait and kind == DemoKind.FILE:
-        raise DeckError("wait= demande une étape (demo ou apply), pas un bloc file=", where)
-    demo.warn = [str(v) for k, v in pairs if k == "warn"]
-    if demo.warn and kind == DemoKind.FILE:
-        raise DeckError("warn= demande une étape (demo ou apply), pas un bloc file=", where)
+    for name, spec in OPTION_SPECS.items():
+        values = [str(v) for k, v in pairs if k == name]
+        if not values or spec.record is None:
+            continue
+        if kind not in spec.steps:
+            raise DeckError(f"{spec.label} demande {_STEP_WORDS[spec.steps]}, pas "
+                            f"{_NOT_STEP_WORDS[spec.steps]}", where)
+        spec.record(demo, values, where)
     return demo
 
 
-def _interactive(demo: Demo, attrs: dict[str, str | bool], where: Location) -> None:
-    """`interactive` and `input=PATH` (which implies it): only on a shell step."""
-    if "interactive" not in attrs and "input" not in attrs:
-        return
-    if demo.kind is not DemoKind.RUN:
-        word = "interactive" if "interactive" in attrs else "input="
-        raise DeckError(f"'{word}' demande une étape shell (demo), pas un bloc apply ou file=",
-                        where)
+def _set_exit(demo: Demo, values: list[str], where: Location) -> None:
+    demo.exit = int(_number("exit", values[0], where, integer=True))
+
+
+def _set_timeout(demo: Demo, values: list[str], where: Location) -> None:
+    demo.timeout = _number("timeout", values[0], where, integer=False)
+
+
+def _set_only(demo: Demo, values: list[str], where: Location) -> None:
+    demo.only = _pick("only", values[0], ONLY_VALUES, where)
+
+
+def _set_needs(demo: Demo, values: list[str], where: Location) -> None:
+    demo.needs = _pick("needs", values[0], NEEDS_VALUES, where)
+
+
+def _set_wait(demo: Demo, values: list[str], where: Location) -> None:
+    demo.wait = values
+
+
+def _set_warn(demo: Demo, values: list[str], where: Location) -> None:
+    demo.warn = values
+
+
+def _set_interactive(demo: Demo, values: list[str], where: Location) -> None:
     demo.interactive = True
-    if "input" in attrs:
-        demo.input = _safe_path(str(attrs["input"]), where, "input")
+
+
+def _set_input(demo: Demo, values: list[str], where: Location) -> None:
+    demo.interactive = True  # a scripted input implies a step that reads the keyboard
+    demo.input = _safe_path(values[0], where, "input")
+
+
+@dataclass(frozen=True)
+class OptionSpec:
+    """One option of the tag language: how it is written, where it is allowed, what it sets.
+
+    A new option is one row of OPTION_SPECS (plus its field on `Demo` and its effect where
+    steps run); the checks, the error messages and BALISES.md's test read the table.
+    """
+
+    name: str
+    flag: bool = False  # written alone (`hidden`); else always `name=value`
+    repeat: bool = False  # may be written several times; every value is kept, in order
+    steps: tuple[DemoKind, ...] = tuple(DemoKind)  # the kinds of step it may be written on
+    record: Callable[[Demo, list[str], Location], None] | None = None  # None: read elsewhere
+
+    @property
+    def label(self) -> str:
+        """How a message names it: a flag quoted (`'interactive'`), else `name=`."""
+        return f"'{self.name}'" if self.flag else f"{self.name}="
+
+
+_SHELL, _STEPS = (DemoKind.RUN,), (DemoKind.RUN, DemoKind.APPLY)
+_STEP_WORDS = {_SHELL: "une étape shell (demo)", _STEPS: "une étape (demo ou apply)"}
+_NOT_STEP_WORDS = {_SHELL: "un bloc apply ou file=", _STEPS: "un bloc file="}
+
+OPTION_SPECS: dict[str, OptionSpec] = {spec.name: spec for spec in (
+    OptionSpec("match"),  # on the expect block (`_expect`); `make` refuses it on a step
+    OptionSpec("exit", record=_set_exit),
+    OptionSpec("timeout", record=_set_timeout),
+    OptionSpec("wait", repeat=True, steps=_STEPS, record=_set_wait),
+    OptionSpec("only", record=_set_only),
+    OptionSpec("needs", record=_set_needs),
+    OptionSpec("hidden", flag=True),  # read by `make`: a Demo field set at creation
+    OptionSpec("warn", repeat=True, steps=_STEPS, record=_set_warn),  # accepted `Warning:`
+    OptionSpec("interactive", flag=True, steps=_SHELL, record=_set_interactive),
+    OptionSpec("input", steps=_SHELL, record=_set_input),
+)}
+OPTIONS: tuple[str, ...] = tuple(OPTION_SPECS)
 
 
 def attach(deck_demos: list[Demo], previous: Fence | None, fence: Fence) -> Expect:

@@ -66,3 +66,9 @@ def test_examples_parse_with_the_real_parser(tmp_path):
         path.write_text(body + "\n", encoding="utf-8")
         deck = parse(path)
         assert deck.demos, f"example {number} has no demo:\n{body}"
+
+
+def test_repeatable_options_are_the_tables():
+    rows = {_names(row)[0]: row for row in _table("## Tableau des balises")}
+    said = {name for name, row in rows.items() if "répétable" in row[-1]}
+    assert said == {name for name, spec in demos.OPTION_SPECS.items() if spec.repeat}

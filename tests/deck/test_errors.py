@@ -147,11 +147,22 @@ def test_missing_file_is_a_deck_error(tmp_path: Path) -> None:
      "manquant"),
     ("yaml file=a.yaml wait=deployment/x", "wait= demande une étape (demo ou apply)"),
     ("yaml file=a.yaml warn=obsolète", "warn= demande une étape (demo ou apply)"),
+    ("yaml apply interactive", "'interactive' demande une étape shell (demo), pas un bloc apply"),
+    ("yaml file=a.yaml input=clavier.txt", "input= demande une étape shell (demo)"),
+    ("bash demo exit=1 exit=2", "'exit' écrit deux fois sur le même bloc"),
+    ("bash demo hidden hidden", "'hidden' écrit deux fois sur le même bloc"),
 ])
 def test_bad_demo_tags(info: str, message: str) -> None:
     err = error(f"# a\n\ntexte\n\n```{info}\nkubectl get pods\n```\n")
     assert message in str(err)
     assert err.location.line == 5
+
+
+def test_repeatable_options_keep_every_value_in_order() -> None:
+    parsed = deck('# a\n\n```bash demo wait="pod/a Ready" warn=x wait=http://a.localhost\n'
+                'ls\n```\n')
+    assert parsed.demos[0].wait == ["pod/a Ready", "http://a.localhost"]
+    assert parsed.demos[0].warn == ["x"]
 
 
 def test_duplicate_demo_ids_name_both_lines() -> None:
