@@ -402,8 +402,9 @@ class DeckRun:
         verdict = match_mod.match(expect, output)
         if verdict.ok:
             return
-        if self.update and MatchMode(expect.match) is not MatchMode.REGEX:
-            self.updates.append((expect, match_mod.updated_text(expect, output)))
+        new_text = match_mod.updated_text(expect, output) if self.update else None
+        if new_text is not None:
+            self.updates.append((expect, new_text))
             result.reason = "bloc expect mis à jour"
             return
         result.status, result.diff = FAILED, verdict.diff

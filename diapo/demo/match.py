@@ -57,21 +57,31 @@ def normalize(text: str) -> str:
 
 def match(expect: Expect, actual: str) -> MatchResult:
     """Compare `actual` (already `clean_output`) with the `expect` block."""
-    mode = MatchMode(expect.match)
-    if mode is MatchMode.EXACT:
-        want, got = expect.text.rstrip("\n"), actual.rstrip("\n")
-        return _result(want == got, want, got, str.__eq__)
+    return MATCHERS[MatchMode(expect.match)].whole(expect, actual)
+
+
+def _exact(expect: Expect, actual: str) -> MatchResult:
+    want, got = expect.text.rstrip("\n"), actual.rstrip("\n")
+    return _result(want == got, want, got, str.__eq__)
+
+
+def _ellipsis(expect: Expect, actual: str) -> MatchResult:
     want, got = normalize(expect.text), normalize(actual)
-    if mode is MatchMode.ELLIPSIS:
-        return _result(ellipsis_match(want, got), want, got, _line_ellipsis)
-    if mode is MatchMode.REGEX:
-        try:
-            pattern = re.compile(want, re.MULTILINE)
-        except re.error as exc:
-            raise DeckError(f"expression régulière invalide dans expect: {exc}",
-                            expect.location) from None
-        return _result(pattern.fullmatch(got) is not None, want, got, _line_regex)
-    return _table_result(want, got)
+    return _result(ellipsis_match(want, got), want, got, _line_ellipsis)
+
+
+def _regex(expect: Expect, actual: str) -> MatchResult:
+    want, got = normalize(expect.text), normalize(actual)
+    try:
+        pattern = re.compile(want, re.MULTILINE)
+    except re.error as exc:
+        raise DeckError(f"expression régulière invalide dans expect : {exc}",
+                        expect.location) from None
+    return _result(pattern.fullmatch(got) is not None, want, got, _line_regex)
+
+
+def _table(expect: Expect, actual: str) -> MatchResult:
+    return _table_result(normalize(expect.text), normalize(actual))
 
 
 # ---------------------------------------------------------------------- ellipsis
@@ -241,28 +251,28 @@ def differing_lines(expect: Expect, actual: str) -> tuple[set[int], set[int]]:
     rule (for the side-by-side view of `invoke present`); both empty when it matches."""
     if match(expect, actual).ok:
         return set(), set()
-    mode = MatchMode(expect.match)
-    same: Callable[[str, str], bool] = {
-        MatchMode.EXACT: str.__eq__, MatchMode.ELLIPSIS: _line_ellipsis,
-        MatchMode.REGEX: _line_regex,
-        MatchMode.TABLE: lambda w, g: _row_match(w.split(), g.split()),
-    }[mode]
+    same = MATCHERS[MatchMode(expect.match)].line
     want, got = normalize(expect.text).split("\n"), normalize(actual).split("\n")
     ops = _align(want, got, same)
     return ({j for tag, _i, j in ops if tag == "+" and j is not None},
             {i for tag, i, _j in ops if tag == "-" and i is not None})
 
 
-def updated_text(expect: Expect, actual: str) -> str:
-    """New text for an `expect` block that `actual` no longer matches (`verify --update`).
+def updated_text(expect: Expect, actual: str) -> str | None:
+    """New text for an `expect` block that `actual` no longer matches (`verify --update`);
+    None when the block's mode cannot be rewritten from an output (a regular expression)."""
+    update = MATCHERS[MatchMode(expect.match)].update
+    return None if update is None else update(expect, actual)
 
-    With `ellipsis`, the expected lines that still match are kept as written, `...` lines
-    included, so the update changes only the lines that really differ; other modes take the
-    actual output.
-    """
+
+def _take_actual(expect: Expect, actual: str) -> str:
+    return normalize(actual)
+
+
+def _keep_matching_lines(expect: Expect, actual: str) -> str:
+    """With `ellipsis`, the expected lines that still match are kept as written, `...` lines
+    included, so the update changes only the lines that really differ."""
     got = normalize(actual)
-    if MatchMode(expect.match) is not MatchMode.ELLIPSIS:
-        return got
     want = normalize(expect.text).split("\n")
     lines: list[str] = []
     for tag, i, j in _align(want, got.split("\n"), _line_ellipsis):
@@ -272,6 +282,25 @@ def updated_text(expect: Expect, actual: str) -> str:
             lines.append(got.split("\n")[j])  # type: ignore[index]
     text = "\n".join(lines)
     return text if ellipsis_match(text, got) else got
+
+
+@dataclass(frozen=True)
+class Matcher:
+    """One `match=` mode: the test of the whole output, the line rule its diffs (and the
+    present view's marks) align with, and how `verify --update` rewrites a block (None:
+    never). A new mode is one row here and one member of `MatchMode`."""
+
+    whole: Callable[[Expect, str], MatchResult]
+    line: Callable[[str, str], bool]
+    update: Callable[[Expect, str], str] | None
+
+
+MATCHERS: dict[MatchMode, Matcher] = {
+    MatchMode.EXACT: Matcher(_exact, str.__eq__, _take_actual),
+    MatchMode.ELLIPSIS: Matcher(_ellipsis, _line_ellipsis, _keep_matching_lines),
+    MatchMode.REGEX: Matcher(_regex, _line_regex, None),
+    MatchMode.TABLE: Matcher(_table, lambda w, g: _row_match(w.split(), g.split()), _take_actual),
+}
 
 
 def _got_line(ops: list[tuple[str, str]], index: int) -> int:

@@ -103,3 +103,11 @@ def test_ellipsis_over_any_slice_still_matches(text: str, a: int, b: int):
     a, b = sorted((min(a, len(text)), min(b, len(text))))
     assert ellipsis_match(text[:a] + "..." + text[b:], text)
     assert ellipsis_match(text, text)
+
+
+def test_every_match_mode_has_its_matcher():
+    from diapo.deck.model import MatchMode
+    from diapo.demo.match import MATCHERS
+
+    assert set(MATCHERS) == set(MatchMode)
+    assert updated_text(expect("^a$", "regex"), "b\n") is None  # --update leaves a regex
