@@ -5,26 +5,16 @@ their slide and the following ones, spot directives (`_` + a local name) to one 
 The names are marp-core's (`theme`, `style`, `headingDivider`, `lang`, `size`, `math`), plus
 the metadata directives marp-cli and the VS Code extension read (`title`, `description`,
 `author`, `keywords`, `image`, `url`, `marp`). Marp silently ignores a bad value; diapo
-reports it.
+reports it. The directives are one table, DIRECTIVES: name -> scope and value parser.
 """
 
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
-
-GLOBAL_KEYS = (
-    "theme", "style", "headingDivider", "size", "math", "lang",
-    "title", "description", "author", "keywords", "image", "url", "marp",
-)
-LOCAL_KEYS = (
-    "paginate", "header", "footer", "class", "backgroundColor", "backgroundImage",
-    "backgroundPosition", "backgroundRepeat", "backgroundSize", "color",
-)
-ALL_KEYS = GLOBAL_KEYS + LOCAL_KEYS
-_GLOBAL = frozenset(GLOBAL_KEYS)
-_LOCAL = frozenset(LOCAL_KEYS)
 
 PAGINATE_VALUES = ("true", "false", "hold", "skip")
 MATH_VALUES = ("mathjax", "katex")
@@ -93,32 +83,79 @@ def _heading_divider(value: Any) -> int | list[int] | bool:
     return result if isinstance(value, list) else result[0]
 
 
+def _paginate(key: str, value: Any) -> bool | str:
+    text = _string(key, value).strip().lower()
+    if text not in PAGINATE_VALUES:
+        raise InvalidValue(
+            f"valeur {value!r} invalide pour paginate : attendu true, false, hold ou skip")
+    return {"true": True, "false": False}.get(text, text)
+
+
+def _math(key: str, value: Any) -> str:
+    text = _string(key, value)
+    if text not in MATH_VALUES:
+        raise InvalidValue(f"valeur {value!r} invalide pour math : attendu mathjax ou katex")
+    return text
+
+
+def _marp(key: str, value: Any) -> bool:
+    text = _string(key, value).strip().lower()
+    if text not in ("true", "false"):
+        raise InvalidValue(f"valeur {value!r} invalide pour marp : attendu true ou false")
+    return text == "true"
+
+
+def _words(separator: str) -> Callable[[str, Any], str]:
+    """Text, or a YAML list of texts joined (`class: [lead, invert]`, `keywords`)."""
+    def parse(key: str, value: Any) -> str:
+        if isinstance(value, list):
+            return separator.join(_string(key, v) for v in value)
+        return _string(key, value)
+    return parse
+
+
+@dataclass(frozen=True)
+class DirectiveSpec:
+    """One Marp directive: its scope and how its value is read.
+
+    A global applies to the deck (the last value wins); a local to its slide and the
+    following ones, and as a spot directive (`_name`) to its slide only. A new directive is
+    one row of DIRECTIVES; what it does to a slide is `attributes.section_attributes`'.
+    """
+
+    scope: str  # GLOBAL or LOCAL
+    parse: Callable[[str, Any], Any] = _string  # (name, YAML value) -> value; InvalidValue
+
+
+GLOBAL, LOCAL = "global", "local"
+DIRECTIVES: dict[str, DirectiveSpec] = {
+    # marp-core's globals, then the metadata marp-cli and the VS Code extension read.
+    "theme": DirectiveSpec(GLOBAL), "style": DirectiveSpec(GLOBAL),
+    "headingDivider": DirectiveSpec(GLOBAL, lambda _key, value: _heading_divider(value)),
+    "size": DirectiveSpec(GLOBAL), "math": DirectiveSpec(GLOBAL, _math),
+    "lang": DirectiveSpec(GLOBAL), "title": DirectiveSpec(GLOBAL),
+    "description": DirectiveSpec(GLOBAL), "author": DirectiveSpec(GLOBAL),
+    "keywords": DirectiveSpec(GLOBAL, _words(", ")), "image": DirectiveSpec(GLOBAL),
+    "url": DirectiveSpec(GLOBAL), "marp": DirectiveSpec(GLOBAL, _marp),
+    # Locals (and spot directives, `_` + the name).
+    "paginate": DirectiveSpec(LOCAL, _paginate), "header": DirectiveSpec(LOCAL),
+    "footer": DirectiveSpec(LOCAL), "class": DirectiveSpec(LOCAL, _words(" ")),
+    "backgroundColor": DirectiveSpec(LOCAL), "backgroundImage": DirectiveSpec(LOCAL),
+    "backgroundPosition": DirectiveSpec(LOCAL), "backgroundRepeat": DirectiveSpec(LOCAL),
+    "backgroundSize": DirectiveSpec(LOCAL), "color": DirectiveSpec(LOCAL),
+}
+GLOBAL_KEYS = tuple(k for k, spec in DIRECTIVES.items() if spec.scope == GLOBAL)
+LOCAL_KEYS = tuple(k for k, spec in DIRECTIVES.items() if spec.scope == LOCAL)
+ALL_KEYS = GLOBAL_KEYS + LOCAL_KEYS
+_GLOBAL = frozenset(GLOBAL_KEYS)
+_LOCAL = frozenset(LOCAL_KEYS)
+
+
 def validate(key: str, value: Any) -> Any:
     """The value Marp would apply for directive `key` (no spot prefix); `InvalidValue` if bad.
 
-    `paginate` becomes True / False / "hold" / "skip", `class` lists are joined, everything
-    else is text.
+    `paginate` becomes True / False / "hold" / "skip", `class` and `keywords` lists are
+    joined, `headingDivider` a level or a list of levels, `marp` a boolean, the rest text.
     """
-    if key == "paginate":
-        text = _string(key, value).strip().lower()
-        if text not in PAGINATE_VALUES:
-            raise InvalidValue(
-                f"valeur {value!r} invalide pour paginate : attendu true, false, hold ou skip")
-        return {"true": True, "false": False}.get(text, text)
-    if key == "headingDivider":
-        return _heading_divider(value)
-    if key == "class" and isinstance(value, list):
-        return " ".join(_string(key, v) for v in value)
-    if key == "math":
-        text = _string(key, value)
-        if text not in MATH_VALUES:
-            raise InvalidValue(f"valeur {value!r} invalide pour math : attendu mathjax ou katex")
-        return text
-    if key == "marp":
-        text = _string(key, value).strip().lower()
-        if text not in ("true", "false"):
-            raise InvalidValue(f"valeur {value!r} invalide pour marp : attendu true ou false")
-        return text == "true"
-    if key == "keywords" and isinstance(value, list):
-        return ", ".join(_string(key, v) for v in value)
-    return _string(key, value)
+    spec = DIRECTIVES.get(key)
+    return _string(key, value) if spec is None else spec.parse(key, value)
