@@ -22,7 +22,7 @@ from diapo.deck.attributes import section_attributes
 from diapo.deck.model import Deck, Fence, Image, Slide
 from diapo.demo.report import Report
 from diapo.errors import Location
-from diapo.site import badges, links, themes
+from diapo.site import badges, keymap, links, themes
 from diapo.site.slides_html import RenderedSlide, SlideRenderer, css_filters, escape, pygments_css
 
 ASSETS = "assets/diapo"
@@ -115,26 +115,12 @@ def render_page(deck: Deck, theme: themes.SlideTheme, report: Report | None, *, 
 <input id="diapo-goto-input" type="number" min="1" max="{len(deck.slides)}" inputmode="numeric">
 <span>/ {len(deck.slides)}</span>
 </form>
-{_HELP}
+{keymap.help_html()}
+{keymap.script()}
 <script src="{assets}/presentation.js"></script>
 </body>
 </html>
 """
-
-
-_HELP = """<div id="diapo-help" role="dialog" aria-label="Raccourcis clavier" hidden>
-<h2>Raccourcis clavier</h2>
-<dl>
-<dt>→ ↓ Espace Page suivante</dt><dd>étape ou diapositive suivante</dd>
-<dt>← ↑ Page précédente</dt><dd>étape ou diapositive précédente</dd>
-<dt>Début / Fin</dt><dd>première / dernière diapositive</dd>
-<dt>g</dt><dd>aller à une diapositive</dd>
-<dt>o</dt><dd>vue d'ensemble</dd>
-<dt>f</dt><dd>plein écran</dd>
-<dt>p</dt><dd>fenêtre du présentateur</dd>
-<dt>Échap</dt><dd>fermer</dd>
-</dl>
-</div>"""
 
 
 def _slot(slide: Slide, rendered: RenderedSlide, renderer: SlideRenderer, proof: _Proof) -> str:

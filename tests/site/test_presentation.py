@@ -4,10 +4,13 @@ overview, go-to, presenter window, swipe, scaling, backgrounds."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from browser import chromium, context, page, server, site  # noqa: F401 (fixtures)
 from playwright.sync_api import expect
+
+from diapo.site import keymap
 
 pytestmark = pytest.mark.browser
 
@@ -345,10 +348,22 @@ def test_f_toggles_fullscreen_and_help_lists_keys_in_french(site, server, page):
     page.keyboard.press("?")
     help_box = page.get_by_role("dialog", name="Raccourcis clavier")
     expect(help_box).to_be_visible()
-    expect(help_box).to_contain_text("vue d'ensemble")
-    expect(help_box).to_contain_text("fenêtre du présentateur")
+    for row in keymap.KEYMAP:  # the help is written from the table the keys dispatch on
+        expect(help_box).to_contain_text(row.text)
     page.keyboard.press("Escape")
     expect(help_box).to_be_hidden()
+    page.keyboard.press("h")
+    expect(help_box).to_be_visible()
+    page.keyboard.press("h")
+    expect(help_box).to_be_hidden()
+
+
+def test_every_action_of_the_keymap_is_one_of_presentation_js():
+    source = (Path(keymap.__file__).parent / "assets" / "presentation.js").read_text()
+    body = source[source.index("var keyActions = {"):]
+    body = body[:body.index("};")]
+    defined = set(re.findall(r"^\s{4}([a-z]+):", body, flags=re.M))
+    assert keymap.actions() == defined
 
 
 def test_several_backgrounds_side_by_side_or_stacked_and_right_split(site, server, page):

@@ -306,36 +306,36 @@
 
   // ---------------------------------------------------------------- keyboard, touch
 
+  // The keys and their actions are diapo/site/keymap.py's table (JSON in the page), which
+  // also writes the help dialog: a key is an action name of keyActions.
+  var keymapNode = document.getElementById('diapo-keymap');
+  var keymap = keymapNode ? JSON.parse(keymapNode.textContent) : {};
+  function inOverview() { return body.classList.contains('diapo-overview'); }
+  var keyActions = {
+    forward: function () { if (inOverview()) go(state.index + 1, 0); else next(); },
+    back: function () { if (inOverview()) go(state.index - 1, 0); else prev(); },
+    next: next,
+    prev: prev,
+    first: function () { go(0, 0); },
+    last: function () { go(total - 1, fragmentsOf(total - 1)); },
+    open: function () { if (!inOverview()) return false; toggleOverview(false); },
+    fullscreen: toggleFullscreen,
+    overview: function () { if (mode === 'audience') toggleOverview(); },
+    goto: openGoto,
+    presenter: function () { if (mode === 'audience') openPresenter(); },
+    help: actions.help,
+    close: function () { return closeAll(); },
+  };
+
   document.addEventListener('keydown', function (event) {
     if (event.ctrlKey || event.metaKey || event.altKey) return;
     if (event.target.closest('input, textarea, select, [contenteditable]')) {
       if (event.key === 'Escape') closeAll();
       return;
     }
-    var overview = body.classList.contains('diapo-overview');
-    var handled = true;
-    switch (event.key) {
-      case 'ArrowRight': case 'ArrowDown': case 'PageDown':
-        if (overview) go(state.index + 1, 0); else next();
-        break;
-      case ' ': case 'Spacebar':
-        if (event.shiftKey) prev(); else next();
-        break;
-      case 'ArrowLeft': case 'ArrowUp': case 'PageUp':
-        if (overview) go(state.index - 1, 0); else prev();
-        break;
-      case 'Home': go(0, 0); break;
-      case 'End': go(total - 1, fragmentsOf(total - 1)); break;
-      case 'Enter': if (overview) toggleOverview(false); else handled = false; break;
-      case 'f': case 'F': toggleFullscreen(); break;
-      case 'o': case 'O': if (mode === 'audience') toggleOverview(); break;
-      case 'g': case 'G': openGoto(); break;
-      case 'p': case 'P': if (mode === 'audience') openPresenter(); break;
-      case '?': case 'h': case 'H': help.hidden = !help.hidden; break;
-      case 'Escape': handled = closeAll(); break;
-      default: handled = false;
-    }
-    if (handled) event.preventDefault();
+    var name = (event.shiftKey && keymap['Shift+' + event.key]) || keymap[event.key];
+    var action = name && keyActions[name];
+    if (action && action() !== false) event.preventDefault();
   });
 
   var touch = null;
