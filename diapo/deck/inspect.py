@@ -8,28 +8,26 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from diapo.deck import lookup
 from diapo.deck.model import Deck, Slide
 from diapo.deck.pipeline import parse
 from diapo.deck.serialize import to_json
-from diapo.errors import DeckError
 
 
-def resolve(deck: str, docs_dir: Path | None = None) -> Path:
-    """The file of a deck given by name (`kubernetes`, `annexe/x`) or by path."""
-    candidate = Path(deck)
-    if candidate.suffix == ".md" and candidate.is_file():
-        return candidate
-    if docs_dir is None:
-        try:
-            from diapo.config import docs_dir as project_docs, find_root
+def resolve(deck: str) -> tuple[str, Path]:
+    """(name, file) of a deck given by name (`kubernetes`, `annexe/x`) or by path; outside a
+    course (no mkdocs.yml), names are looked up in ./docs."""
+    try:
+        from diapo.config import docs_dir as project_docs, find_root
 
-            docs_dir = project_docs(find_root())
-        except Exception:  # noqa: BLE001 - no mkdocs.yml: fall back to ./docs
-            docs_dir = Path("docs")
-    for path in (docs_dir / f"{deck}.md", docs_dir / deck, candidate):
-        if path.is_file():
-            return path
-    raise DeckError(f"deck « {deck} » introuvable (cherché : {docs_dir / (deck + '.md')})")
+        root = find_root()
+        docs = project_docs(root)
+    except Exception:  # noqa: BLE001 - no mkdocs.yml: fall back to ./docs
+        root, docs = Path.cwd(), Path("docs")
+    found = lookup.locate(deck, docs, root)
+    if found is None:
+        raise lookup.unknown(deck, docs, root, lookup.known_names(docs) if docs.is_dir() else [])
+    return found
 
 
 def _slide_table(slide: Slide) -> Table:
@@ -79,7 +77,8 @@ def render(deck: Deck, console: Console) -> None:
 
 def run(deck: str, *, as_json: bool = False) -> int:
     """Parse a deck and print it (rich text, or the stable JSON of `serialize.to_json`)."""
-    parsed = parse(resolve(deck), name=None)
+    name, path = resolve(deck)
+    parsed = parse(path, name=name)
     if as_json:
         print(to_json(parsed))
     else:

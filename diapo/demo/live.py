@@ -54,22 +54,13 @@ Observer = Callable[[str, dict], None]
 def find_deck(name: str, root: Path) -> Deck:
     """Parse the deck named `name` (e.g. `kubernetes`) or at path `name` (docs/kubernetes.md)."""
     from diapo.config import docs_dir
-    from diapo.deck import parse
+    from diapo.deck import lookup, parse
 
     docs = docs_dir(root)
-    as_path = Path(name)
-    for path in (as_path, root / as_path, docs / f"{name}.md"):
-        if path.suffix == ".md" and path.is_file():
-            resolved = path.resolve()
-            try:
-                deck_name = resolved.relative_to(docs.resolve()).with_suffix("").as_posix()
-            except ValueError:
-                deck_name = resolved.stem
-            return parse(resolved, name=deck_name)
-    known = sorted(p.relative_to(docs).with_suffix("").as_posix() for p in docs.rglob("*.md")
-                   if p.name != "index.md")
-    raise DiapoError(f"deck « {name} » introuvable dans {docs}",
-                     hint="decks : " + (", ".join(known) or "aucun"))
+    found = lookup.locate(name, docs, root)
+    if found is None:
+        raise lookup.unknown(name, docs, root, lookup.known_names(docs))
+    return parse(found[1], name=found[0])
 
 
 def select_demos(deck: Deck, *, slide: int | None = None, start: int | None = None,

@@ -185,7 +185,7 @@ def docs_dir(root: Path) -> Path:
 
 def select_decks(root: Path, names: list[str]) -> list[Deck]:
     """The decks to verify: all of docs/, or those named (name or path to the .md file)."""
-    from diapo.deck import load_decks
+    from diapo.deck import load_decks, lookup
 
     docs = docs_dir(root)
     every = load_decks(docs)
@@ -194,17 +194,9 @@ def select_decks(root: Path, names: list[str]) -> list[Deck]:
     by_name = {d.name: d for d in every}
     chosen = []
     for name in names:
-        key = name
-        path = Path(name)
-        if path.suffix == ".md":
-            try:
-                key = (root / path).resolve().relative_to(docs.resolve()).with_suffix(
-                    "").as_posix()
-            except ValueError:
-                key = path.with_suffix("").as_posix()
+        key = lookup.name_of(name, docs, root)
         if key not in by_name:
-            raise DiapoError(f"deck « {name} » introuvable dans {_relative(docs, root)}/ ; "
-                             f"decks : {', '.join(by_name) or 'aucun'}")
+            raise lookup.unknown(name, docs, root, list(by_name))
         if by_name[key] not in chosen:
             chosen.append(by_name[key])
     return chosen

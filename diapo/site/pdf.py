@@ -37,7 +37,7 @@ def run(deck: str | None = None, handout: bool = True, *, root: Path | None = No
     from rich.console import Console
 
     from diapo.config import find_root
-    from diapo.deck import load_decks
+    from diapo.deck import load_decks, lookup
 
     project = find_root(root)
     mk = load_config(config_file=str(project / "mkdocs.yml"))
@@ -45,9 +45,9 @@ def run(deck: str | None = None, handout: bool = True, *, root: Path | None = No
     decks = load_decks(docs_dir)
     names = [d.name for d in decks]
     if deck is not None:
-        wanted = _deck_name(deck, docs_dir, project)
+        wanted = lookup.name_of(deck, docs_dir, project)
         if wanted not in names:
-            raise DiapoError(f"deck « {deck} » introuvable (decks : {', '.join(names) or 'aucun'})")
+            raise lookup.unknown(deck, docs_dir, project, names)
         decks = [d for d in decks if d.name == wanted]
     if any(_stale(site_dir / f"{d.name}.html", d.path) for d in decks):
         commands.build(strict=False, root=project)
@@ -113,18 +113,6 @@ def _print(page, name: str, html: Path, out: Path, *, handout: bool) -> Printed:
         page.pdf(path=str(out), width=f"{width}px", height=f"{height}px", print_background=True,
                  margin={"top": "0", "bottom": "0", "left": "0", "right": "0"})
     return Printed(name, out, slides, handout)
-
-
-def _deck_name(deck: str, docs_dir: Path, project: Path) -> str:
-    """A deck given as a name (`kubernetes`) or a path (`docs/kubernetes.md`)."""
-    path = Path(deck)
-    if path.suffix == ".md":
-        for base in (Path.cwd(), project):
-            try:
-                return (base / path).resolve().relative_to(docs_dir.resolve()).with_suffix("").as_posix()
-            except ValueError:
-                continue
-    return deck.removesuffix(".md")
 
 
 def _stale(html: Path, source: Path) -> bool:

@@ -129,7 +129,7 @@ def test_invoke_pdf_builds_the_site_first_then_prints(make_project):
     assert pdf.run(deck="docs/cours.md", handout=True, root=project.root) == 0
     assert int(pdfinfo(project.site / "pdf" / "cours.pdf")["Pages"]) == 2
     assert int(pdfinfo(project.site / "pdf" / "cours-notes.pdf")["Pages"]) == 2
-    with pytest.raises(DiapoError, match=r"deck « absent » introuvable \(decks : cours\)"):
+    with pytest.raises(DiapoError, match=r"deck « absent » introuvable dans docs/ ; decks : cours"):
         pdf.run(deck="absent", root=project.root)
 
 
