@@ -17,7 +17,7 @@ from diapo.cluster import local
 
 
 @pytest.fixture(scope="session")
-def cluster() -> Iterator[local.Cluster]:
+def cluster() -> Iterator[local.LocalCluster]:
     """The local control plane (`diapo.cluster.local`), started once for the session.
 
     A cluster already running in the tests' state directory (another pytest session on the

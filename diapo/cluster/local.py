@@ -56,7 +56,7 @@ DEFAULT_TIMEOUT = 180.0  # generous: CI machines can be heavily loaded
 
 
 @dataclass(frozen=True)
-class Cluster:
+class LocalCluster:
     """A running local control plane, as tests and the demo runner see it."""
 
     state_dir: Path
@@ -148,7 +148,7 @@ def _locked(state_dir: Path) -> Iterator[None]:
 
 def up(version: str | None = None, *, nodes: str | None = None, state_dir: Path | None = None,
        port: int | None = None, timeout: float = DEFAULT_TIMEOUT, quiet: bool = False,
-       addons: bool = True) -> Cluster:
+       addons: bool = True) -> LocalCluster:
     """Start the local cluster (or return the running one) and print the export line.
 
     `version` is any Kubernetes release 1.Y.Z (built and cached on first use); `nodes` is
@@ -167,7 +167,7 @@ def up(version: str | None = None, *, nodes: str | None = None, state_dir: Path 
 
 def _up_locked(state_dir: Path, version: str | None, port: int | None, timeout: float,
                quiet: bool, owner: str, nodes: str | None = None, addons: bool = True
-               ) -> Cluster:
+               ) -> LocalCluster:
     """`up` under the state-directory lock; `owner` is "user" (kept) or "session" (stopped
     when the last test session using it ends)."""
     running = _running(state_dir)
@@ -217,7 +217,7 @@ def _up_locked(state_dir: Path, version: str | None, port: int | None, timeout: 
 @contextmanager
 def shared(version: str | None = None, *, nodes: str | None = None,
            state_dir: Path | None = None, timeout: float = DEFAULT_TIMEOUT,
-           quiet: bool = True) -> Iterator[Cluster]:
+           quiet: bool = True) -> Iterator[LocalCluster]:
     """Use the local cluster for a while (a pytest session): reuse the running one, or start
     one; on exit, stop it only if a session started it and no other live session uses it.
 
@@ -254,7 +254,7 @@ def down(*, state_dir: Path | None = None, quiet: bool = False) -> None:
          else "aucun cluster local à arrêter")
 
 
-def running(state_dir: Path | None = None) -> Cluster | None:
+def running(state_dir: Path | None = None) -> LocalCluster | None:
     """The running local cluster (every component alive, apiserver ready), or None."""
     return _running(_dir(state_dir))
 
@@ -324,7 +324,7 @@ def _update_state(state_dir: Path, **changes: object) -> None:
     tmp.replace(_state_file(state_dir))
 
 
-def _running(state_dir: Path) -> Cluster | None:
+def _running(state_dir: Path) -> LocalCluster | None:
     state = _read_state(state_dir)
     if state is None:
         return None
@@ -337,7 +337,7 @@ def _running(state_dir: Path) -> Cluster | None:
             return None
     except (OSError, ssl.SSLError):
         return None
-    return Cluster(state_dir, state_dir / "kubeconfig", state["server"], state["version"],
+    return LocalCluster(state_dir, state_dir / "kubeconfig", state["server"], state["version"],
                    nodes=mode)
 
 
@@ -356,7 +356,7 @@ def _stop_all(state_dir: Path) -> bool:
     return was_running
 
 
-def _print_export(cluster: Cluster, quiet: bool) -> None:
+def _print_export(cluster: LocalCluster, quiet: bool) -> None:
     if quiet:
         return
     print(f"export KUBECONFIG={cluster.kubeconfig}", flush=True)
@@ -485,7 +485,7 @@ def _argv(name: str, bins: binaries.Binaries, state_dir: Path, keys: pki.Pki,
 
 def _start(state_dir: Path, bins: binaries.Binaries, port: int | None, timeout: float,
            quiet: bool, mode: str = SIMULATED, addons: bool = True,
-           prepared: tuple[str, list[Path]] | None = None) -> Cluster:
+           prepared: tuple[str, list[Path]] | None = None) -> LocalCluster:
     if port:
         check_port(port)
         if mode == REAL:
@@ -561,7 +561,7 @@ def _start(state_dir: Path, bins: binaries.Binaries, port: int | None, timeout: 
     _wait(state_dir, "ServiceAccount default", "kube-controller-manager", everyone, deadline,
           lambda: _get(state_dir, "/api/v1/namespaces/default/serviceaccounts/default")[0]
           == 200)
-    return Cluster(state_dir, state_dir / "kubeconfig", server, version, nodes=mode)
+    return LocalCluster(state_dir, state_dir / "kubeconfig", server, version, nodes=mode)
 
 
 def _server_version(state_dir: Path, bins: binaries.Binaries, quiet: bool) -> str:

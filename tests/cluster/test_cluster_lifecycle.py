@@ -47,7 +47,7 @@ def _processes_mentioning(text: str) -> list[str]:
     return found
 
 
-def _kubectl_nodes(cluster: local.Cluster) -> str:
+def _kubectl_nodes(cluster: local.LocalCluster) -> str:
     return subprocess.run(["kubectl", f"--kubeconfig={cluster.kubeconfig}", "get", "nodes",
                            "--no-headers"], capture_output=True, text=True, timeout=60,
                           check=True).stdout

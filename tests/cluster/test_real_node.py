@@ -47,7 +47,7 @@ def _skip_reason() -> str | None:
 class Real:
     """The module's cluster: its state directory, kubeconfig and a kubectl of its release."""
 
-    def __init__(self, cluster: local.Cluster, sysctls: dict[str, str]):
+    def __init__(self, cluster: local.LocalCluster, sysctls: dict[str, str]):
         self.cluster = cluster
         self.sysctls_before = sysctls  # the machine's, before the node started
         self.kubectl_bin = str(binaries.kubectl_for(cluster.version))
