@@ -22,7 +22,7 @@ from diapo.deck.attributes import section_attributes
 from diapo.deck.model import Deck, Fence, Image, Slide
 from diapo.demo.report import Report
 from diapo.errors import Location
-from diapo.site import badges, keymap, links, themes
+from diapo.site import badges, keymap, links, notes, themes
 from diapo.site.slides_html import RenderedSlide, SlideRenderer, css_filters, escape, pygments_css
 
 ASSETS = "assets/diapo"
@@ -182,11 +182,7 @@ def _background(images: list[Image]) -> str:
 
 def _notes(slide: Slide, proof: _Proof) -> str:
     """Presenter notes as paragraphs (escaped), then the demos' captured output, folded."""
-    parts = []
-    for note in slide.notes:
-        for para in re.split(r"\n\s*\n", note.text.strip()):
-            if para.strip():
-                parts.append("<p>" + escape(para.strip()).replace("\n", "<br>") + "</p>")
+    parts = notes.paragraphs(slide)
     parts.extend(proof.outputs(slide))
     return "\n".join(parts)
 

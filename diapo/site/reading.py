@@ -17,7 +17,6 @@ the slide's own Markdown with the few edits Python-Markdown needs to render it t
 
 from __future__ import annotations
 
-import html
 import posixpath
 import re
 from collections.abc import Iterator
@@ -25,6 +24,7 @@ from collections.abc import Iterator
 from diapo.deck.model import Deck, Demo, DemoKind, Fence, Image, Slide
 from diapo.site.badges import FAILURE, Proof, badge_html
 from diapo.site.image_style import image_style
+from diapo.site.notes import paragraphs as note_paragraphs
 from diapo.site.scan import DeckScan, SlideScan
 
 _FENCE_OPEN = re.compile(r"^(?P<prefix>(?:[ \t]*>)*[ \t]*)(?P<marker>`{3,}|~{3,})(?P<info>.*)$")
@@ -96,13 +96,9 @@ def finish(html: str, deck: Deck, *, notes: bool = False) -> str:
 
 
 def _notes(slide: Slide) -> str:
-    """Presenter notes as a "Notes" admonition (empty when the slide has none).
-
-    Marp shows notes as plain text (paragraphs, line breaks), so they are escaped HTML here:
-    the same text as in the presenter window, and no Markdown pass over every note.
-    """
-    paragraphs = [p.strip() for note in slide.notes for p in re.split(r"\n\s*\n", note.text)]
-    body = "".join(f"<p>{html.escape(p).replace(chr(10), '<br>')}</p>" for p in paragraphs if p)
+    """Presenter notes as a "Notes" admonition (empty when the slide has none): the same
+    paragraphs as in the presenter window (`diapo.site.notes`)."""
+    body = "".join(note_paragraphs(slide))
     if not body:
         return ""
     return f'<div class="admonition note"><p class="admonition-title">Notes</p>{body}</div>'
