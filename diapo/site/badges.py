@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from diapo.deck.model import Deck, Demo
 from diapo.demo.fingerprint import deck_fingerprints
@@ -52,7 +52,7 @@ def format_date(value: str) -> str:
     except ValueError:
         return value
     if moment.tzinfo is not None:
-        moment = moment.astimezone(timezone.utc)
+        moment = moment.astimezone(UTC)
     return moment.strftime("%d/%m/%Y à %H:%M UTC")
 
 

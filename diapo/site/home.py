@@ -18,7 +18,6 @@ from diapo.site import changes
 from diapo.site.badges import count_verified, run_detail
 
 
-
 def _plural(count: int, singular: str, plural: str) -> str:
     return f"{count} {singular if count <= 1 else plural}"  # French: 0 and 1 are singular
 

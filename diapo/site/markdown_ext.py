@@ -15,10 +15,9 @@ leaves alone. While a deck's page renders, the plugin sets `rewriter` to a `Link
 from __future__ import annotations
 
 import re
+import xml.etree.ElementTree as etree
 from collections.abc import Callable
 from dataclasses import dataclass
-
-import xml.etree.ElementTree as etree
 
 from markdown import Extension, Markdown
 from markdown.blockprocessors import BlockProcessor

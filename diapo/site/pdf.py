@@ -66,8 +66,7 @@ def print_decks(site_dir: Path, names: list[str], *, handout: bool = True,
     """Print the built presentations `<site_dir>/<name>.html` to `<out_dir>` (default
     `<site_dir>/pdf`); one slides PDF per deck, plus the handout if `handout`."""
     try:
-        from playwright.sync_api import Error as PlaywrightError
-        from playwright.sync_api import sync_playwright
+        from playwright.sync_api import Error as PlaywrightError, sync_playwright
     except ImportError:
         raise DiapoError("l'export PDF demande Playwright : pip install playwright") from None
     if not Path(CHROMIUM).exists():
