@@ -75,6 +75,19 @@ class _State:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
+@dataclass
+class _Run:
+    """What every deck run of one `invoke verify` shares, whatever the version it runs on."""
+
+    config: DiapoConfig
+    root: Path
+    parallel: int  # decks at once (0: CPU count)
+    keep: bool
+    update: bool
+    console: Console
+    state: _State
+
+
 def run(decks: list[str], demo: str | None = None, parallel: int = 0, junit: str | None = None,
         json_path: str | None = None, keep: bool = False, update: bool = False,
         changed: bool = False, strict_warnings: bool = False, kubernetes: str | None = None,
@@ -109,17 +122,16 @@ def run(decks: list[str], demo: str | None = None, parallel: int = 0, junit: str
     started = time.monotonic()
     state = _State()
     runs: list[Report] = []
+    shared = _Run(config, root, parallel, keep, update, console, state)
     with _sigterm_as_ctrl_c():
         if not versions:
-            runs.append(_run_on(resolve_target(root, config), plans, config, root, parallel,
-                                keep, update, console, state))
+            runs.append(_run_on(shared, resolve_target(root, config), plans))
         broken: list[ClusterError] = []
         for version in versions:
             try:
                 with matrix.local_target(root, config, version, console) as kubeconfig:
                     target = resolve_target(root, config, kubeconfig=kubeconfig)
-                    runs.append(_run_on(target, plans, config, root, parallel, keep, update,
-                                        console, state))
+                    runs.append(_run_on(shared, target, plans))
             except ClusterError as exc:  # the other versions still run
                 broken.append(exc)
                 console.print(f"[red]✗ {escape(str(exc))}[/]")
@@ -151,10 +163,9 @@ def run(decks: list[str], demo: str | None = None, parallel: int = 0, junit: str
     return 1 if failed else 0
 
 
-def _run_on(target: Target, plans: list[tuple[Deck, list[Demo]]], config: DiapoConfig,
-            root: Path, parallel: int, keep: bool, update: bool, console: Console,
-            state: _State) -> Report:
+def _run_on(shared: _Run, target: Target, plans: list[tuple[Deck, list[Demo]]]) -> Report:
     """Every plan on one cluster: the run's report (date, cluster, decks) and its table."""
+    console, root = shared.console, shared.root
     nodes = "nœuds simulés" if target.simulated else "nœud réel"
     console.print(f"cluster: contexte [b]{target.context}[/] ({target.server}, "
                   f"Kubernetes {target.version}, {nodes})")
@@ -165,8 +176,8 @@ def _run_on(target: Target, plans: list[tuple[Deck, list[Demo]]], config: DiapoC
 
         for deck, _ in plans:
             images.check(deck.path, root / "demos" / deck.name)
-    workers = max(1, min(parallel or os.cpu_count() or 1, len(plans) or 1))
-    results = _run_all(plans, target, config, root, workers, keep, update, console, state)
+    workers = max(1, min(shared.parallel or os.cpu_count() or 1, len(plans) or 1))
+    results = _run_all(shared, target, plans, workers)
     _final_table(console, results, target.version)
     return Report(
         date=datetime.now(UTC).isoformat(timespec="seconds"),
@@ -243,9 +254,9 @@ def resolve_target(root: Path, config: DiapoConfig, kubeconfig: str | None = Non
 # ---------------------------------------------------------------------- running
 
 
-def _run_all(plans: list[tuple[Deck, list[Demo]]], target: Target, config: DiapoConfig,
-             root: Path, workers: int, keep: bool, update: bool, console: Console,
-             state: _State) -> list[DeckResult]:
+def _run_all(shared: _Run, target: Target, plans: list[tuple[Deck, list[Demo]]],
+             workers: int) -> list[DeckResult]:
+    console, state = shared.console, shared.state
     progress = Progress(TextColumn("{task.description}"), BarColumn(bar_width=20),
                         MofNCompleteColumn(), TextColumn("{task.fields[status]}"),
                         TimeElapsedColumn(), console=console, transient=True)
@@ -266,8 +277,8 @@ def _run_all(plans: list[tuple[Deck, list[Demo]]], target: Target, config: Diapo
             except queue.Empty:
                 return
             try:
-                results[deck.name] = _run_deck(deck, demos, target, config, root, keep, update,
-                                               state, progress, tasks[deck.name], console)
+                results[deck.name] = _run_deck(shared, target, deck, demos, progress,
+                                               tasks[deck.name])
             except BaseException as exc:  # pragma: no cover - _run_deck catches Exception
                 errors.append(exc)
             finally:
@@ -365,18 +376,18 @@ def _ask_deletions(runs: list[DeckRun], console: Console) -> None:
     delete([r.run_namespace for r in started if r.run_namespace is not None])
 
 
-def _run_deck(deck: Deck, demos: list[Demo], target: Target, config: DiapoConfig, root: Path,
-              keep: bool, update: bool, state: _State, progress: Progress, task: TaskID,
-              console: Console) -> DeckResult:
+def _run_deck(shared: _Run, target: Target, deck: Deck, demos: list[Demo], progress: Progress,
+              task: TaskID) -> DeckResult:
     """One deck, in its own namespace: steps in order, stop at the first failure."""
+    root, state, console = shared.root, shared.state, shared.console
     result = DeckResult(deck=deck.name, path=_relative(deck.path, root), status=PASSED)
     started = time.monotonic()
     progress.start_task(task)
     progress.update(task, status="")
     prints = deck_fingerprints(deck)  # before the run copies the files it fingerprints
     deck_run = DeckRun(deck, mode=CI, kubeconfig=target.kubeconfig, context=target.context,
-                       keep=keep, config=config, simulated=target.simulated, root=root,
-                       update=update)
+                       keep=shared.keep, config=shared.config, simulated=target.simulated,
+                       root=root, update=shared.update)
     try:
         with deck_run:
             with state.lock:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from rich.console import Console
 
+from diapo.cluster.target import Target
 from diapo.deck.pipeline import parse
 from diapo.demo import verify
 from diapo.errors import ClusterError
@@ -18,9 +19,11 @@ def test_real_nodes_refuse_an_undeclared_image_before_running(tmp_path):
                          encoding="utf-8")
     (tmp_path / "demos" / "cours").mkdir(parents=True)
     deck = parse(deck_path, name="cours")
-    target = verify.Target(None, "diapo-local", "https://127.0.0.1:1", "1.37.2", simulated=False)
+    target = Target(context="diapo-local", kubeconfig=None, server="https://127.0.0.1:1",
+                    version="1.37.2", simulated=False)
+    quiet = Console(file=open("/dev/null", "w"))  # noqa: SIM115
+    shared = verify._Run(None, tmp_path, 1, False, False, quiet, verify._State())  # type: ignore[arg-type]
     with pytest.raises(ClusterError) as err:
-        verify._run_on(target, [(deck, deck.demos)], None, tmp_path, 1, False, False,
-                       Console(file=open("/dev/null", "w")), verify._State())  # noqa: SIM115
+        verify._run_on(shared, target, [(deck, deck.demos)])
     assert f"{deck_path}:4" in str(err.value) and "nginx:1.27" in str(err.value)
     assert "images.yaml" in str(err.value)
