@@ -45,7 +45,7 @@ def test_interactive_and_input_tags() -> None:
     ("bash demo input=/etc/passwd", "input='/etc/passwd' doit être un chemin relatif"),
     ("bash demo input=../x", "sort du répertoire de travail de l'exécution"),
     ("yaml apply interactive", "'interactive' demande une étape shell"),
-    ("yaml file=a.yaml input=b", "'input=' demande une étape shell"),
+    ("yaml file=a.yaml input=b", "input= demande une étape shell"),
 ])
 def test_bad_interactive_options_name_the_line(info: str, message: str) -> None:
     err = error(f"# Titre\n\ntexte\n\n```{info}\nx: 1\n```\n")
