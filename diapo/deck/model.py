@@ -67,6 +67,7 @@ class Fence:
     text: str
     location: Location  # line of the opening fence
     end_line: int  # line of the closing fence
+    shown: bool = True  # False: a hidden demo's (or its expect block's), left out of `content`
 
 
 @dataclass

@@ -223,6 +223,7 @@ class _Slides:
                 count = len(self.demos.demos)
                 if self.demos.add(fence, index + 1):
                     hidden.append((block.start, block.end))
+                    fence.shown = False
                 slide.demos.extend(self.demos.demos[count:])
         slide.fragments = fragments.count(rng.blocks)
         slide.content = (_content(ctx, rng, slide_comments, hidden)

@@ -115,17 +115,23 @@ class RenderedSlide:
 
 
 class _Matcher:
-    """Pairs what markdown-it found with the deck parser's Fence / Image objects, in order."""
+    """Pairs what markdown-it found with the deck parser's Fence / Image objects, in order.
+
+    Both parsers follow CommonMark's block structure, so the n-th fence markdown-it renders is
+    the n-th fence the deck parser left in the slide's content (hidden demos' are not).
+    """
 
     def __init__(self, slide: Slide):
-        self.fences = list(slide.fences)
+        self.fences = [fence for fence in slide.fences if fence.shown]
         self.images = list(slide.images)
 
     def fence(self, info: str, text: str) -> Fence | None:
-        for k, fence in enumerate(self.fences):
-            if fence.info.strip() == info and fence.text.rstrip("\n") == text.rstrip("\n"):
-                return self.fences.pop(k)
-        return None
+        if not self.fences:
+            return None
+        fence = self.fences.pop(0)
+        # A disagreement would be a parser bug; the block is then rendered without its Fence
+        # (no demo badge) rather than with another block's.
+        return fence if fence.info.strip() == info else None
 
     def image(self, src: str) -> Image | None:
         for k, image in enumerate(self.images):

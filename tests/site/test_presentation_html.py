@@ -62,3 +62,25 @@ def test_page_has_marp_dom(tmp_path: Path):
     # notes are escaped text, hidden from the audience
     assert '<aside class="diapo-notes" hidden><p>une note &lt;b&gt;gras&lt;/b&gt;</p></aside>' in html
     assert '<html lang="fr">' in html and "<title>Un — présentation</title>" in html
+
+
+@pytest.mark.parametrize("path", FIXTURES, ids=lambda p: p.stem)
+def test_every_shown_fence_is_paired_with_its_own_block(path: Path):
+    """The renderer pairs the n-th code block it draws with the parser's n-th shown Fence."""
+    deck = parse(path, name=path.stem)
+    renderer = SlideRenderer(deck)
+    for slide in deck.slides:
+        paired: list = []
+        renderer.render(slide, decorate=lambda fence, code: paired.append(fence) or code)  # noqa: B023 - called at once
+        assert paired == [f for f in slide.fences if f.shown], f"{path.name} #{slide.number}"
+
+
+def test_a_hidden_demo_between_two_alike_blocks_leaves_each_badge_in_place(tmp_path: Path):
+    text = ("# Démos\n\n```bash demo=a\necho x\n```\n\n```bash demo=cachee hidden\necho x\n```\n"
+            "```text expect\nx\n```\n\n```bash demo=b\necho x\n```\n")
+    deck = parse(tmp_path / "d.md", text=text, name="d")
+    paired: list = []
+    SlideRenderer(deck).render(deck.slides[0],
+                               decorate=lambda fence, code: paired.append(fence) or code)
+    assert [f.location.line for f in paired] == [3, 14]  # demo=a, demo=b; not the hidden one
+    assert [d.id for d in deck.demos if not d.hidden] == ["a", "b"]
