@@ -104,7 +104,7 @@ def inspect(c, deck, json=False):
         "strict_warnings": "échouer sur tout avertissement de kubectl / du serveur d'API "
                            "qu'un bloc de code n'accepte pas (warn=)",
         "kubernetes": "versions où lancer les démos, chacune sur son plan de contrôle local "
-                      "(ex. 1.36.3,1.37.2 ; 'matrix' : l'option versions de mkdocs.yml)",
+                      "(ex. 1.35,1.36,1.37.2 : une version mineure seule est sa dernière version corrective ; 'matrix' : l'option versions de mkdocs.yml)",
     },
 )
 def verify(c, deck=None, demo=None, parallel=0, junit=None, json=None, keep=False, update=False,

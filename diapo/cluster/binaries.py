@@ -28,6 +28,7 @@ import shlex
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -92,6 +93,47 @@ def normalize(version: str | None) -> str:
     if not re.fullmatch(_VERSION_RE, version):
         raise ClusterError(f"version de Kubernetes invalide : {version!r} (attendu : 1.Y.Z)")
     return version
+
+
+def resolve(version: str) -> str:
+    """`normalize`, and a minor written alone (`1.36`) -> its newest stable patch release:
+    from the Go module proxy's list of k8s.io/kubernetes, else (offline) the newest one built
+    in the cache. One-line errors."""
+    wanted = version.strip().removeprefix("v")
+    if not re.fullmatch(r"1\.\d+", wanted):
+        return normalize(wanted)
+    listed = _published() or [path.name for path in (cache_root() / "k8s").glob(f"{wanted}.*")
+                               if (path / "bin" / "kube-apiserver").is_file()]
+    newest = newest_patch(wanted, listed)
+    if newest is None:
+        early = [v.removeprefix("v") for v in listed if v.startswith((f"{wanted}.0-", f"v{wanted}.0-"))]
+        raise ClusterError(
+            f"version de Kubernetes invalide : {wanted!r} n'a pas de version {wanted}.Z publiée"
+            + (f" (pré-versions : {', '.join(early)} ; écrivez-la en entier)" if early else ""))
+    return newest
+
+
+def newest_patch(minor_version: str, listed: list[str]) -> str | None:
+    """The newest stable `1.Y.Z` of `minor_version` among `listed` (with or without `v`)."""
+    patches = [int(match[1]) for v in listed
+               if (match := re.fullmatch(rf"v?{re.escape(minor_version)}\.(\d+)", v.strip()))]
+    return f"{minor_version}.{max(patches)}" if patches else None
+
+
+def _published() -> list[str]:
+    """The versions of k8s.io/kubernetes on the Go module proxy ([] when it cannot be asked)."""
+    go = shutil.which("go")
+    if not go:
+        return []
+    try:
+        proc = subprocess.run([go, "list", "-m", "-versions", "k8s.io/kubernetes"],
+                              capture_output=True, text=True, timeout=60,
+                              cwd=tempfile.gettempdir(),
+                              env={**os.environ, "GOTOOLCHAIN": "local", "GOFLAGS": "-mod=mod",
+                                   "GOWORK": "off"})
+    except (OSError, subprocess.TimeoutExpired):
+        return []
+    return proc.stdout.split()[1:] if proc.returncode == 0 else []
 
 
 def minor(version: str) -> str:

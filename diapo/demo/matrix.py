@@ -29,8 +29,9 @@ BUILD_ESTIMATE = "environ 6 à 10 minutes sur 2 cœurs"
 
 
 def versions(spec: str | None, config: DiapoConfig) -> list[str]:
-    """The versions of a `--kubernetes` value: "1.36.3,1.37.2", or "matrix" for the
-    `versions` of mkdocs.yml; [] (None) means the current cluster. One-line errors."""
+    """The versions of a `--kubernetes` value: "1.36.3,1.37.2" (a minor alone, "1.36", is its
+    newest patch release), or "matrix" for the `versions` of mkdocs.yml; [] (None) means the
+    current cluster. One-line errors."""
     if spec is None or not str(spec).strip():
         return []
     if str(spec).strip() == MATRIX:
@@ -42,7 +43,7 @@ def versions(spec: str | None, config: DiapoConfig) -> list[str]:
         listed = [v for v in str(spec).split(",") if v.strip()]
     result: list[str] = []
     for version in listed:
-        normal = binaries.normalize(version.strip())
+        normal = binaries.resolve(version)
         if normal not in result:
             result.append(normal)
     return result

@@ -4,6 +4,7 @@ removes our chains, the Go toolchain choice, version settings and cache keys."""
 from __future__ import annotations
 
 import ipaddress
+import re
 
 import pytest
 
@@ -68,6 +69,25 @@ def test_any_release_and_prerelease_is_accepted():
         "replace k8s.io/api => k8s.io/api v0.38.0-beta.0"]
     with pytest.raises(ClusterError, match="invalide"):
         binaries.normalize("1.38")
+
+
+def test_a_minor_alone_is_its_newest_patch_release(tmp_path, monkeypatch):
+    listing = ["v1.36.1", "v1.36.10", "v1.36.2-rc.0", "v1.360.1", "v1.37.0"]
+    assert binaries.newest_patch("1.36", listing) == "1.36.10"
+    assert binaries.newest_patch("1.38", listing) is None
+    # The Go module proxy's own list (this machine and CI reach it).
+    published = binaries.resolve("1.37")
+    assert re.fullmatch(r"1\.37\.\d+", published) and int(published.split(".")[2]) >= 2
+    # Offline: the newest build of that minor in the cache; none is a one-line error.
+    monkeypatch.setenv("GOPROXY", "off")
+    monkeypatch.setenv("DIAPO_CACHE", str(tmp_path))
+    for built in ("1.36.7", "1.36.4"):
+        (tmp_path / "k8s" / built / "bin").mkdir(parents=True)
+        (tmp_path / "k8s" / built / "bin" / "kube-apiserver").write_bytes(b"")
+    (tmp_path / "k8s" / "1.36.9").mkdir()  # started, never built
+    assert binaries.resolve("1.36") == "1.36.7"
+    with pytest.raises(ClusterError, match=r"'1\.35' n'a pas de version 1\.35\.Z publiée$"):
+        binaries.resolve("1.35")
 
 
 def test_default_version_and_cache_keys_follow_the_settings(tmp_path, monkeypatch):
