@@ -133,7 +133,9 @@ def _over_versions(own: Proof, demo: Demo, runs: list[Report],
     """A matrix: on which versions the demo passed, and the failing version's output."""
     if own.status in (CHANGED, UNVERIFIED) and results[0] is not None:
         return own
-    passed, failed = [], []
+    passed: list[str] = []
+    failed: list[tuple[str, DemoResult]] = []
+    warned: list[tuple[str, DemoResult]] = []
     for run, result in zip(runs, results):
         if result is None or result.fingerprint is None or result.fingerprint != fingerprint:
             continue  # this version did not verify the demo as it is now
@@ -142,14 +144,20 @@ def _over_versions(own: Proof, demo: Demo, runs: list[Report],
             passed.append(version)
         elif result.status == FAILED:
             failed.append((version, result))
-    if failed:
-        version, result = failed[0]
-        reason = f"Kubernetes {version} : {result.reason or 'échec'}"
-        shown = replace(result, reason=reason)
-        text = f"échec sur {version_span([v for v, _ in failed])}"
+        elif result.status == WARNED:
+            warned.append((version, result))
+    # The worst outcome is shown, with its version's output; a warning is one.
+    for status, word, found in ((FAILURE, "échec", failed), (WARNING, "avertissement", warned)):
+        if not found:
+            continue
+        version, result = found[0]
+        why = result.reason if status == FAILURE else " ; ".join(result.warnings)
+        reason = f"Kubernetes {version} : {why or word}"
+        text = f"{word} sur {version_span([v for v, _ in found])}"
         if passed:
             text = f"vérifié sur {version_span(passed)} · {text}"
-        return Proof(FAILURE, f"{run_detail(runs[0])} : {reason}", shown, text)
+        return Proof(status, f"{run_detail(runs[0])} : {reason}", replace(result, reason=reason),
+                     text)
     if passed and own.status in (VERIFIED, UNVERIFIED):
         return Proof(VERIFIED, own.detail if own.status == VERIFIED else
                      f"vérifiée sur Kubernetes {', '.join(passed)}", own.result or results[

@@ -216,6 +216,9 @@ class _Proof:
         """Folded captured output of the slide's verified demos (for the presenter)."""
         for demo in slide.demos:
             proof = self.proofs.get(demo.id)
+            if proof and proof.status == badges.WARNING:  # the badge's tooltip is not enough
+                yield (f'<p class="diapo-warning">Avertissement ({escape(demo.id)}) : '
+                       f"{escape(proof.detail)}</p>")
             if proof and proof.result and proof.result.output:
                 yield (f'<details class="diapo-output"><summary>Sortie capturée '
                        f"({escape(demo.id)}, {escape(proof.label)})</summary>"

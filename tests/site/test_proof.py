@@ -125,6 +125,27 @@ def test_changed_command_is_not_verified(make_project) -> None:
         not in view
 
 
+def test_a_warning_is_a_badge_of_its_own_with_its_message(make_project) -> None:
+    warned = copy.deepcopy(REPORT)
+    warned["decks"][0]["demos"][0].update(
+        status="warned", warnings=["v1 Endpoints is deprecated in v1.33+ <b>"])
+    project = make_project(presentation=True)
+    project.write("docs/demos.md", DECK)
+    project.report(warned)
+    project.build()
+    page = project.html("demos/index.html")
+    assert badges(page)["ok"] == "warning" and ">avertissement</span>" in page
+    message = "v1 Endpoints is deprecated in v1.33+ &lt;b&gt;"
+    assert f'<span class="diapo-proof">le 26/11/2026 à 17:00 UTC · Kubernetes v1.33.13 ' \
+           f"(cluster simulé) : {message}</span>" in page
+    assert "0 démo vérifiée sur 4" in project.html("index.html")  # a warning is not verified
+    view = project.html("demos.html")
+    assert view.count('class="diapo-badge" data-status="warning"') == 1
+    # the presenter reads the message itself, not only the badge's tooltip
+    assert '<p class="diapo-warning">Avertissement (ok) : ' in view and message in view
+    assert "<b>" not in view.split("diapo-warning", 1)[1].split("</p>", 1)[0]
+
+
 def test_an_edited_expect_block_unverifies_only_its_demo(make_project) -> None:
     deck = DECK.replace("```bash demo=ok\necho ok\n```\n",
                         "```bash demo=ok\necho ok\n```\n```text expect\nok\n```\n")
@@ -198,14 +219,16 @@ def test_matrix_badges_say_on_which_versions_and_show_the_failing_output(make_pr
     project.write("docs/sans-demo.md", "# Sans démo\n")  # no what-changed page for it
     report = _run("1.37.2", "passed", '{"gitVersion": "v1.37.2"}\n', name)
     old = _run("1.36.3", "failed", '{"gitVersion": "<b>v1.36.3</b>"}\n', name)
-    report["matrix"] = [{k: old[k] for k in ("date", "cluster", "decks")}]
-    for run in (report, report["matrix"][0]):
+    older = _run("1.35.4", "warned", '{"gitVersion": "v1.35.4"}\n', name)
+    report["matrix"] = [{k: run[k] for k in ("date", "cluster", "decks")} for run in (old, older)]
+    for run in (report, *report["matrix"]):
         run["decks"] = stamped(run | {"version": 2}, project.docs)["decks"]
     project.report(report)
     project.build()  # strict: the what-changed page's links resolve
     page = project.html(f"{name}/index.html")
     assert badges(page) == {"stable": "verified", "bouge": "failed"}
-    assert ">vérifié sur 1.36 – 1.37</span>" in page
+    assert ">vérifié sur 1.35 – 1.37</span>" in page
+    # the worst outcome is shown: a failure before a warning
     assert ">vérifié sur 1.37 · échec sur 1.36</span>" in page
     # the failing version's output, escaped, with its version in the reason
     assert "Kubernetes 1.36.3 : sortie différente du bloc expect" in page
@@ -219,3 +242,19 @@ def test_matrix_badges_say_on_which_versions_and_show_the_failing_output(make_pr
     assert "1.37.2 : réussie · 1.36.3 : échec" in changes
     home = project.html("index.html")
     assert f'href="changements/{name}/"' in home
+
+
+def test_a_warning_on_one_version_of_a_matrix_is_said_with_that_version(make_project):
+    project = make_project()
+    project.write("docs/matrice.md", MATRIX_DECK)
+    report = _run("1.37.2", "passed", '{"gitVersion": "v1.37.2"}\n')
+    old = _run("1.36.3", "warned", '{"gitVersion": "v1.36.3"}\n')
+    report["matrix"] = [{k: old[k] for k in ("date", "cluster", "decks")}]
+    for run in (report, *report["matrix"]):
+        run["decks"] = stamped(run | {"version": 2}, project.docs)["decks"]
+    project.report(report)
+    project.build()
+    page = project.html("matrice/index.html")
+    assert badges(page) == {"stable": "verified", "bouge": "warning"}
+    assert ">vérifié sur 1.37 · avertissement sur 1.36</span>" in page
+    assert "Kubernetes 1.36.3 : v1 Endpoints is deprecated in v1.33+" in page
