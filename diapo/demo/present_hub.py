@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import queue
 import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -27,6 +28,7 @@ from diapo.site import badges
 
 MAX_REPLAY = 1024 * 1024  # bytes of the current step's output kept for a browser that joins
 CLIENT_QUEUE = 10_000  # messages waiting for a slow browser before it is dropped
+ASKED_FOR = 10.0  # seconds an accepted run may take to start before another is accepted
 SHELL = "!"  # the demo id the `!` shell's output is sent under
 
 
@@ -73,6 +75,9 @@ class Hub:
         self._clients: list[queue.Queue[str | None]] = []
         self.cue: Demo | None = None
         self.running: Demo | None = None
+        # When a run was accepted and its step has not started yet (pre-flight, connection):
+        # a second click then is refused too. Bounded, in case the lecture drops the command.
+        self._asked: float | None = None
         self.shell_open = False
         self.last_slide: int | None = None
         self._raw = bytearray()  # the running step's output so far
@@ -157,13 +162,14 @@ class Hub:
             demo_id = body.get("demo")
             if not any(d.id == demo_id and not d.hidden for d in self.demos):
                 raise Refusal(404, f"démo inconnue dans {self.deck.name}: {demo_id!r}")
-            if self.running is not None or self.shell_open:
-                raise Refusal(409, "une démo tourne déjà")
+            with self._lock:
+                self._refuse_if_busy()
+                self._asked = time.monotonic()
             self.keys.push(("run", demo_id, bool(body.get("advance"))))
             return {"ok": True}
         if kind in ("skip", "recorded"):  # never "shell": only the terminal's `!` opens it
-            if self.running is not None or self.shell_open:
-                raise Refusal(409, "une démo tourne déjà")
+            with self._lock:
+                self._refuse_if_busy()
             self.keys.push((kind,))
             return {"ok": True}
         if kind == "stop":
@@ -182,6 +188,11 @@ class Hub:
             return {"ok": True}
         raise Refusal(404, f"commande inconnue: {kind}")
 
+    def _refuse_if_busy(self) -> None:
+        asked = self._asked is not None and time.monotonic() - self._asked < ASKED_FOR
+        if self.running is not None or self.shell_open or asked:
+            raise Refusal(409, "une démo tourne déjà")
+
     def _takes_keys(self) -> bool:
         return self.shell_open or (self.running is not None and self.running.interactive)
 
@@ -199,6 +210,7 @@ class Hub:
         elif event == "start" and demo is not None:
             with self._lock:
                 self.running, self._raw, self._html, self._ansi = demo, bytearray(), [], AnsiHtml()
+                self._asked = None
                 self._last = None
             self._send(self._start_message(demo))
         elif event == "output":
@@ -216,6 +228,8 @@ class Hub:
             if demo is not None:
                 self._fallback(demo, f"serveur API injoignable: {data['health'].error}")  # type: ignore[union-attr]
         elif event == "skipped" and demo is not None:
+            with self._lock:
+                self._asked = None
             self._send(self._start_message(demo))
             self._send({"type": "end", "demo": demo.id, "status": "skipped",
                         "reason": data.get("reason"), "interrupted": False,
@@ -246,7 +260,7 @@ class Hub:
     def _end(self, demo: Demo, result: DemoResult, interrupted: bool) -> None:
         with self._lock:
             raw = bytes(self._raw)
-            self.running = None
+            self.running, self._asked = None, None
         actual = match_mod.clean_output(raw)
         got_marks: set[int] = set()
         want_marks: set[int] = set()
@@ -281,7 +295,7 @@ class Hub:
                        "banner": banner(self.recorded), "html": html,
                        "status": found.status}
         with self._lock:
-            self.running = None
+            self.running, self._asked = None, None
         self._last = message
         self._send(message)
 

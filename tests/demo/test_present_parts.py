@@ -6,10 +6,11 @@ from __future__ import annotations
 import pytest
 
 from diapo.deck.model import Expect, MatchMode
-from diapo.demo import match
+from diapo.demo import match, present_hub
 from diapo.demo.live_keys import RemoteKeys
 from diapo.demo.present_ansi import AnsiHtml
 from diapo.demo.present_hub import Hub, Refusal, banner, minor, short_date
+from diapo.demo.report import DemoResult
 from diapo.errors import Location
 from tests.deck.conftest import deck
 
@@ -98,3 +99,23 @@ def _check_refusals(hub: Hub) -> None:
     assert hub.command("run", {"demo": "visible"}) == {"ok": True}
     assert hub.keys.pop() == ("run", "visible", False)
     assert [d["id"] for d in hub.state()["demos"]] == ["visible"]  # hidden ones are not listed
+
+
+def test_a_second_click_before_the_step_starts_is_refused(tmp_path, monkeypatch):
+    with open(tmp_path / "stdin", "w+b") as stdin:
+        hub = _hub(stdin.fileno())
+        visible = hub.demos[0]
+        assert hub.command("run", {"demo": "visible"}) == {"ok": True}
+        for kind, body in (("run", {"demo": "visible"}), ("skip", {})):  # still in pre-flight
+            with pytest.raises(Refusal) as refused:
+                hub.command(kind, body)
+            assert refused.value.status == 409
+        assert hub.keys.pop() == ("run", "visible", False)
+        assert not hub.keys._commands  # the refused ones were never queued
+        hub.observe("start", {"demo": visible})
+        hub.observe("end", {"demo": visible, "result": DemoResult(
+            id="visible", slide=1, line=3, kind="run", status="passed", command="echo oui")})
+        assert hub.command("run", {"demo": "visible"}) == {"ok": True}  # free again
+        # A run the lecture dropped does not block the buttons for good.
+        monkeypatch.setattr(present_hub, "ASKED_FOR", 0.0)
+        assert hub.command("run", {"demo": "visible"}) == {"ok": True}
