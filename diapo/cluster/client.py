@@ -432,12 +432,14 @@ class Cluster:
 
     # ------------------------------------------------------------------ waits
 
-    def wait(self, spec: str, *, namespace: str, timeout: float) -> str:
+    def wait(self, spec: str, *, namespace: str, timeout: float,
+             warnings: list[str] | None = None) -> str:
         """Wait through a watch for `KIND/NAME CONDITION` (e.g. `deployment/whoami Available`).
 
         CONDITION is a condition type that must be True, a `status.phase` (`Running`,
         `Succeeded`), or `Deleted`. Returns a one-line description of what was seen; raises
-        `DemoError` on timeout or when the object reports a failure first.
+        `DemoError` on timeout or when the object reports a failure first. The server's
+        warnings (a deprecated kind) are appended to `warnings` when given, once each.
         """
         target, _, condition = spec.strip().partition(" ")
         kind, _, name = target.partition("/")
@@ -449,8 +451,11 @@ class Cluster:
         deadline = time.monotonic() + timeout
         last: dict[str, Any] | None = None
         while True:
-            listing = self.request("GET", resource.path(ns),
+            seen: list[str] = []
+            listing = self.request("GET", resource.path(ns), warnings=seen,
                                    query={"fieldSelector": f"metadata.name={name}"})
+            if warnings is not None:
+                warnings.extend(w for w in seen if w not in warnings)
             items = (listing.get("items") or [])
             last = items[0] if items else None
             verdict = _verdict(last, condition)

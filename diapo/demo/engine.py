@@ -315,7 +315,7 @@ class DeckRun:
             if result.status == PASSED:
                 for spec in demo.wait:
                     waits.append(spec)
-                    self._wait(spec)
+                    self._wait(spec, result.warnings)
         except DiapoError as exc:  # a cluster or demo problem, or a bad block (regex, YAML)
             where_ = f" ({exc.location})" if isinstance(exc, DeckError) and exc.location else ""
             result.status, result.reason = FAILED, exc.message + where_
@@ -431,13 +431,14 @@ class DeckRun:
         if demo.expect is not None:
             self._check_expect(demo.expect, result)
 
-    def _wait(self, spec: str) -> None:
+    def _wait(self, spec: str, warnings: list[str]) -> None:
         if probe.is_url(spec):  # on simulated nodes nothing serves it: like needs=node
             if not self.simulated:
                 probe.wait_http(spec, timeout=self.config.wait_timeout)
             return
         assert self.cluster is not None and self.namespace is not None
-        self.cluster.wait(spec, namespace=self.namespace, timeout=self.config.wait_timeout)
+        self.cluster.wait(spec, namespace=self.namespace, timeout=self.config.wait_timeout,
+                          warnings=warnings)
 
     # ------------------------------------------------------------------ diagnostics
 

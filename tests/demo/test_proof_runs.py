@@ -130,6 +130,7 @@ def test_warnings_are_results(tmp_path: Path, on_cluster, kube: Cluster):
                 "pod-security.kubernetes.io/warn=restricted >/dev/null\n"
                 "kubectl run privil --image=registry.invalid/x --privileged -o name",
                 "pod/privil")
+        + fence('bash demo=attente wait="endpoints/absente Deleted"', "echo attend", "attend")
         + fence("bash demo=propre", "echo rien", "rien")), encoding="utf-8")
     junit = root / "junit.xml"
     assert verify.run([], junit=str(junit), root=root, console=quiet()) == 0
@@ -145,6 +146,8 @@ def test_warnings_are_results(tmp_path: Path, on_cluster, kube: Cluster):
     assert any('unknown field "datta"' in w for w in by_id["champ"].warnings), by_id["champ"]
     assert by_id["psa"].status == "warned"
     assert any("would violate PodSecurity" in w for w in by_id["psa"].warnings)
+    assert by_id["attente"].status == "warned"  # a wait= on a deprecated kind
+    assert any(ENDPOINTS_WARNING in w for w in by_id["attente"].warnings), by_id["attente"]
     assert by_id["propre"].status == "passed" and by_id["propre"].warnings == []
     shown = statuses(root, "alertes")
     assert shown["ep"] == "warning" and shown["ep-ok"] == "verified"
@@ -161,7 +164,7 @@ def test_warnings_are_results(tmp_path: Path, on_cluster, kube: Cluster):
                       console=quiet()) == 1
     cases = list(ET.parse(junit).getroot().iter("testcase"))
     kinds = [c.find("failure").get("type") for c in cases if c.find("failure") is not None]
-    assert kinds == ["warning"] * 4
+    assert kinds == ["warning"] * 5
 
 
 def _namespaces(kube: Cluster, prefix: str) -> list[str]:
