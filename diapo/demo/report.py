@@ -29,6 +29,7 @@ A version 1 report (older diapo, no fingerprints) still loads: nothing in it cou
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import tempfile
@@ -141,25 +142,42 @@ def _run(data: dict) -> Report:
     """One run (the report, or an entry of its matrix) from its JSON form, type-checked."""
     if not isinstance(data.get("date"), str):
         raise ValueError("'date' n'est pas un texte")
-    cluster = ClusterInfo(**_object(data["cluster"], "cluster"))
+    cluster = _typed(ClusterInfo, _object(data["cluster"], "cluster"), "cluster")
     decks = []
     for deck in _list(data["decks"], "decks"):
         deck = _object(deck, "deck")
-        demos = [DemoResult(**_object(d, "demo")) for d in _list(deck["demos"], "demos")]
-        result = DeckResult(**{**deck, "demos": demos})
+        demos = [_typed(DemoResult, _object(d, "demo"), "démo")
+                 for d in _list(deck["demos"], "demos")]
+        result = _typed(DeckResult, {**deck, "demos": demos}, "deck")
         items: tuple[DeckResult | DemoResult, ...] = (result, *demos)
         for item in items:
             if item.status not in STATUSES:
                 raise ValueError(f"statut inconnu {item.status!r}")
-        for demo in demos:
-            for name in ("id", "command", "output"):
-                if not isinstance(getattr(demo, name), str):
-                    raise ValueError(f"champ de démo {name!r} qui n'est pas un texte")
-            if not isinstance(demo.warnings, list) or not all(
-                    isinstance(w, str) for w in demo.warnings):
-                raise ValueError("'warnings' d'une démo n'est pas une liste de textes")
         decks.append(result)
     return Report(date=data["date"], cluster=cluster, decks=decks)
+
+
+# What each annotation of the dataclasses above accepts from JSON (`demos` is built apart).
+_JSON_TYPES: dict[str, tuple[type, ...]] = {
+    "str": (str,), "int": (int,), "float": (int, float), "bool": (bool,),
+    "str | None": (str, type(None)), "int | None": (int, type(None)),
+    "list[str]": (list,), "list[DemoResult]": (list,),
+}
+
+
+def _typed(cls: type, data: dict, what: str):  # noqa: ANN202 (returns a `cls`)
+    """`cls(**data)` once every field has its annotated JSON type (a wrong one would only
+    fail later, in the site, as a traceback)."""
+    fields = {f.name: f.type for f in dataclasses.fields(cls)}
+    for name, value in data.items():
+        if name not in fields:
+            raise ValueError(f"champ inconnu {name!r} dans {what}")
+        accepted = _JSON_TYPES[str(fields[name])]
+        if not isinstance(value, accepted) or (isinstance(value, bool) and bool not in accepted):
+            raise ValueError(f"champ {name!r} de {what} : {type(value).__name__} inattendu")
+        if fields[name] == "list[str]" and not all(isinstance(v, str) for v in value):
+            raise ValueError(f"champ {name!r} de {what} : une liste de textes est attendue")
+    return cls(**data)
 
 
 def _object(value: object, what: str) -> dict:

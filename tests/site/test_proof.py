@@ -176,7 +176,13 @@ def test_report_of_an_older_diapo_proves_nothing(make_project) -> None:
                                   '"decks": []}', b"\xff\xfe\x00".decode("latin-1"),
                                   '{"version": 2, "date": "x", "cluster": {}, "decks": '
                                   '[{"deck": "demos", "path": "p", "status": "réussi", '
-                                  '"demos": []}]}'])
+                                  '"demos": []}]}',
+                                  '{"version": 2, "date": "x", "cluster": {"kubernetes_version":'
+                                  ' 137}, "decks": []}',
+                                  '{"version": 2, "date": "x", "cluster": {}, "decks": [{"deck": '
+                                  '"demos", "path": "p", "status": "passed", "demos": [{"id": '
+                                  '"ok", "slide": 2, "line": 1, "kind": "run", "status": '
+                                  '"passed", "reason": ["x"]}]}]}'])
 def test_corrupt_report_fails_the_build_in_one_line(make_project, text: str) -> None:
     project = make_project()
     project.write("docs/demos.md", DECK)
