@@ -175,7 +175,8 @@ def _typed(cls: type, data: dict, what: str):  # noqa: ANN202 (returns a `cls`)
         accepted = _JSON_TYPES[str(fields[name])]
         if not isinstance(value, accepted) or (isinstance(value, bool) and bool not in accepted):
             raise ValueError(f"champ {name!r} de {what} : {type(value).__name__} inattendu")
-        if fields[name] == "list[str]" and not all(isinstance(v, str) for v in value):
+        if isinstance(value, list) and not all(isinstance(v, str) for v in value) \
+                and fields[name] == "list[str]":
             raise ValueError(f"champ {name!r} de {what} : une liste de textes est attendue")
     return cls(**data)
 
