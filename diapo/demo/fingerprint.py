@@ -19,7 +19,9 @@ or a `wait=` un-verifies that step and the later ones; earlier steps stay verifi
 
 A step uses a file when its code names it (path, file name, a directory holding it, or a
 glob matching it); a file that no step names is counted as used by every shell step (it
-may be read through a path diapo cannot see).
+may be read through a path diapo cannot see), and a step that runs a script of the work
+directory (`sh prepare.sh`, `./run.py`, a Makefile) uses every file (the script may read
+any of them).
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from diapo.deck.model import Deck, Demo, DemoKind
 SCHEME = 1  # bump when the recipe changes: old fingerprints then no longer match
 DEFAULT_TIMEOUT, DEFAULT_WAIT_TIMEOUT = 60.0, 120.0
 _WORD_SPLIT = re.compile(r"[\s;|&<>()=,'\"`]+")
+_SCRIPTS = (".sh", ".bash", ".py", ".pl", ".rb", ".js", "Makefile", "makefile")
 
 
 @dataclass(frozen=True)
@@ -154,6 +157,8 @@ def deck_fingerprints(deck: Deck, inputs: Inputs | None = None) -> dict[str, str
         uses = set()
         if demo.kind is DemoKind.RUN:
             uses = named[demo.id] | unnamed
+            if any(path.endswith(_SCRIPTS) for path in named[demo.id]):
+                uses = set(paths)
         elif demo.kind is DemoKind.FILE and demo.path:
             uses = {demo.path}
         effect = _effect(demo, inputs, files, uses)

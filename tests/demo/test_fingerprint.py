@@ -176,3 +176,56 @@ def test_used_files_names_paths_directories_and_globs():
     assert used_files("cd other && cat d.txt", paths) == {"other/d.txt"}
     assert used_files("kubectl apply -f .", paths) == set(paths)
     assert used_files("kubectl get pods", paths) == set()
+
+
+SMALL = '''\
+# Petit
+
+```bash demo=avant
+echo avant
+```
+
+```yaml apply
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: reglages
+data:
+  couleur: bleu
+```
+
+```bash demo=ep warn="is deprecated"
+kubectl get endpoints
+```
+
+```bash demo=script
+sh prepare.sh
+```
+
+```bash demo=fin
+cat reglages.txt
+```
+'''
+
+
+@pytest.mark.parametrize(("old", "new", "path", "expected"), [
+    # an apply block is a step's effect: it and the later steps
+    ("couleur: bleu", "couleur: rouge", "docs/petit.md", ["apply", "ep", "script", "fin"]),
+    # warn= is how a step is judged: that step only
+    ('warn="is deprecated"', 'warn="v1 Endpoints"', "docs/petit.md", ["ep"]),
+    # a file read by a script: the script's step (and those after), not only the one naming it
+    ("bleu", "vert", "demos/petit/reglages.txt", ["script", "fin"]),
+])
+def test_apply_blocks_warn_and_files_read_by_a_script(tmp_path: Path, old, new, path, expected):
+    root = write_project(tmp_path / "cours")
+    (root / "docs" / "petit.md").write_text(SMALL, encoding="utf-8")
+    (root / "demos" / "petit").mkdir(parents=True)
+    (root / "demos" / "petit" / "prepare.sh").write_text(
+        "kubectl create configmap c --from-file=reglages.txt\n", encoding="utf-8")
+    (root / "demos" / "petit" / "reglages.txt").write_text("bleu\n", encoding="utf-8")
+    deck = parse(root / "docs" / "petit.md", name="petit")
+    names = {d.id: "apply" if d.kind.value == "apply" else d.id for d in deck.demos}
+    before = deck_fingerprints(deck)
+    edit(root / path, old, new)
+    after = deck_fingerprints(parse(root / "docs" / "petit.md", name="petit"))
+    assert [names[d] for d in before if before[d] != after[d]] == expected
