@@ -12,13 +12,14 @@ import subprocess
 import sys
 import time
 import urllib.parse
+import uuid
 from pathlib import Path
 
 import pexpect
 import pytest
 
 from diapo.demo.report import ClusterInfo, DeckResult, DemoResult, Report
-from tests.demo.test_live import Screen, fence, write_project
+from tests.demo.test_live import Screen, fence, kubectl, spawn, write_project
 from tests.site.browser import chromium, context  # noqa: F401 (fixtures)
 
 TIMEOUT = 30
@@ -279,9 +280,11 @@ def test_unreachable_api_server_shows_the_recorded_output_with_its_banner(
 @pytest.mark.cluster
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL], ids=["term", "kill"])
 def test_killed_server_leaves_no_process_behind(tmp_path: Path, cluster, sig):
+    ns = f"present-{uuid.uuid4().hex[:6]}"
     project = deck_project(tmp_path, cluster.context, [
         "# Titre",
-        "## Long\n\n" + fence("echo PRET; sleep 300", "demo=long"),
+        "## Long\n\n" + fence(f"kubectl create namespace {ns} >/dev/null; echo PRET; sleep 300",
+                              "demo=long"),
     ])
     presenting = Presenting(project, cluster.kubeconfig)
     try:
@@ -307,6 +310,48 @@ def test_killed_server_leaves_no_process_behind(tmp_path: Path, cluster, sig):
         assert not any(w.exists() for w in work)  # the run's work directory is gone too
         if sig == signal.SIGTERM:
             assert not presenting.urls_file.exists()
+        # What the step created on the cluster is what `demo.reset` removes.
+        reset = Screen(spawn(project, cluster.kubeconfig, task=("demo.reset", "cours")))
+        reset.wait(r"objet\(s\) supprimé\(s\)")
+        assert reset.end() == 0
+        assert f"supprimé: namespace/{ns}" in reset.text, reset.text
+        gone = kubectl(cluster, "get", "namespace", ns, "-o", "jsonpath={.status.phase}")
+        assert gone.returncode != 0 or gone.stdout == "Terminating", gone
+    finally:
+        if presenting.child.isalive():
+            presenting.child.terminate(force=True)
+        kubectl(cluster, "delete", "namespace", ns, "--wait=false")
+
+
+@pytest.mark.cluster
+def test_a_browser_closed_mid_step_leaves_the_step_to_its_timeout(tmp_path: Path, cluster,
+                                                                  context):  # noqa: F811
+    project = deck_project(tmp_path, cluster.context, [
+        "# Titre",
+        "## Attente\n\n" + fence("echo PRET; cat; echo lu", "demo=attente interactive timeout=3"),
+    ])
+    presenting = Presenting(project, cluster.kubeconfig)
+    try:
+        audience = context.new_page()
+        audience.goto(presenting.audience)
+        _events_open(audience)
+        audience.keyboard.press("ArrowRight")
+        audience.wait_for_function("document.body.dataset.presentCue === 'attente'")
+        audience.keyboard.press("l")
+        audience.wait_for_function(
+            "document.querySelector('#diapo-term .diapo-term-out').innerText.includes('PRET')")
+        deadline, readers = time.monotonic() + 10, []
+        while not readers and time.monotonic() < deadline:  # `cat` starts just after PRET
+            readers = [pid for pid in _pids_with(b"cat")
+                       if _is_child_of(pid, presenting.child.pid)]
+            time.sleep(0.02)
+        assert readers  # the step waits on its input
+        audience.close()  # nobody will ever type the rest
+        at = presenting.screen.wait(r"délai dépassé \(3 s\)")
+        presenting.screen.wait(r"Fin des démos", since=at)
+        assert "lu" not in presenting.screen.text[at:].split()
+        assert not any(_alive(pid) for pid in readers)  # killed at its timeout
+        assert presenting.quit() == 0
     finally:
         if presenting.child.isalive():
             presenting.child.terminate(force=True)
