@@ -200,14 +200,14 @@ def cluster_status(c):
 @task(help={"version": "version de Kubernetes à construire (par défaut la version fixée par "
                        "diapo)"})
 def cluster_build(c, version=None):
-    """Construit (ou reprend de ~/.cache/diapo) les binaires du cluster.
+    """Construit (ou reprend de ~/.cache/diapo) les binaires et les images du cluster.
 
-    Plan de contrôle, kubectl, kubelet, kube-proxy, kwok et containerd.
+    Plan de contrôle, kubectl, kubelet, kube-proxy, kwok et containerd ; là où un nœud réel
+    peut tourner, les images qu'il importe (modules complémentaires, images des decks).
     """
-    from diapo.cluster import binaries, runtime
+    from diapo.cluster import local
 
-    _call(binaries.ensure_all, version=version)
-    _call(runtime.ensure)
+    _call(local.build, version=version)
 
 
 # --------------------------------------------------------------------------- content
@@ -281,6 +281,8 @@ def test(c, args="", suite=False):
     _call(system.ensure, nodes=os.environ.get("DIAPO_NODES") != "simulated")
     if _source_root() is not None:  # diapo's own checkout (CI): ruff and mypy first
         lint(c)
+    # Built before the tests: a first build takes minutes, longer than a test may wait.
+    cluster_build(c)
     c.run(f"{sys.executable} -m pytest {args}".strip(), pty=False)
     if suite:
         return

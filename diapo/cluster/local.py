@@ -146,6 +146,20 @@ def _locked(state_dir: Path) -> Iterator[None]:
 # --------------------------------------------------------------------------- public API
 
 
+def build(version: str | None = None, *, quiet: bool = False) -> None:
+    """`invoke cluster.build`: everything a cluster of `version` needs, built or found in the
+    cache: the control plane, kwok, kubectl, the node binaries and containerd; where a real
+    node can run here (and `nodes` is not `simulated`), every image it imports too (pause, the
+    add-ons', the decks'). A first build takes minutes: better before the tests or a class than
+    inside a start's deadline."""
+    from diapo.cluster import runtime
+
+    bins = binaries.ensure_all(version, quiet=quiet)
+    runtime.ensure(quiet=quiet)
+    if _asked(None) != SIMULATED and host.why_not_real() is None and node.images_available():
+        node.gather_images(bins.version, quiet)
+
+
 def up(version: str | None = None, *, nodes: str | None = None, state_dir: Path | None = None,
        port: int | None = None, timeout: float = DEFAULT_TIMEOUT, quiet: bool = False,
        addons: bool = True) -> LocalCluster:
