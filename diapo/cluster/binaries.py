@@ -106,7 +106,8 @@ def resolve(version: str) -> str:
                                if (path / "bin" / "kube-apiserver").is_file()]
     newest = newest_patch(wanted, listed)
     if newest is None:
-        early = [v.removeprefix("v") for v in listed if v.startswith((f"{wanted}.0-", f"v{wanted}.0-"))]
+        early = [v.removeprefix("v") for v in listed
+                 if v.removeprefix("v").startswith(f"{wanted}.0-")]
         raise ClusterError(
             f"version de Kubernetes invalide : {wanted!r} n'a pas de version {wanted}.Z publiée"
             + (f" (pré-versions : {', '.join(early)} ; écrivez-la en entier)" if early else ""))
