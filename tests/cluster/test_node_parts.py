@@ -168,9 +168,9 @@ def test_an_interface_in_a_cluster_range_refuses_real_nodes():
         added = host.run("ip", "link", "add", name, "type", "bridge")
     assert added.returncode == 0, added.stderr
     try:
-        assert host.run("ip", "addr", "add", "203.0.113.77/28", "dev", name).returncode == 0
+        assert host.run("ip", "addr", "add", "198.19.77.1/28", "dev", name).returncode == 0
         reason = host.range_in_use()
-        assert reason is not None and name in reason and "203.0.113.77/28" in reason
+        assert reason is not None and name in reason and "198.19.77.1/28" in reason
         assert host.why_not_real() == reason
     finally:
         host.run("ip", "link", "del", name)

@@ -119,6 +119,16 @@ def test_node_is_real_and_ready(real):
     assert real.cluster.nodes == local.REAL
 
 
+def test_the_node_takes_only_its_own_address_of_test_net_3(real):
+    # Some sandboxes reach PyPI, Debian and the Go proxy at a TEST-NET-3 address: while a real
+    # node runs, the rest of 203.0.113.0/24 must still go where the machine routes it.
+    assert host.has_address(network.NODE_IP)
+    assert f"{network.NODE_IP}/32" in host.run("ip", "-4", "addr", "show", network.DUMMY_IF).stdout
+    for neighbour in ("203.0.113.1", "203.0.113.80", "203.0.113.254"):
+        route = host.run("ip", "-4", "route", "get", neighbour).stdout
+        assert f"dev {network.DUMMY_IF}" not in route, route
+
+
 def test_logs_and_exec(real, ns):
     _pod(real, ns, "parle", "echo bonjour depuis un conteneur; exec sleep 3600")
     assert "bonjour depuis un conteneur" in real.kubectl("logs", "-n", ns, "parle").stdout
