@@ -155,6 +155,27 @@ def _events_open(page) -> None:
     page.wait_for_function("document.body.dataset.present === 'connected'")
 
 
+def _launch_on_slide_2(context, presenting: Presenting, demo_id: str):  # noqa: F811
+    """The audience window, moved to slide 2, once it cues `demo_id`, after its `l` key."""
+    audience = context.new_page()
+    audience.goto(presenting.audience)
+    _events_open(audience)
+    audience.keyboard.press("ArrowRight")
+    audience.wait_for_function(f"document.body.dataset.presentCue === '{demo_id}'")
+    audience.keyboard.press("l")
+    return audience
+
+
+def _children_named(presenting: Presenting, name: bytes) -> list[int]:
+    """The server's descendant processes running `name`, waited for up to 10 s (a step
+    starts its command a moment after printing what comes before it)."""
+    deadline, found = time.monotonic() + 10, []
+    while not found and time.monotonic() < deadline:
+        found = [pid for pid in _pids_with(name) if _is_child_of(pid, presenting.child.pid)]
+        time.sleep(0.02)
+    return found
+
+
 @pytest.mark.cluster
 def test_slide_change_cues_lancer_runs_and_keys_reach_the_interactive_step(
         tmp_path: Path, cluster, context):  # noqa: F811
@@ -257,12 +278,7 @@ def test_unreachable_api_server_shows_the_recorded_output_with_its_banner(
     presenting = Presenting(project, dead)
     try:
         presenting.screen.wait(r"serveur API injoignable")
-        audience = context.new_page()
-        audience.goto(presenting.audience)
-        _events_open(audience)
-        audience.keyboard.press("ArrowRight")
-        audience.wait_for_function("document.body.dataset.presentCue === 'bonjour'")
-        audience.keyboard.press("l")
+        audience = _launch_on_slide_2(context, presenting, "bonjour")
         audience.wait_for_selector("#diapo-term[data-state='recorded']")
         banner = audience.locator(".diapo-term-banner")
         assert "sortie enregistrée le 01/12/2026, Kubernetes 1.37" in banner.inner_text()
@@ -291,12 +307,7 @@ def test_killed_server_leaves_no_process_behind(tmp_path: Path, cluster, sig):
         presenting.screen.wait(r"démo long")
         assert presenting.request("POST", "/api/run", {"demo": "long"})[0] == 200
         presenting.screen.wait(r"(?m)^PRET")
-        deadline = time.monotonic() + 10
-        sleepers: list[int] = []
-        while not sleepers and time.monotonic() < deadline:  # `sleep` starts just after PRET
-            sleepers = [pid for pid in _pids_with(b"sleep")
-                        if _is_child_of(pid, presenting.child.pid)]
-            time.sleep(0.02)
+        sleepers = _children_named(presenting, b"sleep")
         assert sleepers
         work = [Path(os.readlink(f"/proc/{pid}/cwd")) for pid in sleepers]
         os.kill(presenting.child.pid, sig)
@@ -332,19 +343,10 @@ def test_a_browser_closed_mid_step_leaves_the_step_to_its_timeout(tmp_path: Path
     ])
     presenting = Presenting(project, cluster.kubeconfig)
     try:
-        audience = context.new_page()
-        audience.goto(presenting.audience)
-        _events_open(audience)
-        audience.keyboard.press("ArrowRight")
-        audience.wait_for_function("document.body.dataset.presentCue === 'attente'")
-        audience.keyboard.press("l")
+        audience = _launch_on_slide_2(context, presenting, "attente")
         audience.wait_for_function(
             "document.querySelector('#diapo-term .diapo-term-out').innerText.includes('PRET')")
-        deadline, readers = time.monotonic() + 10, []
-        while not readers and time.monotonic() < deadline:  # `cat` starts just after PRET
-            readers = [pid for pid in _pids_with(b"cat")
-                       if _is_child_of(pid, presenting.child.pid)]
-            time.sleep(0.02)
+        readers = _children_named(presenting, b"cat")
         assert readers  # the step waits on its input
         audience.close()  # nobody will ever type the rest
         at = presenting.screen.wait(r"délai dépassé \(3 s\)")
@@ -402,12 +404,7 @@ def test_a_failing_step_falls_back_to_its_recorded_output(tmp_path: Path, cluste
     _report(project, "panne", "NAME     STATUS\nnode-1   Ready\n")
     presenting = Presenting(project, cluster.kubeconfig)
     try:
-        audience = context.new_page()
-        audience.goto(presenting.audience)
-        _events_open(audience)
-        audience.keyboard.press("ArrowRight")
-        audience.wait_for_function("document.body.dataset.presentCue === 'panne'")
-        audience.keyboard.press("l")
+        audience = _launch_on_slide_2(context, presenting, "panne")
         audience.wait_for_selector("#diapo-term[data-state='recorded']")
         banner = audience.locator(".diapo-term-banner").inner_text()
         assert "sortie enregistrée le 01/12/2026, Kubernetes 1.37" in banner
