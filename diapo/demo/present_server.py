@@ -98,6 +98,10 @@ class Handler(BaseHTTPRequestHandler):
         origin = self.headers.get("Origin")
         if origin is not None and origin not in self.server.origins:
             return self._refuse("origine refusée")
+        # A browser says where a request comes from even when it sends no Origin (a no-cors
+        # GET from another page, which carries the cookie): only our pages, or the address bar.
+        if self.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none"):
+            return self._refuse("origine refusée")
         token = self.headers.get(HEADER, "")
         if not command:
             token = token or self._query().get("token", "") or self._cookie()

@@ -5,11 +5,13 @@ control plane."""
 from __future__ import annotations
 
 import http.client
+import http.server
 import json
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.parse
 import uuid
@@ -136,6 +138,62 @@ def test_deck_without_demos_is_served_and_guarded(tmp_path: Path):
     finally:
         if presenting.child.isalive():
             presenting.child.terminate(force=True)
+
+
+@pytest.mark.cluster
+def test_a_page_of_another_origin_cannot_drive_the_presentation(tmp_path: Path, cluster,
+                                                                context):  # noqa: F811
+    project = deck_project(tmp_path, cluster.context, present_deck())
+    presenting = Presenting(project, cluster.kubeconfig)
+    other = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _AnyPage)
+    threading.Thread(target=other.serve_forever, daemon=True).start()
+    try:
+        audience = context.new_page()
+        audience.goto(presenting.audience)  # the browser now holds the presentation's cookie
+        _events_open(audience)
+        page = context.new_page()
+        seen: list[tuple[str, int]] = []
+        page.on("response", lambda r: seen.append((urllib.parse.urlsplit(r.url).path, r.status)))
+        page.goto(f"http://127.0.0.1:{other.server_address[1]}/")
+        # What any page could send (no-cors: no preflight; the cookie goes with it).
+        page.evaluate("""async (base) => {
+            for (const [method, path] of [["POST", "/api/run"], ["POST", "/api/slide"],
+                                          ["GET", "/api/state"], ["GET", "/api/events"]]) {
+                try {
+                    await fetch(base + path, {method, mode: "no-cors", credentials: "include",
+                        headers: {"Content-Type": "text/plain"},
+                        body: method === "POST" ? '{"demo": "bonjour", "slide": 2}' : undefined});
+                } catch (e) {}
+            }
+        }""", f"http://127.0.0.1:{presenting.port}")
+        deadline = time.monotonic() + TIMEOUT
+        while time.monotonic() < deadline and len([p for p, _ in seen if "/api/" in p]) < 4:
+            time.sleep(0.05)
+        assert sorted((p, s) for p, s in seen if "/api/" in p) == [
+            ("/api/events", 403), ("/api/run", 403), ("/api/slide", 403), ("/api/state", 403)]
+        state = presenting.request("GET", "/api/state")[1]
+        assert state["running"] is None and "vert" not in presenting.screen.text
+        assert audience.evaluate("window.diapo.state.index") == 0  # the slides did not move
+        assert presenting.quit() == 0
+    finally:
+        other.shutdown()
+        if presenting.child.isalive():
+            presenting.child.terminate(force=True)
+
+
+class _AnyPage(http.server.BaseHTTPRequestHandler):
+    """Another site on another port of the same machine."""
+
+    def do_GET(self) -> None:  # noqa: N802
+        body = b"<!doctype html><title>autre site</title><p>autre site"
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
 
 
 # --------------------------------------------------------------------------- against the cluster
