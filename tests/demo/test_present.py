@@ -309,6 +309,7 @@ def test_terminal_keys_keep_working_and_the_last_demo_advances(tmp_path: Path, c
         at = presenting.screen.wait(r"(?m)^un-2", since=at)
         audience.wait_for_function(
             "document.querySelector('#diapo-term .diapo-term-out').innerText.includes('un-2')")
+        audience.wait_for_selector("#diapo-term[data-state='passed']")  # the step has ended
         # From the browser, with "advance" (the default): slide 3 follows the slide's last demo.
         status, _ = presenting.request("POST", "/api/run", {"demo": "un", "advance": True})
         assert status == 200
