@@ -91,7 +91,7 @@ def test_list_and_help_are_french_and_whole(tmp_path):
     assert entries["verify"] == ("Lance chaque démo de chaque deck sur le cluster ; échoue à la "
                                  "première diapo périmée.")
     assert entries["cluster.build"] == ("Construit (ou reprend de ~/.cache/diapo) les binaires "
-                                        "du cluster.")
+                                        "et les images du cluster.")
     helped = " ".join(_invoke(root, "--help", "verify").stdout.split())
     assert "Utilisation : invoke verify [DECK...] [--options] (ex. `invoke verify kubernetes " \
            "cloud`)." in helped
