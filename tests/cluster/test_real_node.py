@@ -156,6 +156,29 @@ def test_a_runs_pods_stop_at_once_even_when_they_ignore_sigterm(real, ns):
         client.close()
 
 
+def test_emptying_a_namespace_stops_its_controllers_and_their_pods_at_once(real, ns):
+    """verify's cleanup: a Deployment would start new pods (with their 30 s grace each) for
+    the ones stopped; its controllers go first, then the pods, with none left."""
+    real.kubectl("apply", "-n", ns, "-f", "-", input=json.dumps({
+        "apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "sourds"},
+        "spec": {"replicas": 2, "selector": {"matchLabels": {"app": "sourds"}},
+                 "template": {"metadata": {"labels": {"app": "sourds"}}, "spec": {
+                     "containers": [{"name": "sourd", "image": fixture_images.BUSYBOX,
+                                     "imagePullPolicy": "Never",
+                                     "command": ["sleep", "3600"]}]}}}}))
+    real.kubectl("rollout", "status", "deployment/sourds", "-n", ns, f"--timeout={WAIT}s",
+                 timeout=WAIT + 10)
+    client = Cluster(str(real.cluster.kubeconfig))
+    try:
+        started = time.monotonic()
+        assert client.empty_namespaces([ns]) == {}
+        assert time.monotonic() - started < 20  # well under the pods' 30 s grace period
+        left = real.kubectl("get", "deployments,replicasets,pods", "-n", ns, "-o", "name")
+        assert left.stdout.strip() == ""
+    finally:
+        client.close()
+
+
 def test_interactive_exec_through_a_pty(real, ns):
     _pod(real, ns, "shell", "exec sleep 3600")
     pid, fd = pty.fork()
