@@ -32,9 +32,10 @@ class DiapoConfig(base.Config):
     demos_dir = c.Type(str, default="demos")  # demos/<deck>/ copied into each run
     report = c.Type(str, default=".diapo/verify.json")  # JSON report read by the site
     # Local control plane
-    # Component versions: each one is part of the cache key of what is built from it (etcd is
-    # the one the Kubernetes release pins; runc and the CNI plugins are the machine's).
+    # Component versions: each one is part of the cache key of what is built from it (runc and
+    # the CNI plugins are the machine's).
     kubernetes_version = c.Type(str, default="1.37.2")
+    etcd_version = c.Type(str, default="v3.7.0")
     kwok_version = c.Type(str, default="v0.7.0")
     containerd_version = c.Type(str, default="v2.4.2")
     versions = c.ListOfItems(c.Type(str), default=[])  # `verify --kubernetes matrix`

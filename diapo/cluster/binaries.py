@@ -8,8 +8,8 @@ Lookup order for each binary: `$KUBEBUILDER_ASSETS`, then `PATH`, then the cache
   whose `replace` lines point each `k8s.io/*` staging module at its published `v0.Y.Z` (the list
   comes from the release's own go.mod, whose replaces point at `./staging/...`), with the version
   ldflags `hack/lib/version.sh` sets, so `kubectl version` shows the real version;
-- etcd from `go.etcd.io/etcd/server/v3` (its `main` package), at the version the Kubernetes
-  release pins, in the same wrapper module;
+- etcd from `go.etcd.io/etcd/server/v3` (its `main` package) at the `etcd_version` setting, in a
+  wrapper module of its own, cached per etcd version (shared by every Kubernetes version);
 - kwok with `go install sigs.k8s.io/kwok/cmd/kwok@<kwok_version>`, cached per kwok version;
 - kubectl, kubelet and kube-proxy, always of the control plane's own release (the machine's
   kubectl is usually outside the supported version skew), in the same single `go build`.
@@ -38,6 +38,7 @@ from pathlib import Path
 from diapo.errors import ClusterError
 
 KWOK_VERSION = "v0.7.0"  # default of the `kwok_version` setting
+ETCD_VERSION = "v3.7.0"  # default of the `etcd_version` setting
 KUBE_COMPONENTS = ("kube-apiserver", "kube-controller-manager", "kube-scheduler")
 COMPONENTS = (*KUBE_COMPONENTS, "etcd", "kwok")
 KUBECTL = "kubectl"
@@ -79,6 +80,11 @@ def setting(name: str, default: str) -> str:
         return str(config.load()[0][name] or default)
     except DiapoError:
         return default
+
+
+def etcd_version() -> str:
+    """The etcd release to build (`etcd_version` setting)."""
+    return setting("etcd_version", ETCD_VERSION)
 
 
 def kwok_version() -> str:
@@ -173,10 +179,12 @@ def find(name: str, version: str) -> Path | None:
 
 
 def cached_path(name: str, version: str) -> Path:
-    """Where the cache keeps binary `name`: kwok per kwok version, the rest per Kubernetes
-    version (etcd is the one the release pins, so the Kubernetes version keys it too)."""
+    """Where the cache keeps binary `name`: kwok and etcd per their own version setting, the
+    rest per Kubernetes version."""
     if name == "kwok":
         return cache_root() / "kwok" / kwok_version() / "kwok"
+    if name == "etcd":
+        return cache_root() / "etcd" / etcd_version() / "etcd"
     return version_dir(version) / "bin" / name
 
 
@@ -351,7 +359,10 @@ def wrapper_go_mod(release_go_mod: str, version: str) -> str:
 
 
 def _tools_go() -> str:
-    imports = [f"k8s.io/kubernetes/cmd/{name}" for name in _FROM_KUBERNETES] + [_ETCD_MAIN]
+    return _tools_go_of([f"k8s.io/kubernetes/cmd/{name}" for name in _FROM_KUBERNETES])
+
+
+def _tools_go_of(imports: list[str]) -> str:
     body = "\n".join(f'\t_ "{path}"' for path in imports)
     return f"//go:build tools\n\n// Package tools pins the commands diapo builds.\npackage tools\n\nimport (\n{body}\n)\n"
 
@@ -377,7 +388,7 @@ def _build(go: str, version: str, missing: list[str], quiet: bool) -> None:
     env = {"GOFLAGS": "-trimpath -buildvcs=false", "GOTOOLCHAIN": "local", "GOWORK": "off",
            "CGO_ENABLED": "0"}
 
-    need_module = [name for name in missing if name != "kwok"]
+    need_module = [name for name in missing if name in _FROM_KUBERNETES]
     if need_module:
         module = f"k8s.io/kubernetes@v{version}"
         release_mod = _release_go_mod(go, module, root, log)
@@ -404,12 +415,10 @@ def _build(go: str, version: str, missing: list[str], quiet: bool) -> None:
             _run([go, "build", "-ldflags", flags, "-o", f"{out}/",
                   *[f"k8s.io/kubernetes/cmd/{name}" for name in kube]], src, log, env,
                  what=", ".join(kube))
-        if "etcd" in need_module:
-            _say(quiet, "go build etcd…")
-            _run([go, "build", "-ldflags", "-s -w", "-o", str(out / "etcd"), _ETCD_MAIN],
-                 src, log, env, what="etcd")
         for name in need_module:  # install only complete binaries
             (out / name).replace(bin_dir / name)
+    if "etcd" in missing:
+        _build_etcd(go, log, env, quiet)
     if "kwok" in missing:
         kwok = kwok_version()
         _say(quiet, f"go install kwok {kwok}…")
@@ -418,3 +427,23 @@ def _build(go: str, version: str, missing: list[str], quiet: bool) -> None:
         _run([go, "install", f"sigs.k8s.io/kwok/cmd/kwok@{kwok}"], root, log,
              {**env, "GOTOOLCHAIN": "local", "GOBIN": str(staging)}, what="kwok")
         (staging / "kwok").replace(target)
+
+
+def _build_etcd(go: str, log: Path, env: dict[str, str], quiet: bool) -> None:
+    """Build etcd `etcd_version` in a wrapper module of its own (etcd's modules `replace` each
+    other with relative paths, so `go install module@version` refuses them)."""
+    version = etcd_version()
+    target = cached_path("etcd", "")
+    _say(quiet, f"go build etcd {version}…")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # A private source folder: two Kubernetes versions may build the shared etcd at once.
+    with tempfile.TemporaryDirectory(dir=target.parent, prefix="src-") as tmp:
+        src = Path(tmp)
+        (src / "go.mod").write_text(f"module diapo.local/etcd\n\ngo 1.24.0\n\n"
+                                    f"require {_ETCD_MAIN} {version}\n")
+        (src / "tools.go").write_text(_tools_go_of([_ETCD_MAIN]))
+        local = {**env, "GOTOOLCHAIN": "local"}
+        _run([go, "mod", "tidy"], src, log, local, what=f"etcd {version} (go mod tidy)")
+        _run([go, "build", "-ldflags", "-s -w", "-o", str(src / "etcd"), _ETCD_MAIN],
+             src, log, local, what=f"etcd {version}")
+        (src / "etcd").replace(target)

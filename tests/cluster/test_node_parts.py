@@ -95,14 +95,16 @@ def test_default_version_and_cache_keys_follow_the_settings(tmp_path, monkeypatc
     monkeypatch.setenv("DIAPO_CACHE", str(tmp_path))
     assert binaries.cached_path("kubelet", "1.37.2") == tmp_path / "k8s/1.37.2/bin/kubelet"
     assert binaries.cached_path("kwok", "1.37.2") == tmp_path / "kwok/v0.7.0/kwok"
+    assert binaries.cached_path("etcd", "1.36.3") == tmp_path / "etcd/v3.7.0/etcd"
     assert runtime.cache_dir(runtime.containerd_version()) == tmp_path / "containerd/v2.4.2"
     project = tmp_path / "project"
     project.mkdir()
     (project / "mkdocs.yml").write_text(
         "site_name: x\nplugins:\n  - diapo:\n      kwok_version: v0.6.1\n"
-        "      containerd_version: v2.3.7\n")
+        "      containerd_version: v2.3.7\n      etcd_version: v3.6.5\n")
     monkeypatch.chdir(project)
     assert binaries.cached_path("kwok", "1.37.2") == tmp_path / "kwok/v0.6.1/kwok"
+    assert binaries.cached_path("etcd", "1.37.2") == tmp_path / "etcd/v3.6.5/etcd"
     assert runtime.cache_dir(runtime.containerd_version()) == tmp_path / "containerd/v2.3.7"
 
 
