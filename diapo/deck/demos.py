@@ -18,7 +18,6 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from diapo.deck import fences as fences_mod
 from diapo.deck.model import Demo, DemoKind, Expect, Fence, MatchMode
 from diapo.errors import DeckError, Location
 
@@ -35,7 +34,7 @@ def is_tagged(fence: Fence) -> bool:
     return any(k in TAGS or k in OPTIONS for k in fence.attrs)
 
 
-def _check_attrs(fence: Fence, pairs: list[tuple[str, str | bool]]) -> None:
+def _check_attrs(fence: Fence, pairs: tuple[tuple[str, str | bool], ...]) -> None:
     where = fence.location
     seen: set[str] = set()
     for key, value in pairs:
@@ -107,8 +106,7 @@ def make(fence: Fence, slide: int, ordinal: int) -> Demo:
     """The `Demo` of a tagged fence (not an expect block); `ordinal` is k in "<slide>-<k>"."""
     where = fence.location
     attrs = fence.attrs
-    _lang, _attrs, pairs = fences_mod.parse_info(fence.info, where.path, where.line)
-    _check_attrs(fence, pairs)
+    _check_attrs(fence, fence.pairs)
     if "match" in attrs:
         raise DeckError("match= se met sur le bloc expect qui suit la démo", where)
     tags = [t for t in ("demo", "apply", "file") if t in attrs]
@@ -134,7 +132,7 @@ def make(fence: Fence, slide: int, ordinal: int) -> Demo:
     if "file" in attrs:
         demo.path = _safe_path(str(attrs["file"]), where)
     for name, spec in OPTION_SPECS.items():
-        values = [str(v) for k, v in pairs if k == name]
+        values = [str(v) for k, v in fence.pairs if k == name]
         if not values or spec.record is None:
             continue
         if kind not in spec.steps:
@@ -218,9 +216,7 @@ OPTIONS: tuple[str, ...] = tuple(OPTION_SPECS)
 
 def attach(deck_demos: list[Demo], previous: Fence | None, fence: Fence) -> Expect:
     """Attach an expect fence to the demo step right before it; error if there is none."""
-    _lang, _attrs, pairs = fences_mod.parse_info(fence.info, fence.location.path,
-                                                fence.location.line)
-    _check_attrs(fence, pairs)
+    _check_attrs(fence, fence.pairs)
     expect = _expect(fence, fence.attrs)
     target = deck_demos[-1] if deck_demos else None
     if (target is not None and target.expect is not None and previous is not None

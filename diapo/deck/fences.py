@@ -60,7 +60,7 @@ def make(block: Block, path: str) -> Fence:
         raise DeckError(f"ce bloc de code ({block.marker}) n'est jamais fermé",
                         at(path, block.start + 1),
                         hint=f"fermez-le par une ligne {block.marker}")
-    lang, attrs, _pairs = parse_info(block.info, path, block.start + 1)
+    lang, attrs, pairs = parse_info(block.info, path, block.start + 1)
     text = "".join(line + "\n" for line in block.lines)
     return Fence(lang=lang, info=block.info, attrs=attrs, text=text,
-                 location=at(path, block.start + 1), end_line=block.end)
+                 location=at(path, block.start + 1), end_line=block.end, pairs=tuple(pairs))

@@ -68,6 +68,7 @@ class Fence:
     location: Location  # line of the opening fence
     end_line: int  # line of the closing fence
     shown: bool = True  # False: a hidden demo's (or its expect block's), left out of `content`
+    pairs: tuple[tuple[str, str | bool], ...] = ()  # every attribute in order, repeats too
 
 
 @dataclass

@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import gc
 import re
 from pathlib import Path
 from typing import Any
@@ -155,6 +156,18 @@ def _join(lines: list[str]) -> str:
 
 def parse(path: str | Path, *, text: str | None = None, name: str | None = None) -> Deck:
     """Parse a Marp deck file (or `text` given for it) into a `Deck`; raises `DeckError`."""
+    # A parse allocates tens of thousands of objects and frees none of them in cycles: the
+    # cyclic collector's passes meanwhile found nothing and took a third of the time.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _parse(path, text, name)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _parse(path: str | Path, text: str | None, name: str | None) -> Deck:
     path_str = str(path)
     text = source.read(path) if text is None else source.normalize(text.removeprefix("\ufeff"))
     ctx = _Context(path_str, text)
