@@ -531,6 +531,14 @@ def _start(state_dir: Path, bins: binaries.Binaries, port: int | None, timeout: 
     def ready(what: str) -> None:
         _say(quiet, f"{what} prêt ({time.monotonic() - began:.1f} s)")
 
+    begun = None
+    if mode == REAL:  # containerd and the images' import need no API server: they go first
+        begun = node.begin(
+            state_dir, keys, ports, f"https://{network.NODE_IP}:{ports['kube-apiserver']}",
+            prepared or node.gather_images(bins.version, quiet, addons),
+            lambda what, blame, procs, check: _wait(state_dir, what, blame, procs, deadline,
+                                                    check))
+        ready("containerd")
     etcd = launch("etcd")
     _wait(state_dir, "etcd", "etcd", [etcd], deadline,
           lambda: _http(f"http://127.0.0.1:{ports['etcd']}/health", None)[0] == 200)
@@ -554,14 +562,13 @@ def _start(state_dir: Path, bins: binaries.Binaries, port: int | None, timeout: 
               lambda name=name: _http(f"https://127.0.0.1:{ports[name]}/healthz",  # type: ignore[misc]
                                       insecure)[0] == 200)
         ready(name)
-    if mode == REAL:
+    if begun is not None:
         def wait(what: str, blame: str, procs: list[processes.Proc],
                  check: Callable[[], bool]) -> None:
             _wait(state_dir, what, blame, [*everyone, *procs], deadline, check)
 
-        node.start(state_dir, version, bins["kubelet"], bins["kube-proxy"], keys, ports,
-                   f"https://{network.NODE_IP}:{ports['kube-apiserver']}", quiet,
-                   prepared or node.gather_images(version, quiet, addons), wait, lambda: _nodes_ready(state_dir, REAL_NODES))
+        node.start(state_dir, bins["kubelet"], bins["kube-proxy"], ports, quiet, begun, wait,
+                   lambda: _nodes_ready(state_dir, REAL_NODES))
         ready(f"nœud réel {node.NAME} Ready")
         if addons and node.provider("addons") is not None:
             node.deploy_addons(state_dir / "kubeconfig", state_dir,

@@ -1,10 +1,11 @@
 """A real node on this machine: containerd, kubelet and kube-proxy of the control plane's
 release, pods on a CNI bridge, the node address (TEST-NET) on a dummy interface.
 
-`start()` prepares the machine (sysctls snapshotted first, dummy interface, isolation chains),
-writes the configurations under `<state_dir>/node/`, imports the images (no registry: every
-image a deck uses is built locally and imported), starts the three daemons and waits for the
-node to be Ready. `stop()` removes every trace: pods' processes and cgroups, shims, daemons,
+`begin()` prepares the machine (sysctls snapshotted first, dummy interface, isolation chains),
+writes the configurations under `<state_dir>/node/`, starts containerd and imports the images
+in the background (no registry: every image a deck uses is built locally and imported), while
+the control plane starts; `start()` then starts the kubelet and kube-proxy and waits for the
+node to be Ready and the images imported. `stop()` removes every trace: pods' processes and cgroups, shims, daemons,
 mounts, network namespaces, interfaces, KUBE-/CNI- chains, directories the kubelet and the CNI
 plugins hard-code (when they were not there before), and puts the sysctls back. It is safe to
 call after a crash (it only needs `<state_dir>/node/state.json`, or nothing at all).
@@ -17,8 +18,10 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
@@ -247,18 +250,48 @@ def _node_kubeconfig(server: str, keys: pki.Pki) -> str:
 # --------------------------------------------------------------------------- start
 
 
-def start(state_dir: Path, version: str, kubelet: Path, kube_proxy: Path, keys: pki.Pki,
-          ports: dict[str, int], node_server: str, quiet: bool,
-          prepared: tuple[str, list[Path]],
-          wait: Callable[[str, str, list[processes.Proc], Callable[[], bool]], None],
-          node_ready: Callable[[], bool]) -> list[processes.Proc]:
-    """Start containerd, the kubelet and kube-proxy; return once the node is Ready.
+@dataclass
+class Begun:
+    """A node's first half, started before the control plane: containerd runs and the images
+    are being imported in the background (neither needs the API server)."""
 
-    `wait(what, blame, procs, check)` polls with the control plane's deadline and error
-    messages; `node_ready()` asks the apiserver.
+    rt: runtime.Runtime
+    env_path: str
+    containerd: processes.Proc
+    tarballs: list[Path]
+    importer: threading.Thread | None = None
+    failure: BaseException | None = None
+    seconds: float = 0.0
+
+    def _import(self, state_dir: Path) -> None:
+        started = time.monotonic()
+        try:
+            import_images(state_dir, self.rt, self.tarballs)
+        except BaseException as exc:  # re-raised by `joined` in the starting thread
+            self.failure = exc
+        self.seconds = time.monotonic() - started
+
+    def joined(self, wait: Callable[[str, str, list[processes.Proc], Callable[[], bool]], None]
+               ) -> None:
+        """Wait for the import (under the start's deadline); raise its error, if any."""
+        if self.importer is not None:
+            importer = self.importer
+            wait("import des images", "containerd", [self.containerd],
+                 lambda: not importer.is_alive())
+        if self.failure is not None:
+            raise self.failure
+
+
+def begin(state_dir: Path, keys: pki.Pki, ports: dict[str, int], node_server: str,
+          prepared: tuple[str, list[Path]],
+          wait: Callable[[str, str, list[processes.Proc], Callable[[], bool]], None]) -> Begun:
+    """Prepare the machine, write the configurations, start containerd and begin importing
+    the images; `start()` finishes once the API server is up.
+
+    `wait(what, blame, procs, check)` polls with the start's deadline and error messages.
     """
     base = node_dir(state_dir)
-    rt = runtime.ensure(quiet=quiet)
+    rt = runtime.ensure(quiet=True)
     cni_bin = host.cni_dir()
     if cni_bin is None:
         raise ClusterError("greffons CNI absents (paquet containernetworking-plugins)")
@@ -292,21 +325,35 @@ def start(state_dir: Path, version: str, kubelet: Path, kube_proxy: Path, keys: 
                                  env={**os.environ, "PATH": env_path})
     wait("containerd (socket)", "containerd", [containerd],
          lambda: socket_path(state_dir).is_socket() and _ctr_ok(rt, state_dir))
-    started = time.monotonic()
-    import_images(state_dir, rt, tarballs)
-    _say(quiet, f"{len(tarballs)} images importées ({time.monotonic() - started:.1f} s)")
+    begun = Begun(rt, env_path, containerd, tarballs)
+    begun.importer = threading.Thread(target=begun._import, args=(state_dir,),
+                                      name="diapo-images", daemon=True)
+    begun.importer.start()
+    return begun
+
+
+def start(state_dir: Path, kubelet: Path, kube_proxy: Path, ports: dict[str, int],
+          quiet: bool, begun: Begun,
+          wait: Callable[[str, str, list[processes.Proc], Callable[[], bool]], None],
+          node_ready: Callable[[], bool]) -> list[processes.Proc]:
+    """Start the kubelet and kube-proxy of a `begin()`-ed node; return once the node is Ready,
+    kube-proxy healthy and every image imported."""
+    base = node_dir(state_dir)
+    env = {**os.environ, "PATH": begun.env_path}
     kubelet_proc = processes.start(state_dir, "kubelet", [
         str(kubelet), f"--config={base / 'kubelet.yaml'}",
         f"--kubeconfig={base / 'kubelet.kubeconfig'}", f"--root-dir={base / 'kubelet'}",
         f"--cert-dir={base / 'kubelet' / 'pki'}", f"--node-ip={network.NODE_IP}",
-        f"--hostname-override={NAME}", "--v=1"], env={**os.environ, "PATH": env_path})
+        f"--hostname-override={NAME}", "--v=1"], env=env)
     proxy = processes.start(state_dir, "kube-proxy", [
-        str(kube_proxy), f"--config={base / 'kube-proxy.yaml'}", "--v=1"],
-        env={**os.environ, "PATH": env_path})
-    procs = [containerd, kubelet_proc, proxy]
+        str(kube_proxy), f"--config={base / 'kube-proxy.yaml'}", "--v=1"], env=env)
+    procs = [begun.containerd, kubelet_proc, proxy]
     wait(f"nœud {NAME} Ready", "kubelet", procs, node_ready)
     wait("kube-proxy (/healthz)", "kube-proxy", procs,
          lambda: _healthz(ports["kube-proxy-healthz"]))
+    begun.joined(wait)
+    _say(quiet, f"{len(begun.tarballs)} images importées ({begun.seconds:.1f} s, pendant le "
+                f"démarrage du plan de contrôle)")
     return procs
 
 

@@ -284,3 +284,31 @@ def test_without_registry_a_pull_is_refused_at_once(containerd, tmp_path):
     assert pull.returncode != 0
     assert "127.0.0.1:9" in pull.stderr and "refused" in pull.stderr, pull.stderr
     assert time.monotonic() - started < 10
+
+
+def test_apt_answers_are_kept_until_apt_changes(tmp_path, monkeypatch):
+    from diapo.cluster.images import debian
+
+    state = tmp_path / "status"
+    state.write_text("a\n")
+    monkeypatch.setattr(debian, "_APT_STATE", (str(state),))
+    monkeypatch.setenv("DIAPO_CACHE", str(tmp_path / "cache"))
+    asked: list[tuple[str, ...]] = []
+
+    def apt(args: list[str]) -> str:  # counts the questions apt-cache really gets
+        asked.append(tuple(args))
+        return debian.subprocess.run(["apt-cache", *args], capture_output=True, text=True,
+                                     check=True).stdout
+
+    monkeypatch.setattr(debian, "_apt", apt)
+    debian._answers.cache_clear()
+    first = debian.versions(["busybox-static"])
+    debian._answers.cache_clear()  # another process: read from the file
+    assert debian.versions(["busybox-static"]) == first
+    assert len(asked) == 1
+    state.write_text("b, longer\n")  # apt-get update: asked again
+    debian._answers.cache_clear()
+    assert debian.versions(["busybox-static"]) == first
+    assert len(asked) == 2
+    assert len(list((tmp_path / "cache" / "debs" / "apt").glob("answers-*.json"))) == 1
+    debian._answers.cache_clear()

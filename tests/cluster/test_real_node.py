@@ -26,6 +26,7 @@ import pytest
 
 from diapo.cluster import binaries, host, local, network, node, processes
 from diapo.cluster.client import Cluster
+from diapo.errors import ClusterError
 
 # Marked `cluster` so that `-m "not cluster"` (the fast runs) leaves them out.
 pytestmark = pytest.mark.cluster
@@ -338,3 +339,20 @@ def test_down_restores_the_sysctls(after_down, real):
     changed = {name: value for name, value in host.snapshot_sysctls().items()
                if real.sysctls_before.get(name, value) != value}
     assert changed == {}
+
+
+def test_an_image_containerd_refuses_stops_the_start_with_its_name(after_down, tmp_path,
+                                                                   monkeypatch):
+    # Images are imported while the control plane starts: the import's failure still ends
+    # the start with the file named, and the half-started node leaves nothing behind.
+    broken = tmp_path / "cassée.tar"
+    broken.write_text("pas une archive OCI\n")
+    monkeypatch.setenv(node.IMAGES_ENV, str(broken))
+    state_dir = tmp_path / "cluster"
+    started = time.monotonic()
+    with pytest.raises(ClusterError, match="cassée.tar"):
+        local.up(nodes=local.REAL, state_dir=state_dir, quiet=True, addons=False, timeout=60)
+    assert time.monotonic() - started < 60
+    assert local.running(state_dir) is None
+    left = node.leftovers(state_dir)
+    assert {kind: found for kind, found in left.items() if found} == {}

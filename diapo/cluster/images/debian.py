@@ -12,6 +12,9 @@ image that does not run them; `exclude` drops more (e.g. LLVM, only used for Pos
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
+import os
 import re
 import subprocess
 from pathlib import Path
@@ -39,9 +42,48 @@ def apt_options() -> list[str]:
             "-o", f"Dir::Cache::srcpkgcache={folder / 'srcpkgcache.bin'}"]
 
 
-@functools.lru_cache(maxsize=256)
+# What apt-cache's answers depend on: the package lists, the sources and pins, dpkg's status.
+_APT_STATE = ("/var/lib/apt/lists", "/etc/apt", "/var/lib/dpkg/status")
+
+
+def _apt_state() -> str:
+    """A digest of every file apt-cache reads (names, sizes, modification times)."""
+    entries = []
+    for root in map(Path, _APT_STATE):
+        for path in sorted([root, *root.rglob("*")] if root.is_dir() else [root]):
+            try:
+                stat = path.stat()
+            except OSError:
+                continue
+            if path.is_file():
+                entries.append((str(path), stat.st_size, stat.st_mtime_ns))
+    return hashlib.sha256(repr(entries).encode()).hexdigest()[:16]
+
+
+@functools.lru_cache(maxsize=1)
+def _answers() -> tuple[Path, dict[str, str]]:
+    """apt-cache's answers kept for this state of APT (a warm `cluster.up` asked ~20 questions
+    again, 5 s), and the file they are kept in."""
+    path = debs_dir() / "apt" / f"answers-{_apt_state()}.json"
+    try:
+        return path, json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return path, {}
+
+
 def _apt_cached(args: tuple[str, ...]) -> str:
-    return _apt(list(args))
+    path, answers = _answers()
+    key = json.dumps(args)
+    if key not in answers:
+        answers[key] = _apt(list(args))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for old in path.parent.glob("answers-*.json"):
+            if old != path:
+                old.unlink(missing_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_text(json.dumps(answers), encoding="utf-8")
+        partial.replace(path)
+    return answers[key]
 
 
 def _apt(args: list[str]) -> str:
