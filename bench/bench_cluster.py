@@ -1,5 +1,6 @@
-"""Local control plane: warm `invoke cluster.up` time, `cluster.down` time, resident memory and
-the Kubernetes version, in a private state directory (the shared cluster is left alone).
+"""Local cluster: warm `invoke cluster.up` time, `cluster.down` time, resident memory and the
+Kubernetes version, in a private state directory (the shared cluster is left alone), with kwok
+nodes and, where this machine can run containers, with a real node and its add-ons.
 
 Baseline, measured in the same run: etcd alone started until healthy (the smallest piece of
 the control plane). Set DIAPO_BENCH_COLD=1 to also time a cold build of the binaries (fresh
@@ -17,7 +18,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from diapo.cluster import binaries, local, processes
+from diapo.cluster import binaries, host, local, processes
 
 ROOT = Path(__file__).resolve().parents[1]
 RUNS = 3
@@ -45,8 +46,8 @@ def _etcd_alone(bins: binaries.Binaries, state_dir: Path) -> float:
         processes.stop(state_dir, ["etcd"])
 
 
-def _invoke(task: str, state_dir: Path) -> float:
-    env = {**os.environ, "DIAPO_CLUSTER_DIR": str(state_dir)}
+def _invoke(task: str, state_dir: Path, nodes: str) -> float:
+    env = {**os.environ, "DIAPO_CLUSTER_DIR": str(state_dir), local.NODES_ENV: nodes}
     started = time.monotonic()
     subprocess.run([sys.executable, "-m", "invoke", task], cwd=ROOT, env=env, check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -71,23 +72,31 @@ def main() -> None:
         state_dir = Path(tmp) / "cluster"
         baseline = statistics.median(_etcd_alone(bins, Path(tmp) / f"etcd{i}")
                                      for i in range(RUNS))
-        ups, downs, rss = [], [], []
+        modes = [local.SIMULATED] + ([local.REAL] if host.why_not_real() is None
+                                     and not host.real_node_running() else [])
+        figures = {}
         try:
-            for _ in range(RUNS):
-                ups.append(_invoke("cluster.up", state_dir))
-                rss.append(local.control_plane_rss(state_dir))
-                downs.append(_invoke("cluster.down", state_dir))
+            for mode in modes:
+                ups, downs, rss = [], [], []
+                for _ in range(RUNS):
+                    ups.append(_invoke("cluster.up", state_dir, mode))
+                    rss.append(local.control_plane_rss(state_dir))
+                    downs.append(_invoke("cluster.down", state_dir, mode))
+                figures[mode] = ups, downs, rss
         finally:
             local.down(state_dir=state_dir, quiet=True)
-    up, down = statistics.median(ups), statistics.median(downs)
-    print(f"kubernetes version            v{bins.version} (kwok {binaries.KWOK_VERSION}, "
-          f"etcd from the release's go.mod)")
+    print(f"kubernetes version            v{bins.version} (kwok {binaries.kwok_version()}, "
+          f"etcd {binaries.etcd_version()})")
     print(f"baseline: etcd alone healthy   {baseline:6.2f} s")
-    print(f"warm invoke cluster.up         {up:6.2f} s  = {up / baseline:5.1f} x baseline "
-          f"(runs: {', '.join(f'{t:.2f}' for t in ups)}; floor 15 s)")
-    print(f"invoke cluster.down            {down:6.2f} s  = {down / baseline:5.1f} x baseline")
-    print(f"control-plane RSS after up     {statistics.median(rss) / 2**20:6.0f} MiB "
-          f"(5 processes)")
+    for mode, (ups, downs, rss) in figures.items():
+        up, down = statistics.median(ups), statistics.median(downs)
+        what = ("kwok nodes, floor 15 s" if mode == local.SIMULATED
+                else "real node and add-ons, floor 20 s")
+        print(f"warm invoke cluster.up         {up:6.2f} s  = {up / baseline:5.1f} x baseline "
+              f"({what}; runs: {', '.join(f'{t:.2f}' for t in ups)})")
+        print(f"invoke cluster.down            {down:6.2f} s  = {down / baseline:5.1f} x baseline")
+        print(f"RSS of the whole cluster       {statistics.median(rss) / 2**20:6.0f} MiB "
+              f"({'control plane and kwok' if mode == local.SIMULATED else 'control plane, node daemons, shims and every container'})")
     if os.environ.get("DIAPO_BENCH_COLD"):
         cold = _cold_build(bins.version)
         print(f"cold build of the binaries     {cold:6.0f} s  = {cold / baseline:5.0f} x baseline "
