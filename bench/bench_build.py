@@ -3,7 +3,7 @@
 Figures (each the best of a few runs, all measured in this run):
 - full `invoke build` (diapo plugin: reading pages, presentation views, checks) against a plain
   `mkdocs build` of the same Markdown with the same theme and extensions but no plugin
-  (floor: ratio <= 1.5). On several cores the diapo build forks its helper process (scans,
+  (floor: ratio <= 1.25). On several cores the diapo build forks its helper process (scans,
   presentation views: `diapo.site.helper`), so the core count is printed with the figures;
 - the live-reload rebuild after one deck changes (`invoke serve` rebuilds dirty: only the
   changed deck's pages and presentation view), against the full build (floor: under 1 s).
@@ -25,6 +25,7 @@ from mkdocs.config import load_config
 from diapo.site import commands, decks, helper
 
 DECKS, SLIDES, RUNS = 30, 40, 4
+FLOOR = 1.25  # the issue "One parse, one model"
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
     "1f15c4890000000d49444154789c63f8cfc0f01f0005000201e5270ed30000000049454e44ae426082"
@@ -138,7 +139,7 @@ def main() -> None:
     print(f"course: {DECKS} decks x {SLIDES} slides (best of {RUNS}, {helper.cores()} cores)")
     print(f"plain mkdocs build (baseline)   {plain_time:7.2f} s   1.00")
     print(f"invoke build (diapo plugin)     {full_time:7.2f} s   {ratio:4.2f}x  "
-          f"(floor <= 1.5: {'ok' if ratio <= 1.5 else 'MISSED'})")
+          f"(floor <= {FLOOR}: {'ok' if ratio <= FLOOR else 'MISSED'})")
     print(f"live reload, one deck changed   {reload_time:7.2f} s   "
           f"{reload_time / plain_time:4.2f}x  "
           f"(floor < 1 s: {'ok' if reload_time < 1 else 'MISSED'})")
