@@ -95,6 +95,8 @@ def import_into(containerd_socket: str | Path, tarballs: list[Path], *,
                        capture_output=True, text=True, timeout=60)
 
     # Unpacking is CPU-bound in containerd: a few at once, the largest first (they end last).
+    # Images may share a layer: containerd's writer waits while another import writes the
+    # same blob (content.OpenWriter retries a locked ref), then finds it present.
     ordered = sorted(tarballs, key=lambda tar: -tar.stat().st_size if tar.is_file() else 0)
     with ThreadPoolExecutor(max_workers=IMPORTS_AT_ONCE) as pool:
         for future in [pool.submit(one, tar) for tar in ordered]:
