@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import yaml
@@ -28,9 +29,13 @@ _MAGIC = (
     re.compile(r"markdownlint-((disable|enable).*|capture|restore)$"),
     re.compile(r"lint (disable|enable|ignore).*$"),
 )
-# A comment can hold a directive only if some known key is followed by a colon.
-_MAYBE_DIRECTIVE = re.compile(
-    r"""(?:^|[\s{,"'])_?(?:""" + "|".join(dirs.ALL_KEYS) + r""")["']?\s*:""")
+
+
+@lru_cache(maxsize=4)
+def _maybe_directive(keys: tuple[str, ...]) -> re.Pattern[str]:
+    """A comment can hold a directive only if some known key is followed by a colon."""
+    return re.compile(r"""(?:^|[\s{,"'])_?(?:""" + "|".join(keys) + r""")["']?\s*:""")
+
 _KEY_LINE = re.compile(r"""^["']?(_?[A-Za-z][\w-]*)["']?\s*:(?:\s|$)""")
 
 
@@ -62,8 +67,9 @@ def collect(blocks: list[Block], path: str) -> list[Comment]:
             for m in inline.scan(text, MATCHER, "-->"):
                 found.append(Comment(m.group(1).strip(), inline.line_of(block, text, m.start()),
                                      block, span=(m.start(), m.end())))
+    keys = dirs.all_keys()  # once per deck
     for comment in found:
-        _classify(comment)
+        _classify(comment, keys)
         if comment.content == "fit" and comment.span is not None and comment.block.kind == HEADING:
             comment.kind = MAGIC  # marp-core's fitting header: `# <!-- fit --> Titre`
     return found
@@ -72,7 +78,7 @@ def collect(blocks: list[Block], path: str) -> list[Comment]:
 _SIMPLE = re.compile(r"(_?[A-Za-z][\w-]*)[ \t]*:[ \t]+([^\n\\]*)$")
 
 
-def _simple(text: str) -> dict[str, str] | None:
+def _simple(text: str, keys: tuple[str, ...]) -> dict[str, str] | None:
     """The mapping of a one-line `key: value` comment when YAML is not needed to read it.
 
     Known keys get marp's loose quoting (the value is the trimmed text), so YAML would give
@@ -85,20 +91,20 @@ def _simple(text: str) -> dict[str, str] | None:
     key, value = m.group(1), m.group(2).strip()
     if dirs.is_known(key):
         return {key: value} if value and value[0] not in yamlish.SPECIAL else None
-    return {} if dirs.suggest(key) is None else None
+    return {} if dirs.suggest(key, keys) is None else None
 
 
-def _classify(comment: Comment) -> None:
+def _classify(comment: Comment, keys: tuple[str, ...]) -> None:
     text = comment.content
-    simple = _simple(text)
+    simple = _simple(text, keys)
     if simple is not None:
         comment.directives = simple
         if simple:
             comment.kind = DIRECTIVE
         return
-    if _MAYBE_DIRECTIVE.search(text) or _KEY_LINE.match(text):
+    if _maybe_directive(keys).search(text) or _KEY_LINE.match(text):
         try:
-            parsed = yamlish.load(yamlish.loosen(text, dirs.ALL_KEYS))
+            parsed = yamlish.load(yamlish.loosen(text, keys))
         except yaml.YAMLError:
             parsed = None
         if isinstance(parsed, dict):

@@ -31,7 +31,7 @@ _TAG_FLAGS = ("apply", "expect")  # never take a value; `demo` may (its id), `fi
 
 def is_tagged(fence: Fence) -> bool:
     """Whether the fence uses the demo-tag language at all."""
-    return any(k in TAGS or k in OPTIONS for k in fence.attrs)
+    return any(k in TAGS or k in OPTION_SPECS for k in fence.attrs)
 
 
 def _check_attrs(fence: Fence, pairs: tuple[tuple[str, str | bool], ...]) -> None:
@@ -41,7 +41,7 @@ def _check_attrs(fence: Fence, pairs: tuple[tuple[str, str | bool], ...]) -> Non
         spec = OPTION_SPECS.get(key)
         if key not in TAGS and spec is None:
             raise DeckError(f"balise de démo inconnue '{key}'", where,
-                            hint="balises connues : " + ", ".join(TAGS + OPTIONS))
+                            hint="balises connues : " + ", ".join((*TAGS, *OPTION_SPECS)))
         flag = key in _TAG_FLAGS or (spec is not None and spec.flag)
         if flag and value is not True:
             raise DeckError(f"'{key}' ne prend pas de valeur (écrivez seulement '{key}')", where)

@@ -26,30 +26,43 @@ class InvalidValue(ValueError):
 
 def is_global(key: str) -> bool:
     """Whether `key` names a global directive."""
-    return key in _GLOBAL
+    spec = DIRECTIVES.get(key)
+    return spec is not None and spec.scope == GLOBAL
 
 
 def is_local(key: str) -> bool:
     """Whether `key` names a local directive (without the spot prefix)."""
-    return key in _LOCAL
+    spec = DIRECTIVES.get(key)
+    return spec is not None and spec.scope == LOCAL
 
 
 def is_known(key: str) -> bool:
     """Whether Marp recognises `key` as a directive (global, local or spot)."""
-    return key in _GLOBAL or key in _LOCAL or (key[:1] == "_" and key[1:] in _LOCAL)
+    return key in DIRECTIVES or (key[:1] == "_" and is_local(key[1:]))
+
+
+def all_keys() -> tuple[str, ...]:
+    """Every directive name, globals first (read from DIRECTIVES each time: one table)."""
+    return (*(k for k, spec in DIRECTIVES.items() if spec.scope == GLOBAL),
+            *(k for k, spec in DIRECTIVES.items() if spec.scope == LOCAL))
+
+
+def suggest(key: str, keys: tuple[str, ...] | None = None) -> str | None:
+    """The directive name `key` is probably a misspelling of, if any (`keys`: `all_keys()`,
+    when the caller has it already)."""
+    return _suggest(key, all_keys() if keys is None else keys)
 
 
 @lru_cache(maxsize=1024)
-def suggest(key: str) -> str | None:
-    """The directive name `key` is probably a misspelling of, if any."""
+def _suggest(key: str, keys: tuple[str, ...]) -> str | None:
     bare = key.removeprefix("_")
-    close = difflib.get_close_matches(bare, ALL_KEYS, n=1, cutoff=0.8)
+    close = difflib.get_close_matches(bare, keys, n=1, cutoff=0.8)
     if not close:
-        lowered = {k.lower(): k for k in ALL_KEYS}
+        lowered = {k.lower(): k for k in keys}
         close = [lowered[bare.lower()]] if bare.lower() in lowered else []
     if not close:
         return None
-    return ("_" if key.startswith("_") and close[0] in _LOCAL else "") + close[0]
+    return ("_" if key.startswith("_") and is_local(close[0]) else "") + close[0]
 
 
 def unknown(key: str, tail: str = "ignorée") -> str:
@@ -144,11 +157,6 @@ DIRECTIVES: dict[str, DirectiveSpec] = {
     "backgroundPosition": DirectiveSpec(LOCAL), "backgroundRepeat": DirectiveSpec(LOCAL),
     "backgroundSize": DirectiveSpec(LOCAL), "color": DirectiveSpec(LOCAL),
 }
-GLOBAL_KEYS = tuple(k for k, spec in DIRECTIVES.items() if spec.scope == GLOBAL)
-LOCAL_KEYS = tuple(k for k, spec in DIRECTIVES.items() if spec.scope == LOCAL)
-ALL_KEYS = GLOBAL_KEYS + LOCAL_KEYS
-_GLOBAL = frozenset(GLOBAL_KEYS)
-_LOCAL = frozenset(LOCAL_KEYS)
 
 
 def validate(key: str, value: Any) -> Any:

@@ -9,7 +9,7 @@ from typing import Any
 import yaml
 
 from diapo.deck import yamlish
-from diapo.deck.directives import ALL_KEYS
+from diapo.deck.directives import all_keys
 from diapo.errors import DeckError, at
 
 _OPEN = re.compile(r"(-{3,})[ \t]*$")
@@ -44,7 +44,7 @@ def parse(lines: list[str], path: str) -> FrontMatter:
                         at(path, 1))
     text = "\n".join(lines[1:end])
     try:
-        data = yamlish.load(yamlish.loosen(text, ALL_KEYS))
+        data = yamlish.load(yamlish.loosen(text, all_keys()))
     except yaml.YAMLError as exc:
         err_line = yamlish.error_line(exc)
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
