@@ -203,9 +203,13 @@ def _up_locked(state_dir: Path, version: str | None, port: int | None, timeout: 
     node.stop(state_dir)  # this directory's node, left by a crash: before looking around
     mode = choose_nodes(nodes, quiet=quiet, state_dir=state_dir)
     bins = binaries.ensure_all(version, quiet=quiet)
-    # Images are built (or found in the cache) before the start's deadline runs.
+    # containerd and the images are built (or found in the cache) before the start's
+    # deadline runs.
     prepared = None
     if mode == REAL:
+        from diapo.cluster import runtime
+
+        runtime.ensure(quiet=quiet)
         try:
             prepared = node.gather_images(bins.version, quiet, addons)
         except ClusterError as exc:

@@ -5,10 +5,11 @@ release, pods on a CNI bridge, the node address (TEST-NET) on a dummy interface.
 writes the configurations under `<state_dir>/node/`, starts containerd and imports the images
 in the background (no registry: every image a deck uses is built locally and imported), while
 the control plane starts; `start()` then starts the kubelet and kube-proxy and waits for the
-node to be Ready and the images imported. `stop()` removes every trace: pods' processes and cgroups, shims, daemons,
-mounts, network namespaces, interfaces, KUBE-/CNI- chains, directories the kubelet and the CNI
-plugins hard-code (when they were not there before), and puts the sysctls back. It is safe to
-call after a crash (it only needs `<state_dir>/node/state.json`, or nothing at all).
+node to be Ready and the images imported. `stop()` removes every trace: pods' processes and
+cgroups, shims, daemons, mounts, network namespaces, interfaces, KUBE-/CNI- chains, directories
+the kubelet and the CNI plugins hard-code (when they were not there before), and puts the
+sysctls back. It is safe to call after a crash (it only needs `<state_dir>/node/state.json`,
+or nothing at all).
 """
 
 from __future__ import annotations
@@ -291,7 +292,7 @@ def begin(state_dir: Path, keys: pki.Pki, ports: dict[str, int], node_server: st
     `wait(what, blame, procs, check)` polls with the start's deadline and error messages.
     """
     base = node_dir(state_dir)
-    rt = runtime.ensure(quiet=True)
+    rt = runtime.ensure(quiet=True)  # built before the deadline (`local._up_locked`)
     cni_bin = host.cni_dir()
     if cni_bin is None:
         raise ClusterError("greffons CNI absents (paquet containernetworking-plugins)")
