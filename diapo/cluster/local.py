@@ -35,7 +35,7 @@ from pathlib import Path
 
 import yaml
 
-from diapo.cluster import binaries, host, network, node, pki, processes
+from diapo.cluster import binaries, host, network, node, pki, processes, runtime
 from diapo.cluster.ready import is_ready
 from diapo.errors import ClusterError
 
@@ -152,8 +152,6 @@ def build(version: str | None = None, *, quiet: bool = False) -> None:
     node can run here (and `nodes` is not `simulated`), every image it imports too (pause, the
     add-ons', the decks'). A first build takes minutes: better before the tests or a class than
     inside a start's deadline."""
-    from diapo.cluster import runtime
-
     bins = binaries.ensure_all(version, quiet=quiet)
     runtime.ensure(quiet=quiet)
     if _asked(None) != SIMULATED and host.why_not_real() is None and node.images_available():
@@ -207,8 +205,6 @@ def _up_locked(state_dir: Path, version: str | None, port: int | None, timeout: 
     # deadline runs.
     prepared = None
     if mode == REAL:
-        from diapo.cluster import runtime
-
         runtime.ensure(quiet=quiet)
         try:
             prepared = node.gather_images(bins.version, quiet, addons)

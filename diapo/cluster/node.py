@@ -22,7 +22,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -256,18 +256,23 @@ class Begun:
     """A node's first half, started before the control plane: containerd runs and the images
     are being imported in the background (neither needs the API server)."""
 
+    state_dir: Path
     rt: runtime.Runtime
     env_path: str
     containerd: processes.Proc
     tarballs: list[Path]
-    importer: threading.Thread | None = None
     failure: BaseException | None = None
     seconds: float = 0.0
+    importer: threading.Thread = field(init=False)
 
-    def _import(self, state_dir: Path) -> None:
+    def __post_init__(self) -> None:
+        self.importer = threading.Thread(target=self._import, name="diapo-images", daemon=True)
+        self.importer.start()
+
+    def _import(self) -> None:
         started = time.monotonic()
         try:
-            import_images(state_dir, self.rt, self.tarballs)
+            import_images(self.state_dir, self.rt, self.tarballs)
         except BaseException as exc:  # re-raised by `joined` in the starting thread
             self.failure = exc
         self.seconds = time.monotonic() - started
@@ -275,10 +280,8 @@ class Begun:
     def joined(self, wait: Callable[[str, str, list[processes.Proc], Callable[[], bool]], None]
                ) -> None:
         """Wait for the import (under the start's deadline); raise its error, if any."""
-        if self.importer is not None:
-            importer = self.importer
-            wait("import des images", "containerd", [self.containerd],
-                 lambda: not importer.is_alive())
+        wait("import des images", "containerd", [self.containerd],
+             lambda: not self.importer.is_alive())
         if self.failure is not None:
             raise self.failure
 
@@ -326,11 +329,7 @@ def begin(state_dir: Path, keys: pki.Pki, ports: dict[str, int], node_server: st
                                  env={**os.environ, "PATH": env_path})
     wait("containerd (socket)", "containerd", [containerd],
          lambda: socket_path(state_dir).is_socket() and _ctr_ok(rt, state_dir))
-    begun = Begun(rt, env_path, containerd, tarballs)
-    begun.importer = threading.Thread(target=begun._import, args=(state_dir,),
-                                      name="diapo-images", daemon=True)
-    begun.importer.start()
-    return begun
+    return Begun(state_dir, rt, env_path, containerd, tarballs)  # the import starts
 
 
 def start(state_dir: Path, kubelet: Path, kube_proxy: Path, ports: dict[str, int],

@@ -211,7 +211,6 @@ OPTION_SPECS: dict[str, OptionSpec] = {spec.name: spec for spec in (
     OptionSpec("interactive", flag=True, steps=_SHELL, record=_set_interactive),
     OptionSpec("input", steps=_SHELL, record=_set_input),
 )}
-OPTIONS: tuple[str, ...] = tuple(OPTION_SPECS)
 
 
 def attach(deck_demos: list[Demo], previous: Fence | None, fence: Fence) -> Expect:

@@ -34,7 +34,7 @@ def _names(cells: list[str]) -> list[str]:
 def test_every_option_of_the_code_is_documented_and_vice_versa():
     documented = [name for row in _table("## Tableau des balises") for name in _names(row)]
     assert len(documented) == len(set(documented)), f"documented twice: {documented}"
-    accepted = set(demos.TAGS + demos.OPTIONS)
+    accepted = {*demos.TAGS, *demos.OPTION_SPECS}
     assert set(documented) - accepted == set(), "documented but refused by diapo/deck/demos.py"
     assert accepted - set(documented) == set(), "accepted by the code but missing in BALISES.md"
 

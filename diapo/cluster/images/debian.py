@@ -68,6 +68,8 @@ def _answers() -> tuple[Path, dict[str, str]]:
     try:
         return path, json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
+        for stale in path.parent.glob("answers-*.json"):  # another state of APT's
+            stale.unlink(missing_ok=True)
         return path, {}
 
 
@@ -77,9 +79,6 @@ def _apt_cached(args: tuple[str, ...]) -> str:
     if key not in answers:
         answers[key] = _apt(list(args))
         path.parent.mkdir(parents=True, exist_ok=True)
-        for old in path.parent.glob("answers-*.json"):
-            if old != path:
-                old.unlink(missing_ok=True)
         partial = path.with_suffix(f".{os.getpid()}.tmp")
         partial.write_text(json.dumps(answers), encoding="utf-8")
         partial.replace(path)
