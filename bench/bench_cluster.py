@@ -73,7 +73,7 @@ def main() -> None:
         baseline = statistics.median(_etcd_alone(bins, Path(tmp) / f"etcd{i}")
                                      for i in range(RUNS))
         modes = [local.SIMULATED] + ([local.REAL] if host.why_not_real() is None
-                                     and not host.real_node_running() else [])
+                                     and not local.real_node_elsewhere(state_dir) else [])
         figures = {}
         try:
             for mode in modes:

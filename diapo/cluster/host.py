@@ -16,6 +16,7 @@ import shutil
 import signal
 import subprocess
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from diapo.cluster import network
@@ -89,9 +90,18 @@ def range_in_use() -> str | None:
 
 
 def real_node_running() -> bool:
-    """Whether a real node (of any state directory) holds the machine: its interface or the
-    kubelet's cgroups exist."""
+    """Whether a real node (of any state directory) holds the machine, or left traces: its
+    interface or the kubelet's cgroups exist."""
     return Path(f"/sys/class/net/{network.DUMMY_IF}").exists() or bool(cgroup_dirs("kubepods"))
+
+
+def dummy_owner() -> str | None:
+    """The state directory written on the node's interface when it was added, if any."""
+    try:
+        alias = Path(f"/sys/class/net/{network.DUMMY_IF}/ifalias").read_text().strip()
+    except OSError:
+        return None
+    return alias or None
 
 
 def cni_dir() -> Path | None:
@@ -161,13 +171,16 @@ def has_address(address: str) -> bool:
     return f"inet {address}/" in run("ip", "-4", "addr", "show").stdout
 
 
-def add_dummy() -> None:
+def add_dummy(owner: str) -> None:
     """The node's address on an interface of its own (idempotent): a dummy one, or where the
-    kernel has no dummy driver, a bridge without ports, which behaves the same."""
+    kernel has no dummy driver, a bridge without ports, which behaves the same. Its alias
+    names `owner` (the state directory), so a later start finds who left it there."""
     name = network.DUMMY_IF
     if (not Path(f"/sys/class/net/{name}").exists()
             and run("ip", "link", "add", name, "type", "dummy").returncode != 0):
         _checked("ip", "link", "add", name, "type", "bridge")
+    if len(owner.encode()) < 256:  # IFALIASZ; a longer path is found from the daemons
+        _checked("ip", "link", "set", "dev", name, "alias", owner)
     _checked("ip", "addr", "replace", f"{network.NODE_IP}/{network.NODE_PREFIX}", "dev", name)
     _checked("ip", "link", "set", name, "up")
     _checked("ip", "route", "replace", network.ROUTED_HERE, "dev", name)
@@ -354,9 +367,8 @@ def kill_cgroup_tree(name: str = "kubepods", timeout: float = 10.0) -> None:
             pass
 
 
-def processes_matching(needle: str) -> list[int]:
-    """Pids whose command line contains `needle` (e.g. a containerd socket path)."""
-    pids = []
+def command_lines() -> Iterator[tuple[int, str]]:
+    """(pid, command line) of every other process, arguments joined by spaces."""
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit() and int(entry.name) != os.getpid():
             try:
@@ -364,9 +376,12 @@ def processes_matching(needle: str) -> list[int]:
                     errors="replace")
             except OSError:
                 continue
-            if needle in cmdline:
-                pids.append(int(entry.name))
-    return pids
+            yield int(entry.name), cmdline
+
+
+def processes_matching(needle: str) -> list[int]:
+    """Pids whose command line contains `needle` (e.g. a containerd socket path)."""
+    return [pid for pid, cmdline in command_lines() if needle in cmdline]
 
 
 def kill_matching(needle: str, timeout: float = 5.0) -> None:

@@ -29,7 +29,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -97,9 +97,9 @@ def choose_nodes(nodes: str | None = None, *, quiet: bool = False,
         return SIMULATED
     if wanted == "auto" and state_dir is not None and state_dir != default_state_dir():
         return SIMULATED
-    reason = host.why_not_real()
+    reason = host.why_not_real() or node.path_problem(_dir(state_dir))
     if reason is None and host.real_node_running():
-        reason = "un nœud réel d'un autre cluster local tourne déjà sur cette machine"
+        reason = _claim_machine(_dir(state_dir), quiet)
     if reason is None and wanted == "auto" and not node.images_available():
         reason = "les images des conteneurs (diapo.cluster.images) ne sont pas disponibles"
     if reason is None:
@@ -109,6 +109,37 @@ def choose_nodes(nodes: str | None = None, *, quiet: bool = False,
                            hint="invoke cluster.up --nodes simulated")
     _say(quiet, f"nœuds simulés (kwok) : {reason}")
     return SIMULATED
+
+
+def real_node_elsewhere(state_dir: Path | None = None) -> Path | None:
+    """The state directory of another cluster whose real node runs on this machine (a real
+    node is machine-global), or None: the machine is free, or holds only the traces of a node
+    nobody runs any more, which `up` removes."""
+    owner = node.holder()
+    if owner is None or owner.resolve() == _dir(state_dir):
+        return None
+    with _try_locked(owner) as free:
+        return owner if not free or _alive(owner, _read_state(owner)) else None
+
+
+def _claim_machine(state_dir: Path, quiet: bool) -> str | None:
+    """Why another cluster's real node keeps `state_dir` from having one; else None, once the
+    traces of a node nobody runs are gone: a cluster stopped by a crash or a SIGKILL, whose
+    record may be gone with its directory (a fresh clone where an old one was)."""
+    owner = node.holder()
+    if owner is not None and owner.resolve() != state_dir:
+        with _try_locked(owner) as free:
+            if not free or _alive(owner, _read_state(owner)):
+                return f"le nœud réel du cluster local de {owner} tourne déjà sur cette machine"
+            _stop_all(owner)  # with its record, when it still has one: sysctls restored
+        host.kill_matching(f"{owner}/")  # a control plane whose directory was removed
+    node.stop(owner or state_dir, force=True)
+    if host.real_node_running():
+        return ("les restes d'un nœud réel précédent n'ont pas pu être supprimés "
+                f"(interface {network.DUMMY_IF}, /sys/fs/cgroup/*/kubepods)")
+    _say(quiet, "restes d'un nœud réel arrêté sans « cluster.down » supprimés"
+                f"{f' ({owner})' if owner else ''}")
+    return None
 
 
 def default_state_dir() -> Path:
@@ -141,6 +172,25 @@ def _locked(state_dir: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@contextmanager
+def _try_locked(state_dir: Path) -> Iterator[bool]:
+    """Another state directory's lock, if it is free right now (never waits: its owner may
+    be starting or stopping); True as well when the directory or its lock no longer exist."""
+    with ExitStack() as stack:
+        try:
+            handle = stack.enter_context(open(state_dir / ".lock", "r+"))
+        except OSError:
+            yield True
+            return
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            yield False
+            return
+        stack.callback(fcntl.flock, handle, fcntl.LOCK_UN)
+        yield True
 
 
 # --------------------------------------------------------------------------- public API
@@ -338,14 +388,20 @@ def _update_state(state_dir: Path, **changes: object) -> None:
     tmp.replace(_state_file(state_dir))
 
 
+def _alive(state_dir: Path, state: dict | None) -> bool:
+    """Whether the cluster `state` records in `state_dir` has every component alive."""
+    if state is None:
+        return False
+    procs = [processes.recorded(state_dir, name)
+             for name in components(state.get("nodes", SIMULATED))]
+    return all(proc and proc.alive() for proc in procs)
+
+
 def _running(state_dir: Path) -> LocalCluster | None:
     state = _read_state(state_dir)
-    if state is None:
+    if state is None or not _alive(state_dir, state):
         return None
     mode = state.get("nodes", SIMULATED)
-    procs = [processes.recorded(state_dir, name) for name in components(mode)]
-    if not all(proc and proc.alive() for proc in procs):
-        return None
     try:
         if _get(state_dir, "/readyz")[0] != 200:
             return None

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -49,6 +50,19 @@ def _state_path(state_dir: Path) -> Path:
 def socket_path(state_dir: Path) -> Path:
     """containerd's socket (the kubelet and `ctr` talk to it)."""
     return node_dir(state_dir) / "run" / "containerd.sock"
+
+
+SOCKET_PATH_MAX = 104  # containerd refuses a longer Unix socket path (sun_path, portably)
+
+
+def path_problem(state_dir: Path) -> str | None:
+    """Why a node cannot live in `state_dir`, or None: containerd's sockets (the longest is
+    `containerd.sock.ttrpc`) must fit in a Unix socket path."""
+    longest = len(os.fsencode(f"{socket_path(state_dir)}.ttrpc"))
+    if longest <= SOCKET_PATH_MAX:
+        return None
+    return (f"le répertoire d'état {state_dir} est trop long pour les sockets de containerd "
+            f"({longest} octets, {SOCKET_PATH_MAX} au plus)")
 
 
 def _say(quiet: bool, text: str) -> None:
@@ -312,7 +326,7 @@ def begin(state_dir: Path, keys: pki.Pki, ports: dict[str, int], node_server: st
     host.set_sysctl("net/ipv4/ip_forward", "1")
     if Path("/proc/sys/net/bridge/bridge-nf-call-iptables").exists():
         host.set_sysctl("net/bridge/bridge-nf-call-iptables", "1")
-    host.add_dummy()
+    host.add_dummy(str(state_dir))
     host.install_isolation(ports["kube-apiserver"])
 
     (base / "containerd.toml").write_text(_containerd_config(state_dir, cni_bin, pause))
@@ -373,14 +387,32 @@ def _healthz(port: int) -> bool:
 # --------------------------------------------------------------------------- stop
 
 
-def stop(state_dir: Path) -> bool:
-    """Stop the node and put the machine back as it was; True if anything was left to remove."""
+_DAEMON_PATH = re.compile(
+    r"(/\S+)/node/(?:containerd\.toml|kubelet\.yaml|kube-proxy\.yaml|run/containerd\.sock)")
+
+
+def holder() -> Path | None:
+    """The state directory of the real node that holds this machine (or left traces on it):
+    the one written on its interface, else the one a live daemon or shim names, else None."""
+    owner = host.dummy_owner()
+    if owner:
+        return Path(owner)
+    for _pid, cmdline in host.command_lines():
+        if found := _DAEMON_PATH.search(cmdline):
+            return Path(found.group(1))
+    return None
+
+
+def stop(state_dir: Path, *, force: bool = False) -> bool:
+    """Stop the node and put the machine back as it was; True if anything was left to remove.
+    `force`: sweep the machine even when `state_dir` holds no record of a node (traces left
+    by a node whose state directory is gone)."""
     base = node_dir(state_dir)
     try:
         state = json.loads(_state_path(state_dir).read_text())
     except (FileNotFoundError, ValueError):
         state = None
-    if state is None and not base.exists() and not any(
+    if not force and state is None and not base.exists() and not any(
             processes.recorded(state_dir, name) for name in COMPONENTS):
         return False
     # kube-proxy and the kubelet first, so nothing restarts the pods we kill.

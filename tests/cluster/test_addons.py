@@ -12,7 +12,7 @@ import uuid
 
 import pytest
 
-from diapo.cluster import addons, binaries, local
+from diapo.cluster import addons, binaries, host, local
 
 # Marked `cluster` so that `-m "not cluster"` (the fast runs) leaves them out.
 pytestmark = pytest.mark.cluster
@@ -22,24 +22,23 @@ CURL = "curlimages/curl:8.11.1"
 BUSYBOX = "busybox:1.36"
 
 
-def _skip_reason() -> str | None:
-    try:
-        from diapo.cluster import host
-    except ImportError:
-        return "diapo.cluster sans nœud réel (module host absent)"
+def _skip_reason(state_dir) -> str | None:
     if os.environ.get("DIAPO_NODES") == "simulated":
         return "DIAPO_NODES=simulated : pas de nœud réel"
-    return host.why_not_real() or (
-        "un nœud réel tourne déjà sur cette machine" if host.real_node_running() else None)
+    if reason := host.why_not_real():
+        return reason
+    if holder := local.real_node_elsewhere(state_dir):
+        return f"le nœud réel du cluster de {holder} tourne déjà sur cette machine"
+    return None
 
 
 @pytest.fixture(scope="module")
 def real(tmp_path_factory):
     """A cluster of this module's own, with a real node and every add-on (stopped after)."""
-    reason = _skip_reason()
+    state_dir = tmp_path_factory.mktemp("addons") / "cluster"
+    reason = _skip_reason(state_dir)
     if reason:
         pytest.skip(reason)
-    state_dir = tmp_path_factory.mktemp("addons") / "cluster"
     try:
         yield local.up(nodes="real", state_dir=state_dir, quiet=True)
     finally:

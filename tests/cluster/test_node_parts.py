@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from diapo.cluster import binaries, host, local, network, runtime
+from diapo.cluster import binaries, host, local, network, node, runtime
 from diapo.errors import ClusterError
 
 PRIVATE = [ipaddress.ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")]
@@ -130,6 +130,21 @@ def test_nodes_choice(monkeypatch):
         local.choose_nodes("real")
     monkeypatch.delenv(local.NODES_ENV)
     assert local.choose_nodes("auto", quiet=True) == local.SIMULATED
+
+
+def test_a_state_directory_too_long_for_containerd_sockets_is_refused_up_front(
+        tmp_path, monkeypatch, capsys):
+    monkeypatch.delenv(local.NODES_ENV, raising=False)
+    monkeypatch.setattr(host, "why_not_real", lambda: None)
+    monkeypatch.setattr(host, "real_node_running", lambda: False)
+    deep = tmp_path / ("x" * 60) / "cluster"
+    with pytest.raises(ClusterError, match=f"répertoire d'état {deep} est trop long pour les "
+                                           r"sockets de containerd \(\d+ octets, 104 au plus"):
+        local.choose_nodes("real", state_dir=deep)
+    monkeypatch.setenv("DIAPO_CLUSTER_DIR", str(deep))  # the project's own: auto falls back
+    assert local.choose_nodes("auto") == local.SIMULATED
+    assert "nœuds simulés (kwok) : le répertoire d'état" in capsys.readouterr().err
+    assert node.path_problem(tmp_path / "cluster") is None
 
 
 @pytest.mark.cluster

@@ -14,8 +14,10 @@ import os
 import pty
 import re
 import select
+import shutil
 import signal
 import subprocess
+import tempfile
 import time
 import urllib.request
 import uuid
@@ -34,14 +36,14 @@ pytestmark = pytest.mark.cluster
 WAIT = 120
 
 
-def _skip_reason() -> str | None:
+def _skip_reason(state_dir: Path) -> str | None:
     if os.environ.get(local.NODES_ENV) == local.SIMULATED:
         return "DIAPO_NODES=simulated : pas de nœud réel"
     reason = host.why_not_real()
     if reason:
         return reason
-    if host.real_node_running():
-        return "un nœud réel tourne déjà sur cette machine"
+    if holder := local.real_node_elsewhere(state_dir):
+        return f"le nœud réel du cluster de {holder} tourne déjà sur cette machine"
     return None
 
 
@@ -68,11 +70,11 @@ class Real:
 
 @pytest.fixture(scope="module")
 def real(tmp_path_factory) -> Real:
-    reason = _skip_reason()
+    state_dir = tmp_path_factory.mktemp("real") / "cluster"
+    reason = _skip_reason(state_dir)
     if reason:
         pytest.skip(reason)
     images = fixture_images.build(tmp_path_factory.mktemp("images"))
-    state_dir = tmp_path_factory.mktemp("real") / "cluster"
     saved = os.environ.get(node.IMAGES_ENV)
     os.environ[node.IMAGES_ENV] = ":".join(str(p) for p in images)
     try:
@@ -273,9 +275,9 @@ def test_apiserver_reachable_from_a_pod(real, ns):
 # ------------------------------------------------------------------ crash, then down
 
 
-def test_up_after_sigkill_of_every_process_recovers(real):
-    state_dir = real.cluster.state_dir
-    victims = [proc for name in (*local.REAL_COMPONENTS,)
+def _sigkill_components(state_dir: Path) -> None:
+    """SIGKILL every recorded process of a cluster (its pods and shims live on), and wait."""
+    victims = [proc for name in local.REAL_COMPONENTS
                if (proc := processes.recorded(state_dir, name)) and proc.alive()]
     assert {p.name for p in victims} == set(local.REAL_COMPONENTS)
     for proc in victims:
@@ -283,6 +285,12 @@ def test_up_after_sigkill_of_every_process_recovers(real):
     deadline = time.monotonic() + 10
     while any(p.alive() for p in victims) and time.monotonic() < deadline:
         time.sleep(0.05)
+    assert not any(p.alive() for p in victims)
+
+
+def test_up_after_sigkill_of_every_process_recovers(real):
+    state_dir = real.cluster.state_dir
+    _sigkill_components(state_dir)
     assert local.running(state_dir) is None
     port = int(real.cluster.server.rsplit(":", 1)[1])
     cluster = local.up(nodes=local.REAL, state_dir=state_dir, port=port, quiet=True,
@@ -356,3 +364,60 @@ def test_an_image_containerd_refuses_stops_the_start_with_its_name(after_down, t
     assert local.running(state_dir) is None
     left = node.leftovers(state_dir)
     assert {kind: found for kind, found in left.items() if found} == {}
+
+
+@pytest.fixture
+def short_dir():
+    """A directory short enough for containerd's sockets (pytest's tmp_path is too long)."""
+    with tempfile.TemporaryDirectory(prefix="dn") as folder:
+        yield Path(folder)
+
+
+def test_a_node_whose_directory_was_removed_is_swept_by_the_next_up(after_down, short_dir,
+                                                                    capsys):
+    # A fresh clone where a killed run's checkout was: the old node's pods, shims, mounts,
+    # interface, chains and cgroups are still on the machine, its record is gone. The next
+    # `up` finds who left them (the interface's alias), removes them and starts a real node.
+    sysctls = host.snapshot_sysctls()
+    gone, fresh_dir = short_dir / "ancien" / "cluster", short_dir / "neuf" / "cluster"
+    try:
+        old = Real(local.up(nodes=local.REAL, state_dir=gone, quiet=True, addons=False),
+                   sysctls)
+        _pod(old, "default", "orpheline", "exec sleep 3600")
+        _sigkill_components(gone)
+        assert host.cgroup_pids("kubepods"), "the pod outlives its kubelet"
+        shutil.rmtree(gone.parent, ignore_errors=True)
+        assert host.real_node_running()
+        assert local.real_node_elsewhere(fresh_dir) is None  # traces, not a live cluster
+        capsys.readouterr()
+        fresh = Real(local.up(nodes=local.REAL, state_dir=fresh_dir, addons=False), sysctls)
+        assert fresh.cluster.nodes == local.REAL
+        assert ("restes d'un nœud réel arrêté sans « cluster.down » supprimés "
+                f"({gone})") in capsys.readouterr().err
+        assert not host.processes_matching(f"{gone}/")
+        assert host.mounts_under(gone.parent) == []
+        _pod(fresh, "default", "nouvelle", "echo bonjour; exec sleep 3600")
+        assert "bonjour" in fresh.kubectl("logs", "nouvelle").stdout
+    finally:
+        local.down(state_dir=fresh_dir, quiet=True)
+        local.down(state_dir=gone, quiet=True)
+        host.restore_sysctls(sysctls)
+    assert {kind: found for kind, found in node.leftovers(fresh_dir).items() if found} == {}
+
+
+def test_a_live_node_of_another_cluster_is_left_alone(after_down, short_dir):
+    # Two checkouts on one machine: the second asks for a real node while the first one's
+    # runs. It is told whose node holds the machine, and the first cluster keeps running.
+    first, second = short_dir / "premier" / "cluster", short_dir / "second" / "cluster"
+    try:
+        local.up(nodes=local.REAL, state_dir=first, quiet=True, addons=False)
+        assert local.real_node_elsewhere(second) == first
+        with pytest.raises(ClusterError, match=f"nœud réel du cluster local de {first} "
+                                               "tourne déjà"):
+            local.up(nodes=local.REAL, state_dir=second, quiet=True, addons=False)
+        assert local.running(first) is not None and local.running(first).nodes == local.REAL
+        assert local.real_node_elsewhere(first) is None  # its own node, seen from itself
+    finally:
+        local.down(state_dir=second, quiet=True)
+        local.down(state_dir=first, quiet=True)
+    assert not host.real_node_running()
