@@ -97,9 +97,10 @@ def choose_nodes(nodes: str | None = None, *, quiet: bool = False,
         return SIMULATED
     if wanted == "auto" and state_dir is not None and state_dir != default_state_dir():
         return SIMULATED
-    reason = host.why_not_real() or node.path_problem(_dir(state_dir))
+    here = _dir(state_dir)
+    reason = host.why_not_real() or node.path_problem(here)
     if reason is None and host.real_node_running():
-        reason = _claim_machine(_dir(state_dir), quiet)
+        reason = _claim_machine(here, quiet)
     if reason is None and wanted == "auto" and not node.images_available():
         reason = "les images des conteneurs (diapo.cluster.images) ne sont pas disponibles"
     if reason is None:
@@ -115,23 +116,34 @@ def real_node_elsewhere(state_dir: Path | None = None) -> Path | None:
     """The state directory of another cluster whose real node runs on this machine (a real
     node is machine-global), or None: the machine is free, or holds only the traces of a node
     nobody runs any more, which `up` removes."""
+    with _other_holder(_dir(state_dir)) as (owner, in_use):
+        return owner if in_use else None
+
+
+@contextmanager
+def _other_holder(state_dir: Path) -> Iterator[tuple[Path | None, bool]]:
+    """(holder, in use) of the machine's real node, as seen from `state_dir`: the holder's
+    state directory when it is another one (None otherwise), and whether its cluster is in
+    use (starting, stopping, or every component alive). A holder not in use stays locked
+    until the block ends, so its traces can be removed without a race."""
     owner = node.holder()
-    if owner is None or owner.resolve() == _dir(state_dir):
-        return None
+    if owner is None or owner.resolve() == state_dir:
+        yield None, False
+        return
     with _try_locked(owner) as free:
-        return owner if not free or _alive(owner, _read_state(owner)) else None
+        yield owner, not free or _alive(owner, _read_state(owner))
 
 
 def _claim_machine(state_dir: Path, quiet: bool) -> str | None:
     """Why another cluster's real node keeps `state_dir` from having one; else None, once the
     traces of a node nobody runs are gone: a cluster stopped by a crash or a SIGKILL, whose
     record may be gone with its directory (a fresh clone where an old one was)."""
-    owner = node.holder()
-    if owner is not None and owner.resolve() != state_dir:
-        with _try_locked(owner) as free:
-            if not free or _alive(owner, _read_state(owner)):
-                return f"le nœud réel du cluster local de {owner} tourne déjà sur cette machine"
+    with _other_holder(state_dir) as (owner, in_use):
+        if in_use:
+            return f"le nœud réel du cluster local de {owner} tourne déjà sur cette machine"
+        if owner is not None:
             _stop_all(owner)  # with its record, when it still has one: sysctls restored
+    if owner is not None:
         host.kill_matching(f"{owner}/")  # a control plane whose directory was removed
     node.stop(owner or state_dir, force=True)
     if host.real_node_running():
