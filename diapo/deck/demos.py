@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from diapo.deck.model import Demo, DemoKind, Expect, Fence, MatchMode
+from diapo.deck.model import Demo, DemoKind, Expect, Fence
 from diapo.errors import DeckError, Location
 
 TAGS = ("demo", "file", "apply", "expect")
@@ -94,11 +94,11 @@ def _expect(fence: Fence, attrs: dict[str, str | bool]) -> Expect:
     if extra:
         raise DeckError(f"'{extra[0]}' n'est pas permis sur un bloc expect (seulement match=)",
                         where)
-    try:
-        match = MatchMode(attrs.get("match", "ellipsis"))
-    except ValueError:
-        raise DeckError(f"match={attrs['match']!r} invalide : attendu exact, ellipsis, regex ou "
-                        "table", where) from None
+    # The modes are the matchers' table, read when used (a new mode is one row there); a lazy
+    # import, as the comparison belongs to the runner and imports this model.
+    from diapo.demo.match import DEFAULT, MATCHERS
+
+    match = _pick("match", str(attrs.get("match", DEFAULT)), tuple(MATCHERS), where)
     return Expect(text=fence.text, match=match, location=where, end_line=fence.end_line)
 
 

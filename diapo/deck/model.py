@@ -14,15 +14,6 @@ from typing import Any
 from diapo.errors import DiapoWarning, Location
 
 
-class MatchMode(str, Enum):
-    """How an `expect` block is compared with a step's actual output."""
-
-    EXACT = "exact"
-    ELLIPSIS = "ellipsis"
-    REGEX = "regex"
-    TABLE = "table"
-
-
 class DemoKind(str, Enum):
     """What a demo block does."""
 
@@ -76,7 +67,7 @@ class Expect:
     """The expected output of the previous demo step (an `expect` fence)."""
 
     text: str
-    match: MatchMode
+    match: str  # how it is compared with the output: a mode of `diapo.demo.match.MATCHERS`
     location: Location  # opening fence of the expect block
     end_line: int  # closing fence of the expect block (for `verify --update`)
 

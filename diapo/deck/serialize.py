@@ -42,7 +42,7 @@ def _demo(demo: Demo) -> dict[str, Any]:
         "only": demo.only, "needs": demo.needs, "hidden": demo.hidden, "code": demo.code,
         "expect": None if expect is None else {
             "line": expect.location.line, "end_line": expect.end_line,
-            "match": expect.match.value, "text": expect.text,
+            "match": expect.match, "text": expect.text,
         },
     }
 

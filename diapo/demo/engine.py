@@ -37,7 +37,7 @@ from diapo import config as config_mod
 from diapo.cluster.client import Cluster, ObjectRef, write_kubeconfig
 from diapo.cluster.ready import is_ready
 from diapo.config import DiapoConfig
-from diapo.deck.model import Deck, Demo, DemoKind, Expect, MatchMode
+from diapo.deck.model import Deck, Demo, DemoKind, Expect
 from diapo.demo import match as match_mod, probe
 from diapo.demo.report import FAILED, PASSED, SKIPPED, WARNED, DemoResult
 from diapo.demo.session import Session
@@ -411,7 +411,7 @@ class DeckRun:
             result.reason = "bloc expect mis à jour"
             return
         result.status, result.diff = FAILED, verdict.diff
-        result.reason = f"sortie différente du bloc expect (match={MatchMode(expect.match).value})"
+        result.reason = f"sortie différente du bloc expect (match={expect.match})"
 
     def _run_apply(self, demo: Demo, result: DemoResult,
                    on_output: Callable[[bytes], None] | None) -> None:

@@ -139,7 +139,7 @@ def _effect(demo: Demo, inputs: Inputs, files: dict[str, str], uses: set[str]) -
 def _verdict(demo: Demo, effect: str) -> str:
     expect = demo.expect
     return _digest(effect, expect.text if expect else None,
-                   expect.match.value if expect else None, demo.exit,
+                   expect.match if expect else None, demo.exit,
                    list(getattr(demo, "warn", []) or []))
 
 

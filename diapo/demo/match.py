@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from diapo.deck.model import Expect, MatchMode
+from diapo.deck.model import Expect
 from diapo.errors import DeckError
 
 ELLIPSIS = "..."
@@ -57,7 +57,7 @@ def normalize(text: str) -> str:
 
 def match(expect: Expect, actual: str) -> MatchResult:
     """Compare `actual` (already `clean_output`) with the `expect` block."""
-    return MATCHERS[MatchMode(expect.match)].whole(expect, actual)
+    return MATCHERS[expect.match].whole(expect, actual)
 
 
 def _exact(expect: Expect, actual: str) -> MatchResult:
@@ -251,7 +251,7 @@ def differing_lines(expect: Expect, actual: str) -> tuple[set[int], set[int]]:
     rule (for the side-by-side view of `invoke present`); both empty when it matches."""
     if match(expect, actual).ok:
         return set(), set()
-    same = MATCHERS[MatchMode(expect.match)].line
+    same = MATCHERS[expect.match].line
     want, got = normalize(expect.text).split("\n"), normalize(actual).split("\n")
     ops = _align(want, got, same)
     return ({j for tag, _i, j in ops if tag == "+" and j is not None},
@@ -261,7 +261,7 @@ def differing_lines(expect: Expect, actual: str) -> tuple[set[int], set[int]]:
 def updated_text(expect: Expect, actual: str) -> str | None:
     """New text for an `expect` block that `actual` no longer matches (`verify --update`);
     None when the block's mode cannot be rewritten from an output (a regular expression)."""
-    update = MATCHERS[MatchMode(expect.match)].update
+    update = MATCHERS[expect.match].update
     return None if update is None else update(expect, actual)
 
 
@@ -288,19 +288,22 @@ def _keep_matching_lines(expect: Expect, actual: str) -> str:
 class Matcher:
     """One `match=` mode: the test of the whole output, the line rule its diffs (and the
     present view's marks) align with, and how `verify --update` rewrites a block (None:
-    never). A new mode is one row here and one member of `MatchMode`."""
+    never). A new mode is one row of `MATCHERS`: the deck parser, its errors and the engine
+    read the table."""
 
     whole: Callable[[Expect, str], MatchResult]
     line: Callable[[str, str], bool]
     update: Callable[[Expect, str], str] | None
 
 
-MATCHERS: dict[MatchMode, Matcher] = {
-    MatchMode.EXACT: Matcher(_exact, str.__eq__, _take_actual),
-    MatchMode.ELLIPSIS: Matcher(_ellipsis, _line_ellipsis, _keep_matching_lines),
-    MatchMode.REGEX: Matcher(_regex, _line_regex, None),
-    MatchMode.TABLE: Matcher(_table, lambda w, g: _row_match(w.split(), g.split()), _take_actual),
+# `match=NAME` of an expect block -> its matcher.
+MATCHERS: dict[str, Matcher] = {
+    "exact": Matcher(_exact, str.__eq__, _take_actual),
+    "ellipsis": Matcher(_ellipsis, _line_ellipsis, _keep_matching_lines),
+    "regex": Matcher(_regex, _line_regex, None),
+    "table": Matcher(_table, lambda w, g: _row_match(w.split(), g.split()), _take_actual),
 }
+DEFAULT = "ellipsis"  # an expect block without match=
 
 
 def _got_line(ops: list[tuple[str, str]], index: int) -> int:

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from diapo.deck import demos
-from diapo.deck.model import MatchMode
+from diapo.demo.match import MATCHERS
 
 BALISES = Path(__file__).resolve().parents[2] / "BALISES.md"
 
@@ -42,14 +42,14 @@ def test_every_option_of_the_code_is_documented_and_vice_versa():
 def test_enumerated_values_are_the_codes():
     rows = {_names(row)[0]: row for row in _table("## Tableau des balises")}
     for option, values in (("only", demos.ONLY_VALUES), ("needs", demos.NEEDS_VALUES),
-                           ("match", tuple(m.value for m in MatchMode))):
+                           ("match", tuple(MATCHERS))):
         written = set(re.findall(r"`([a-z]+)`", rows[option][1]))
         assert written == set(values), f"{option}: BALISES.md says {written}, code {values}"
 
 
 def test_match_modes_table_matches_the_enum():
     modes = {_names(row)[0] for row in _table("## La sortie attendue")}
-    assert modes == {m.value for m in MatchMode}
+    assert modes == set(MATCHERS)
 
 
 def test_examples_parse_with_the_real_parser(tmp_path):

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from diapo.deck import inspect as inspect_mod, load_decks, parse, to_dict
-from diapo.deck.model import DemoKind, MatchMode
+from diapo.deck.model import DemoKind
 
 from .conftest import deck
 
@@ -65,7 +65,7 @@ def test_demo_tags_become_typed_steps() -> None:
     first, file_, deploy, apply_, hidden = demos
     assert first.kind is DemoKind.RUN and first.code == "kubectl get nodes\n"
     assert first.location.line == 7 and first.slide == 1
-    assert first.expect is not None and first.expect.match is MatchMode.ELLIPSIS
+    assert first.expect is not None and first.expect.match == "ellipsis"
     assert first.expect.text.startswith("NAME") and first.expect.location.line == 10
     assert first.expect.end_line == 13
     assert file_.kind is DemoKind.FILE and file_.path == "k8s/whoami.yaml"
@@ -73,7 +73,7 @@ def test_demo_tags_become_typed_steps() -> None:
     assert deploy.wait == ["deployment/whoami Available", "pod/x Ready"]
     assert apply_.kind is DemoKind.APPLY and apply_.path == "k8s/svc.yaml"
     assert hidden.hidden and hidden.only == "ci" and hidden.needs == "node"
-    assert hidden.exit == 1 and hidden.expect.match is MatchMode.REGEX
+    assert hidden.exit == 1 and hidden.expect.match == "regex"
     assert d.demo("deploy") is deploy
     with pytest.raises(KeyError):
         d.demo("absent")

@@ -7,6 +7,7 @@ import pytest
 
 from diapo.deck import demos, directives, parse
 from diapo.deck.model import DemoKind
+from diapo.demo import match
 from diapo.errors import DeckError
 
 DECK = """---
@@ -86,3 +87,40 @@ def test_a_fence_option_is_one_row_of_the_table(monkeypatch):
     with pytest.raises(DeckError) as unknown_now:
         parse("cours.md", text=FENCES.replace("delai=5", "delais=5"))
     assert "delai" in (unknown_now.value.hint or "")  # the known options, the new one too
+
+
+EXPECT = """---
+marp: true
+---
+
+```bash demo
+echo Bonjour
+```
+```text expect match=casse
+BONJOUR
+...
+```
+"""
+
+
+def test_a_matcher_is_one_row_of_the_table(monkeypatch):
+    with pytest.raises(DeckError) as unknown:
+        parse("cours.md", text=EXPECT)
+    assert unknown.value.message == ("match='casse' invalide : attendu exact, ellipsis, regex "
+                                     "ou table")
+    assert unknown.value.location.line == 8
+
+    def whole(expect, actual):
+        return match.MatchResult(match.ellipsis_match(expect.text.lower(), actual.lower()))
+
+    monkeypatch.setitem(match.MATCHERS, "casse", match.Matcher(
+        whole, lambda want, got: want.lower() == got.lower(), None))
+    expect = parse("cours.md", text=EXPECT).demos[0].expect
+    assert expect is not None and expect.match == "casse"
+    assert match.match(expect, "bonjour\nle monde\n").ok
+    assert not match.match(expect, "salut\n").ok
+    assert match.differing_lines(expect, "bonjour\n") == (set(), set())
+    assert match.updated_text(expect, "salut\n") is None  # no update rule: left as written
+    with pytest.raises(DeckError) as misspelt:
+        parse("cours.md", text=EXPECT.replace("casse", "case"))
+    assert misspelt.value.message.endswith("attendu exact, ellipsis, regex, table ou casse")

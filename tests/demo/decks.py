@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from diapo.deck.model import Deck, Demo, DemoKind, Expect, Fence, MatchMode, Slide
+from diapo.deck.model import Deck, Demo, DemoKind, Expect, Fence, Slide
 from diapo.errors import at
 
 
@@ -69,7 +69,7 @@ def write_deck(docs: Path, name: str, slides: list[list[Step]]) -> Deck:
                                         else "")
                 body = step.expect.rstrip("\n").split("\n") if step.expect else []
                 lines += [f"```{info}", *body, "```"]
-                expect = Expect(step.expect, MatchMode(step.match), at(path, expect_line),
+                expect = Expect(step.expect, step.match, at(path, expect_line),
                                 len(lines))
             lines.append("")
             demos.append(Demo(

@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, strategies as st
 
-from diapo.deck.model import Expect, MatchMode
+from diapo.deck.model import Expect
 from diapo.demo.match import clean_output, ellipsis_match, match, table_rows, updated_text
 from diapo.errors import DeckError, at
 
 
 def expect(text: str, mode: str = "ellipsis") -> Expect:
-    return Expect(text, MatchMode(mode), at("docs/cours.md", 12), 15)
+    return Expect(text, mode, at("docs/cours.md", 12), 15)
 
 
 def test_exact_passes_and_fails_with_diff():
@@ -105,9 +105,5 @@ def test_ellipsis_over_any_slice_still_matches(text: str, a: int, b: int):
     assert ellipsis_match(text, text)
 
 
-def test_every_match_mode_has_its_matcher():
-    from diapo.deck.model import MatchMode
-    from diapo.demo.match import MATCHERS
-
-    assert set(MATCHERS) == set(MatchMode)
+def test_update_leaves_a_regex_block_alone():
     assert updated_text(expect("^a$", "regex"), "b\n") is None  # --update leaves a regex

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from diapo.deck.model import Expect, MatchMode
+from diapo.deck.model import Expect
 from diapo.demo import match, present_hub
 from diapo.demo.live_keys import RemoteKeys
 from diapo.demo.present_ansi import AnsiHtml
@@ -33,16 +33,16 @@ def test_lines_keep_their_colour_and_balance_their_spans():
                      'plain &amp; &lt;b&gt;']
 
 
-def _expect(text: str, mode: MatchMode = MatchMode.ELLIPSIS) -> Expect:
+def _expect(text: str, mode: str = "ellipsis") -> Expect:
     return Expect(text=text, match=mode, location=Location("t.md", 1), end_line=3)
 
 
 @pytest.mark.parametrize(("want", "got", "mode", "marks"), [
-    ("a\nb\nc\n", "a\nb\nc\n", MatchMode.ELLIPSIS, (set(), set())),
-    ("a\nb\nc\n", "a\nB\nc\n", MatchMode.ELLIPSIS, ({1}, {1})),
-    ("début\n...\nfin\n", "début\nx\ny\nFIN\n", MatchMode.ELLIPSIS, ({3}, {2})),
-    ("a\n", "a\nen plus\n", MatchMode.EXACT, ({1}, set())),
-    ("NAME   AGE\nweb    5s\n", "NAME   AGE\napi    9s\n", MatchMode.TABLE, ({1}, {1})),
+    ("a\nb\nc\n", "a\nb\nc\n", "ellipsis", (set(), set())),
+    ("a\nb\nc\n", "a\nB\nc\n", "ellipsis", ({1}, {1})),
+    ("début\n...\nfin\n", "début\nx\ny\nFIN\n", "ellipsis", ({3}, {2})),
+    ("a\n", "a\nen plus\n", "exact", ({1}, set())),
+    ("NAME   AGE\nweb    5s\n", "NAME   AGE\napi    9s\n", "table", ({1}, {1})),
 ])
 def test_differing_lines_follow_the_match_rule(want, got, mode, marks):
     assert match.differing_lines(_expect(want, mode), got) == marks
