@@ -70,7 +70,8 @@ def _project(root: Path) -> Path:
 def _verify(root: Path, parallel: int) -> float:
     started = time.perf_counter()
     with open(os.devnull, "w") as sink:
-        code = verify.run([], parallel=parallel, root=root, console=Console(file=sink))
+        code = verify.run([], verify.Options(parallel=parallel), root=root,
+                          console=Console(file=sink))
     if code != 0:
         raise RuntimeError(f"verify failed on the generated decks (parallel={parallel})")
     return time.perf_counter() - started

@@ -52,14 +52,20 @@ def find_root(start: Path | None = None) -> Path:
     raise DiapoError(f"aucun mkdocs.yml dans {here} ni dans ses dossiers parents")
 
 
-def docs_dir(root: Path) -> Path:
-    """The decks folder of the project at `root`: mkdocs.yml's `docs_dir` (default `docs`)."""
+def mkdocs_dir(root: Path, key: str, default: str) -> Path:
+    """A folder mkdocs.yml names (`docs_dir`, `site_dir`), under the project at `root`; the
+    default when mkdocs.yml cannot be read (MkDocs itself then reports it)."""
     try:
         data = yaml.load((root / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_Loader)
     except (OSError, yaml.YAMLError):
         data = None
-    folder = data.get("docs_dir") if isinstance(data, dict) else None
-    return root / str(folder or "docs")
+    folder = data.get(key) if isinstance(data, dict) else None
+    return root / str(folder or default)
+
+
+def docs_dir(root: Path) -> Path:
+    """The decks folder of the project at `root`: mkdocs.yml's `docs_dir` (default `docs`)."""
+    return mkdocs_dir(root, "docs_dir", "docs")
 
 
 class _Loader(yaml.SafeLoader):

@@ -14,8 +14,8 @@ from typing import Any
 
 from invoke import Collection, Exit, task
 
-from diapo import config
 from diapo.errors import DiapoError
+from diapo.project import Project
 from diapo.task_args import RestTask
 
 
@@ -115,10 +115,10 @@ def verify(c, deck=None, demo=None, parallel=0, junit=None, json=None, keep=Fals
     """
     from diapo.demo import verify as verify_mod
 
-    _call(verify_mod.run, _exit_now=True, decks=[*(decks or []), *(deck or [])], demo=demo,
-          parallel=parallel,
-          junit=junit, json_path=json, keep=keep, update=update, changed=changed,
-          strict_warnings=strict_warnings, kubernetes=kubernetes)
+    options = verify_mod.Options(demo=demo, parallel=int(parallel or 0), junit=junit,
+                                 json_path=json, keep=keep, update=update, changed=changed,
+                                 strict_warnings=strict_warnings, kubernetes=kubernetes)
+    _call(verify_mod.run, [*(decks or []), *(deck or [])], options, _exit_now=True)
 
 
 @task(
@@ -216,15 +216,15 @@ def cluster_build(c, version=None):
 @task(help={"name": "rendre seulement ce schéma (module de docs/diagrams/, ex. whoami_service)"})
 def images(c, name=None):
     """Régénère les schémas (docs/diagrams/*.py, Graphviz) dans docs/img et docs/schema."""
-    script = _course_file(lambda root: config.docs_dir(root) / "diagrams" / "render.py",
+    script = _course_file(lambda project: project.docs_dir / "diagrams" / "render.py",
                           "n'a pas de schémas à rendre")
     c.run(f"{sys.executable} {script} {name or ''}".strip(), pty=False)
 
 
-def _course_file(where: Callable[[Path], Path], otherwise: str) -> Path:
+def _course_file(where: Callable[[Project], Path], otherwise: str) -> Path:
     """A file of the course project (found from mkdocs.yml), or a clean exit saying why not."""
     try:
-        path = where(config.find_root())
+        path = where(Project.find())
     except DiapoError as exc:
         raise Exit(f"erreur: {exc}", code=2) from None
     if not path.is_file():
@@ -238,7 +238,8 @@ def _course_file(where: Callable[[Path], Path], otherwise: str) -> Path:
 @task(help={"only": "lancer seulement les bancs d'essai dont le nom contient ce texte"})
 def bench(c, only=""):
     """Lance les bancs d'essai de bench/ et affiche chaque mesure rapportée à sa référence."""
-    _course_file(lambda root: root / "bench" / "__main__.py", "n'a pas de bancs d'essai (bench/)")
+    _course_file(lambda project: project.root / "bench" / "__main__.py",
+                 "n'a pas de bancs d'essai (bench/)")
     c.run(f"{sys.executable} -m bench {only}".strip(), pty=False)
 
 

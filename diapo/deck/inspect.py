@@ -17,12 +17,13 @@ from diapo.deck.serialize import to_json
 def resolve(deck: str) -> tuple[str, Path]:
     """(name, file) of a deck given by name (`kubernetes`, `annexe/x`) or by path; outside a
     course (no mkdocs.yml), names are looked up in ./docs."""
-    try:
-        from diapo.config import docs_dir as project_docs, find_root
+    from diapo.errors import DiapoError
+    from diapo.project import Project
 
-        root = find_root()
-        docs = project_docs(root)
-    except Exception:  # noqa: BLE001 - no mkdocs.yml: fall back to ./docs
+    try:
+        project = Project.find()
+        root, docs = project.root, project.docs_dir
+    except DiapoError:  # no mkdocs.yml: fall back to ./docs
         root, docs = Path.cwd(), Path("docs")
     found = lookup.locate(deck, docs, root)
     if found is None:

@@ -27,13 +27,13 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import yaml
 from kubernetes.client.rest import ApiException
 
-from diapo import config as config_mod
 from diapo.cluster.client import Cluster, ObjectRef, write_kubeconfig
 from diapo.cluster.ready import is_ready
 from diapo.config import DiapoConfig
@@ -42,6 +42,7 @@ from diapo.demo import match as match_mod, probe
 from diapo.demo.report import FAILED, PASSED, SKIPPED, WARNED, DemoResult
 from diapo.demo.session import Session
 from diapo.errors import DeckError, DiapoError
+from diapo.project import Project
 
 CI, LIVE = "ci", "live"
 INTERRUPTED = "interrompue (Ctrl-C)"  # the reason of a step the lecturer stopped
@@ -88,6 +89,18 @@ exec "$__real" "${__args[@]}"
 """
 
 
+@dataclass(frozen=True)
+class RunOptions:
+    """How one deck runs: its mode, its cluster, and what `verify` asked to keep or rewrite."""
+
+    mode: str = CI  # CI (its own namespace, removed after) or LIVE (where the slides say)
+    kubeconfig: str | None = None  # None: $KUBECONFIG or ~/.kube/config
+    context: str | None = None  # None: the kubeconfig's current context
+    keep: bool = False  # leave the namespace and the work directory (debugging)
+    update: bool = False  # a differing `expect` passes; its new text goes to `updates`
+    simulated: bool | None = None  # kwok's nodes; None: asked of the cluster
+
+
 class DeckRun:
     """One run of one deck: work dir, one shell session, isolation, cleanup (context manager).
 
@@ -97,21 +110,19 @@ class DeckRun:
     block passes and the new output is collected in `updates` (for `verify --update`).
     """
 
-    def __init__(self, deck: Deck, *, mode: str = CI, kubeconfig: str | None = None,
-                 context: str | None = None, keep: bool = False,
-                 config: DiapoConfig | None = None, simulated: bool | None = None,
-                 root: Path | None = None, update: bool = False):
-        if mode not in (CI, LIVE):
-            raise ValueError(f"mode must be {CI!r} or {LIVE!r}, not {mode!r}")
+    def __init__(self, deck: Deck, options: RunOptions | None = None,
+                 project: Project | None = None):
+        options = options or RunOptions()
+        if options.mode not in (CI, LIVE):
+            raise ValueError(f"mode must be {CI!r} or {LIVE!r}, not {options.mode!r}")
         self.deck = deck
-        self.mode = mode
-        self.keep = keep
-        self.update = update
-        self._kubeconfig = kubeconfig
-        self._context = context
-        self._config = config
-        self._root = root
-        self._simulated = simulated
+        self.mode = options.mode
+        self.keep = options.keep
+        self.update = options.update
+        self._kubeconfig = options.kubeconfig
+        self._context = options.context
+        self._simulated = options.simulated
+        self.project = project or Project.find()
         self.run_id = _run_id()
         self.namespace: str | None = None  # where steps run (ci: the run's own namespace)
         self.cluster: Cluster | None = None
@@ -119,7 +130,7 @@ class DeckRun:
         self.base_dir: Path | None = None  # holds work/ and the session's private state
         self.work_dir: Path | None = None
         self.kubeconfig_path: Path | None = None  # the temporary one the steps use
-        self.field_manager = live_manager(deck) if mode == LIVE else f"diapo-{self.run_id}"
+        self.field_manager = live_manager(deck) if self.mode == LIVE else f"diapo-{self.run_id}"
         self.created: list[ObjectRef] = []  # what `apply` blocks created, in order
         self.updates: list[tuple[Expect, str]] = []  # (expect block, actual output)
         self.cleanup_errors: list[str] = []
@@ -131,16 +142,11 @@ class DeckRun:
 
     @property
     def config(self) -> DiapoConfig:
-        if self._config is None:
-            self._config, root = config_mod.load(self._root)
-            self._root = self._root or root
-        return self._config
+        return self.project.config
 
     @property
     def root(self) -> Path:
-        if self._root is None:
-            self._root = config_mod.find_root()
-        return self._root
+        return self.project.root
 
     def __enter__(self) -> DeckRun:
         try:
@@ -550,15 +556,14 @@ def live_manager(deck: Deck) -> str:
     return f"diapo-live-{deck_slug(deck.name)}"[:128]
 
 
-def reset(deck: Deck, *, kubeconfig: str | None = None, context: str | None = None,
-          config: DiapoConfig | None = None, root: Path | None = None) -> list[str]:
+def reset(deck: Deck, project: Project, *, kubeconfig: str | None = None,
+          context: str | None = None) -> list[str]:
     """Remove what the deck's demos created in the lecture mode; returns what was deleted.
 
     Objects are those written by the deck's live field manager and created since the first
     lecture run not yet reset (with a margin for clock skew), newest first.
     """
-    if root is None:
-        _config, root = config_mod.load()
+    root = project.root
     cluster = Cluster(kubeconfig, context)
     try:
         cluster.probe()

@@ -36,6 +36,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from diapo.deck.model import Deck, Demo, DemoKind
+from diapo.errors import DiapoError
+from diapo.project import Project
 
 SCHEME = 1  # bump when the recipe changes: old fingerprints then no longer match
 DEFAULT_TIMEOUT, DEFAULT_WAIT_TIMEOUT = 60.0, 120.0
@@ -54,27 +56,22 @@ class Inputs:
 
 def inputs_for(deck: Deck) -> Inputs:
     """The inputs of the project holding `deck` (its mkdocs.yml), defaults outside one."""
-    from diapo import config as config_mod
-    from diapo.errors import DiapoError
-
     try:
-        root = config_mod.find_root(Path(deck.path).resolve().parent)
-        stamp = (root / "mkdocs.yml").stat().st_mtime_ns
+        project = Project.find(Path(deck.path).resolve().parent)
+        stamp = project.mkdocs_yml.stat().st_mtime_ns
     except (DiapoError, OSError):
         return Inputs(None)
-    return _project_inputs(root, stamp)
+    return _project_inputs(project, stamp)
 
 
 @lru_cache(maxsize=32)
-def _project_inputs(root: Path, _stamp: int) -> Inputs:
-    from diapo import config as config_mod
-    from diapo.errors import DiapoError
-
+def _project_inputs(project: Project, _stamp: int) -> Inputs:
     try:
-        config, root = config_mod.load(root)
+        config = project.config
     except DiapoError:
-        return Inputs(root / "demos")
-    return Inputs(root / config.demos_dir, float(config.timeout), float(config.wait_timeout))
+        return Inputs(project.root / "demos")
+    return Inputs(project.root / config.demos_dir, float(config.timeout),
+                  float(config.wait_timeout))
 
 
 def _digest(*parts: object) -> str:

@@ -22,24 +22,25 @@ import signal
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, ExitStack, contextmanager, nullcontext
+from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 
 from rich.console import Console
 from rich.markup import escape
 
-from diapo import config as diapo_config
 from diapo.cluster import target as cluster_target
 from diapo.cluster.target import Target
 from diapo.deck.model import Deck, Demo, DemoKind
 from diapo.demo import live_ui as ui, report as report_mod
-from diapo.demo.engine import INTERRUPTED, DeckRun, reset as engine_reset
+from diapo.demo.engine import INTERRUPTED, LIVE, DeckRun, RunOptions, reset as engine_reset
 from diapo.demo.live_input import KeyForwarder
 from diapo.demo.live_keys import CTRL_C, CTRL_D, ENTER, REMOTE, KeyReader, RemoteKeys
 from diapo.demo.live_preflight import Health, HealthWatch, probe
 from diapo.demo.live_typing import Typist
 from diapo.demo.report import FAILED, PASSED, DemoResult
 from diapo.errors import ClusterError, DemoError, DiapoError
+from diapo.project import Project
 
 RUN_KEYS = {ENTER, "right", "down"}
 BACK_KEYS = {"b", "left", "up"}
@@ -49,18 +50,6 @@ Observer = Callable[[str, dict], None]
 
 
 # --------------------------------------------------------------------------- decks and demos
-
-
-def find_deck(name: str, root: Path) -> Deck:
-    """Parse the deck named `name` (e.g. `kubernetes`) or at path `name` (docs/kubernetes.md)."""
-    from diapo.config import docs_dir
-    from diapo.deck import lookup, parse
-
-    docs = docs_dir(root)
-    found = lookup.locate(name, docs, root)
-    if found is None:
-        raise lookup.unknown(name, docs, root, lookup.known_names(docs))
-    return parse(found[1], name=found[0])
 
 
 def select_demos(deck: Deck, *, slide: int | None = None, start: int | None = None,
@@ -121,6 +110,27 @@ class Recorded:
 # --------------------------------------------------------------------------- the lecture loop
 
 
+@dataclass(frozen=True)
+class Pace:
+    """How a command appears before it runs: `type_speed` characters typed per key pressed
+    (--type), or typed alone at `auto` characters per second (--auto); 0 and 0: at once."""
+
+    type_speed: int = 0
+    auto: float = 0
+
+
+@dataclass(frozen=True)
+class Stage:
+    """What a lecture is given: the keys it reads, the terminal it prints to, the cluster it
+    runs on with its last probe, and the outputs recorded by the last verification."""
+
+    keys: KeyReader
+    console: Console
+    target: Target
+    health: Health
+    recorded: Recorded
+
+
 class Lecture:
     """Steps through `demos` with single keys, running each through the engine.
 
@@ -129,21 +139,21 @@ class Lecture:
     lecture that starts with the cluster down can still show the recorded outputs.
     """
 
-    def __init__(self, deck: Deck, demos: list[Demo], open_run: Callable[[], DeckRun], *,
-                 keys: KeyReader, console: Console, target: Target, health: Health,
-                 recorded: Recorded, type_speed: int = 0, auto: float = 0):
+    def __init__(self, deck: Deck, demos: list[Demo], open_run: Callable[[], DeckRun],
+                 stage: Stage, pace: Pace | None = None):
         self.deck = deck
         self.demos = demos
         self.open_run = open_run
         self.run: DeckRun | None = None
-        self.keys = keys
-        self.console = console
-        self.target = target
-        self.recorded = recorded
-        self.type_speed = int(type_speed or 0)
-        self.auto = float(auto or 0)
-        self.watch = HealthWatch(target)
-        self.down = not health.ok  # the last probe found the API server unreachable
+        self.keys = stage.keys
+        self.console = stage.console
+        self.target = stage.target
+        self.recorded = stage.recorded
+        pace = pace or Pace()
+        self.type_speed = int(pace.type_speed or 0)
+        self.auto = float(pace.auto or 0)
+        self.watch = HealthWatch(stage.target)
+        self.down = not stage.health.ok  # the last probe found the API server unreachable
         self.last_run: int | None = None
         self._stepping = False
         self._interrupted = False  # Ctrl-C arrived while the current step ran
@@ -532,20 +542,19 @@ def run(deck: str, *, slide: int | None = None, start: int | None = None,
         demo: str | None = None, list_only: bool = False, type_speed: int = 0,
         auto: float = 0, context: str | None = None) -> int:
     """Lecture mode for `deck` (name or path); returns the exit code. See the module doc."""
-    config, root = diapo_config.load()
-    the_deck = find_deck(deck, root)
+    project = Project.find()
+    the_deck = project.find_deck(deck)
     demos = select_demos(the_deck, slide=slide, start=start, demo=demo)
     console = ui.make_console()
     if list_only:
         ui.listing(console, the_deck, demos)
         return 0
-    return lecture(the_deck, demos, config=config, root=root, console=console,
-                   keys=KeyReader(), context=context, type_speed=type_speed, auto=auto)
+    return lecture(the_deck, demos, project=project, console=console, keys=KeyReader(),
+                   context=context, pace=Pace(type_speed, auto))
 
 
-def lecture(the_deck: Deck, demos: list[Demo], *, config: diapo_config.DiapoConfig,
-            root: Path, console: Console, keys: KeyReader, context: str | None = None,
-            type_speed: int = 0, auto: float = 0,
+def lecture(the_deck: Deck, demos: list[Demo], *, project: Project, console: Console,
+            keys: KeyReader, context: str | None = None, pace: Pace | None = None,
             around: Callable[[Lecture], AbstractContextManager] | None = None) -> int:
     """The lecture itself: pre-flight, the engine's run, the key loop; the exit code.
 
@@ -553,23 +562,21 @@ def lecture(the_deck: Deck, demos: list[Demo], *, config: diapo_config.DiapoConf
     drives the same lecture): the same engine, pre-flight, context guard and cleanup.
     """
     with keys:
-        target = _choose(config, root, context, keys)
+        target = _choose(project, context, keys)
         health = probe(target)
         console.print(ui.health_line(target, health), soft_wrap=True)
-        recorded = Recorded(root / config.report, the_deck, console)
+        recorded = Recorded(project.report, the_deck, console)
         if not health.ok and recorded.date:
             console.print(f"[yellow]sorties enregistrées le {ui.french_date(recorded.date)} "
                           "disponibles: touche [b]e[/][/]")
         with ExitStack() as stack:
             def open_run() -> DeckRun:
                 # Mode "live": steps run where the slides say (no namespace of their own).
-                return stack.enter_context(DeckRun(
-                    the_deck, mode="live", kubeconfig=target.kubeconfig, context=target.context,
-                    config=config, root=root))
+                return stack.enter_context(DeckRun(the_deck, RunOptions(
+                    mode=LIVE, kubeconfig=target.kubeconfig, context=target.context), project))
 
-            steps = Lecture(the_deck, demos, open_run, keys=keys, console=console,
-                            target=target, health=health, recorded=recorded,
-                            type_speed=type_speed, auto=auto)
+            steps = Lecture(the_deck, demos, open_run,
+                            Stage(keys, console, target, health, recorded), pace)
             try:
                 with around(steps) if around else nullcontext():
                     if health.ok:
@@ -579,27 +586,26 @@ def lecture(the_deck: Deck, demos: list[Demo], *, config: diapo_config.DiapoConf
                 steps.close()
 
 
-def _choose(config: diapo_config.DiapoConfig, root: Path, context: str | None,
-            keys: KeyReader) -> Target:
+def _choose(project: Project, context: str | None, keys: KeyReader) -> Target:
     """The lecture's context: the kubeconfig's current one (or `--context`), checked against
     `contexts` as verify's is; `--context` may confirm an unlisted one with a typed "oui"."""
-    return cluster_target.choose(list(config.contexts), config_path=root / "mkdocs.yml",
+    return cluster_target.choose(list(project.config.contexts), config_path=project.mkdocs_yml,
                                  requested=context, confirm=keys.ask)
 
 
 def reset(deck: str, *, context: str | None = None) -> int:
     """`invoke demo.reset DECK`: remove what the deck's demos created on the cluster."""
-    config, root = diapo_config.load()
-    the_deck = find_deck(deck, root)
+    project = Project.find()
+    the_deck = project.find_deck(deck)
     console = ui.make_console()
     with KeyReader() as keys:
-        target = _choose(config, root, context, keys)
+        target = _choose(project, context, keys)
     health = probe(target)
     console.print(ui.health_line(target, health), soft_wrap=True)
     if not health.ok:
         raise DemoError(f"serveur API injoignable ({health.server}): {health.error}")
-    removed = engine_reset(the_deck, kubeconfig=target.kubeconfig, context=target.context,
-                           config=config, root=root)
+    removed = engine_reset(the_deck, project, kubeconfig=target.kubeconfig,
+                           context=target.context)
     for line in removed or []:
         console.print(f"supprimé: {line}")
     console.print(f"[green]✓[/] {the_deck.name}: {len(removed or [])} objet(s) supprimé(s)")

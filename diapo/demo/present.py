@@ -29,10 +29,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
 
-import yaml
 from rich.console import Console
 
-from diapo import config as diapo_config
 from diapo.deck.model import Deck
 from diapo.demo import live, live_ui as ui, present_guard, report as report_mod
 from diapo.demo.engine import deck_slug
@@ -40,6 +38,7 @@ from diapo.demo.live_keys import RemoteKeys
 from diapo.demo.present_hub import Hub
 from diapo.demo.present_server import PresentServer
 from diapo.errors import DemoError, DiapoError
+from diapo.project import Project
 from diapo.site import presentation
 
 
@@ -73,16 +72,6 @@ def deck_lock(root: Path, deck: Deck) -> Iterator[Path]:
         handle.close()
 
 
-def _mkdocs_dir(root: Path, key: str, default: str) -> Path:
-    """A folder mkdocs.yml names (`docs_dir`, `site_dir`), relative to the project."""
-    try:
-        data = yaml.load((root / "mkdocs.yml").read_text(encoding="utf-8"),
-                         Loader=diapo_config._Loader) or {}  # noqa: SLF001 (same schema)
-    except (OSError, yaml.YAMLError):
-        data = {}
-    return root / str(data.get(key) or default)
-
-
 @contextmanager
 def _terminated() -> Iterator[None]:
     """SIGTERM and SIGHUP end the presentation like `q` (cleanup runs)."""
@@ -99,20 +88,20 @@ def _terminated() -> Iterator[None]:
 
 def run(deck: str, *, port: int = 0, browser: bool = True, context: str | None = None) -> int:
     """Present `deck` (name or path); returns the exit code. See the module docstring."""
-    config, root = diapo_config.load()
-    the_deck = live.find_deck(deck, root)
+    project = Project.find()
+    config, root = project.config, project.root
+    the_deck = project.find_deck(deck)
     demos = [d for d in the_deck.demos if d.only != "ci"]
     console = ui.make_console()
-    report = _report(root / config.report, console)
+    report = _report(project.report, console)
     with deck_lock(root, the_deck) as lock, _terminated(), \
             tempfile.TemporaryDirectory(prefix="diapo-present-") as view:
         page = presentation.write(the_deck, site_dir=Path(view), config=config, report=report)
         keys = RemoteKeys()
-        recorded = live.Recorded(root / config.report, the_deck, console)
+        recorded = live.Recorded(project.report, the_deck, console)
         hub = Hub(the_deck, demos, keys, recorded, report)
         server = PresentServer(hub, token=secrets.token_urlsafe(24), port=port,
-                               roots=[Path(view), _mkdocs_dir(root, "docs_dir", "docs"),
-                                      _mkdocs_dir(root, "site_dir", "site")],
+                               roots=[Path(view), project.docs_dir, project.site_dir],
                                page="/" + page.relative_to(view).as_posix())
         lock.write_text(f"pid {os.getpid()}, http://127.0.0.1:{server.port}/\n",
                         encoding="utf-8")
@@ -142,8 +131,8 @@ def run(deck: str, *, port: int = 0, browser: bool = True, context: str | None =
                 yield
 
             try:
-                return live.lecture(the_deck, demos, config=config, root=root,
-                                    console=console, keys=keys, context=context, around=watched)
+                return live.lecture(the_deck, demos, project=project, console=console,
+                                    keys=keys, context=context, around=watched)
             finally:
                 if guard.stdin is not None:
                     guard.stdin.close()  # after our own cleanup: nothing left for it

@@ -35,14 +35,12 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from diapo import config as config_mod
 from diapo.cluster import target as cluster_target
 from diapo.cluster.client import Cluster, kubeconfig_paths
 from diapo.cluster.target import Target
-from diapo.config import DiapoConfig
 from diapo.deck.model import Deck, Demo
 from diapo.demo import matrix, report as report_mod
-from diapo.demo.engine import CI, DeckRun, remove_orphans, where as engine_where
+from diapo.demo.engine import CI, DeckRun, RunOptions, remove_orphans, where as engine_where
 from diapo.demo.fingerprint import deck_fingerprints
 from diapo.demo.junit import write_junit
 from diapo.demo.report import (
@@ -57,6 +55,7 @@ from diapo.demo.report import (
 )
 from diapo.demo.update import rewrite_expects
 from diapo.errors import ClusterError, DiapoError
+from diapo.project import Project
 
 AFTER_FAILURE = "étape précédente en échec"
 INTERRUPTED = "vérification interrompue (Ctrl-C)"
@@ -75,38 +74,53 @@ class _State:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
+@dataclass(frozen=True)
+class Options:
+    """What `invoke verify` is asked, besides the decks (its command-line options)."""
+
+    demo: str | None = None  # only this demo, and the steps before it that set it up
+    parallel: int = 0  # decks at once (0: CPU count)
+    junit: str | None = None  # JUnit XML written there
+    json_path: str | None = None  # the report written there (default: the project's)
+    keep: bool = False  # namespaces and work directories left for debugging
+    update: bool = False  # `expect` blocks rewritten from a passing run
+    changed: bool = False  # only what changed since the report (fingerprints)
+    strict_warnings: bool = False  # a warning fails the run
+    kubernetes: str | None = None  # "1.36.3,1.37.2" or "matrix": one local cluster each
+
+
 @dataclass
 class _Run:
     """What every deck run of one `invoke verify` shares, whatever the version it runs on."""
 
-    config: DiapoConfig
-    root: Path
-    parallel: int  # decks at once (0: CPU count)
-    keep: bool
-    update: bool
+    project: Project
+    options: Options
     console: Console
     state: _State
 
 
-def run(decks: list[str], demo: str | None = None, parallel: int = 0, junit: str | None = None,
-        json_path: str | None = None, keep: bool = False, update: bool = False,
-        changed: bool = False, strict_warnings: bool = False, kubernetes: str | None = None,
-        *, root: Path | None = None, console: Console | None = None) -> int:
+def run(decks: list[str], options: Options | None = None, *, root: Path | None = None,
+        console: Console | None = None) -> int:
     """Verify the decks' demos; returns the exit code (0: every demo passed or was skipped;
     a warning fails only with `strict_warnings`).
 
-    With `changed`, only the decks whose fingerprints differ from the report's run, up to
+    The project is the one at or above `root` (default: the current directory). With
+    `options.changed`, only the decks whose fingerprints differ from the report's run, up to
     their last changed step (the steps before it set it up), and the report keeps the rest.
-    With `kubernetes` ("1.36.3,1.37.2", or the `versions` of mkdocs.yml when "matrix"), every
-    deck runs on the local control plane of each version; the report keeps each version's.
+    With `options.kubernetes` ("1.36.3,1.37.2", or the `versions` of mkdocs.yml when "matrix"),
+    every deck runs on the local control plane of each version; the report keeps each one's.
     """
-    config, root = config_mod.load(root)
+    options = options or Options()
+    project = Project.find(root)
+    config, root = project.config, project.root
+    demo, junit, changed, update = options.demo, options.junit, options.changed, options.update
+    strict_warnings = options.strict_warnings
     # In a CI log (no terminal), rich would wrap the table at 80 columns.
     console = console or Console(highlight=False,
                                  width=None if sys.stdout.isatty() else 120)
-    versions = matrix.versions(kubernetes, config)
-    selected = select_decks(root, decks)
-    report_path = Path(json_path) if json_path else root / config.report
+    versions = matrix.versions(options.kubernetes, config)
+    selected = project.decks(decks)
+    report_path = Path(options.json_path) if options.json_path else project.report
     partial = bool(decks or demo or changed)
     previous = _previous(report_path, console)
     if changed:
@@ -122,15 +136,15 @@ def run(decks: list[str], demo: str | None = None, parallel: int = 0, junit: str
     started = time.monotonic()
     state = _State()
     runs: list[Report] = []
-    shared = _Run(config, root, parallel, keep, update, console, state)
+    shared = _Run(project, options, console, state)
     with _sigterm_as_ctrl_c():
         if not versions:
-            runs.append(_run_on(shared, resolve_target(root, config), plans))
+            runs.append(_run_on(shared, resolve_target(project), plans))
         broken: list[ClusterError] = []
         for version in versions:
             try:
                 with matrix.local_target(root, config, version, console) as kubeconfig:
-                    target = resolve_target(root, config, kubeconfig=kubeconfig)
+                    target = resolve_target(project, kubeconfig=kubeconfig)
                     runs.append(_run_on(shared, target, plans))
             except ClusterError as exc:  # the other versions still run
                 broken.append(exc)
@@ -155,7 +169,7 @@ def run(decks: list[str], demo: str | None = None, parallel: int = 0, junit: str
     _summary(console, results, time.monotonic() - started, report_path, junit)
     if len(runs) > 1:
         console.print(matrix.summary_line(runs, time.monotonic() - started))
-    if keep:
+    if options.keep:
         for kept in results:
             if kept.namespace:
                 console.print(f"conservé (--keep): namespace [b]{kept.namespace}[/] "
@@ -165,7 +179,7 @@ def run(decks: list[str], demo: str | None = None, parallel: int = 0, junit: str
 
 def _run_on(shared: _Run, target: Target, plans: list[tuple[Deck, list[Demo]]]) -> Report:
     """Every plan on one cluster: the run's report (date, cluster, decks) and its table."""
-    console, root = shared.console, shared.root
+    console = shared.console
     nodes = "nœuds simulés" if target.simulated else "nœud réel"
     console.print(f"cluster: contexte [b]{target.context}[/] ({target.server}, "
                   f"Kubernetes {target.version}, {nodes})")
@@ -175,8 +189,8 @@ def _run_on(shared: _Run, target: Target, plans: list[tuple[Deck, list[Demo]]]) 
         from diapo.cluster import images
 
         for deck, _ in plans:
-            images.check(deck.path, root / "demos" / deck.name)
-    workers = max(1, min(shared.parallel or os.cpu_count() or 1, len(plans) or 1))
+            images.check(deck.path, shared.project.demos_dir(deck))
+    workers = max(1, min(shared.options.parallel or os.cpu_count() or 1, len(plans) or 1))
     results = _run_all(shared, target, plans, workers)
     _final_table(console, results, target.version)
     return Report(
@@ -187,30 +201,6 @@ def _run_on(shared: _Run, target: Target, plans: list[tuple[Deck, list[Demo]]]) 
 
 
 # ---------------------------------------------------------------------- selection
-
-
-def docs_dir(root: Path) -> Path:
-    """The `docs_dir` of mkdocs.yml (default `docs`)."""
-    return config_mod.docs_dir(root)
-
-
-def select_decks(root: Path, names: list[str]) -> list[Deck]:
-    """The decks to verify: all of docs/, or those named (name or path to the .md file)."""
-    from diapo.deck import load_decks, lookup
-
-    docs = docs_dir(root)
-    every = load_decks(docs)
-    if not names:
-        return every
-    by_name = {d.name: d for d in every}
-    chosen = []
-    for name in names:
-        key = lookup.name_of(name, docs, root)
-        if key not in by_name:
-            raise lookup.unknown(name, docs, root, list(by_name))
-        if by_name[key] not in chosen:
-            chosen.append(by_name[key])
-    return chosen
 
 
 def plan_demos(decks: list[Deck], demo: str | None) -> list[tuple[Deck, list[Demo]]]:
@@ -227,15 +217,17 @@ def plan_demos(decks: list[Deck], demo: str | None) -> list[tuple[Deck, list[Dem
     return plans
 
 
-def resolve_target(root: Path, config: DiapoConfig, kubeconfig: str | None = None) -> Target:
+def resolve_target(project: Project, kubeconfig: str | None = None) -> Target:
     """The current context ($KUBECONFIG), else the local control plane; allowed (never asked)
     and reachable. `kubeconfig` names the cluster instead (a version of the matrix)."""
+    config = project.config
     if kubeconfig is None:
-        kubeconfig = cluster_target.default_kubeconfig(root / config.state_dir / "kubeconfig")
+        kubeconfig = cluster_target.default_kubeconfig(project.root / config.state_dir
+                                                       / "kubeconfig")
     if kubeconfig is None and not any(p.is_file() for p in kubeconfig_paths()):
         raise ClusterError("aucun cluster : pas de kubeconfig ni de cluster local",
                            hint="démarrez le cluster local avec `invoke cluster.up`")
-    chosen = cluster_target.choose(list(config.contexts), config_path=root / "mkdocs.yml",
+    chosen = cluster_target.choose(list(config.contexts), config_path=project.mkdocs_yml,
                                    kubeconfig=kubeconfig)
     cluster = Cluster(kubeconfig)
     try:
@@ -379,15 +371,15 @@ def _ask_deletions(runs: list[DeckRun], console: Console) -> None:
 def _run_deck(shared: _Run, target: Target, deck: Deck, demos: list[Demo], progress: Progress,
               task: TaskID) -> DeckResult:
     """One deck, in its own namespace: steps in order, stop at the first failure."""
-    root, state, console = shared.root, shared.state, shared.console
+    root, state, console = shared.project.root, shared.state, shared.console
     result = DeckResult(deck=deck.name, path=_relative(deck.path, root), status=PASSED)
     started = time.monotonic()
     progress.start_task(task)
     progress.update(task, status="")
     prints = deck_fingerprints(deck)  # before the run copies the files it fingerprints
-    deck_run = DeckRun(deck, mode=CI, kubeconfig=target.kubeconfig, context=target.context,
-                       keep=shared.keep, config=shared.config, simulated=target.simulated,
-                       root=root, update=shared.update)
+    deck_run = DeckRun(deck, RunOptions(
+        mode=CI, kubeconfig=target.kubeconfig, context=target.context, keep=shared.options.keep,
+        update=shared.options.update, simulated=target.simulated), shared.project)
     try:
         with deck_run:
             with state.lock:

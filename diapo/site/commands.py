@@ -17,8 +17,8 @@ from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort, ConfigurationError, MkDocsException
 
-from diapo.config import find_root
 from diapo.errors import DiapoError
+from diapo.project import Project
 
 
 class _WarningCollector(logging.Handler):
@@ -48,7 +48,7 @@ def _console_logging() -> None:
 
 def _load(root: Path | None, *, strict: bool, **overrides: object) -> MkDocsConfig:
     """mkdocs.yml of the project at or above `root`, with diapo's strictness applied."""
-    path = find_root(root) / "mkdocs.yml"
+    path = Project.find(root).mkdocs_yml
     try:
         config = load_config(config_file=str(path), strict=strict, **overrides)  # type: ignore[arg-type]
     except ConfigurationError as exc:
@@ -112,7 +112,7 @@ def serve(addr: str = "127.0.0.1:8000", *, root: Path | None = None) -> int:
     """Serve the site with live reload; a deck edit rebuilds only that deck's pages."""
     from mkdocs.commands.serve import serve as mkdocs_serve
 
-    path = find_root(root) / "mkdocs.yml"
+    path = Project.find(root).mkdocs_yml
     _console_logging()
     _load(root, strict=False)  # fail early, with a clean message, on a broken mkdocs.yml
     try:

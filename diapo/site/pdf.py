@@ -33,24 +33,15 @@ class Printed:
 def run(deck: str | None = None, handout: bool = True, *, root: Path | None = None) -> int:
     """Print `deck` (every deck when None) to `<site>/pdf/`; builds the site first if a
     presentation is missing or older than its deck. Returns 0."""
-    from mkdocs.config import load_config
     from rich.console import Console
 
-    from diapo.config import find_root
-    from diapo.deck import load_decks, lookup
+    from diapo.project import Project
 
-    project = find_root(root)
-    mk = load_config(config_file=str(project / "mkdocs.yml"))
-    docs_dir, site_dir = Path(mk.docs_dir), Path(mk.site_dir)
-    decks = load_decks(docs_dir)
-    names = [d.name for d in decks]
-    if deck is not None:
-        wanted = lookup.name_of(deck, docs_dir, project)
-        if wanted not in names:
-            raise lookup.unknown(deck, docs_dir, project, names)
-        decks = [d for d in decks if d.name == wanted]
+    project = Project.find(root)
+    site_dir = project.site_dir
+    decks = project.decks([deck] if deck is not None else None)
     if any(_stale(site_dir / f"{d.name}.html", d.path) for d in decks):
-        commands.build(strict=False, root=project)
+        commands.build(strict=False, root=project.root)
     console = Console()
     for printed in print_decks(site_dir, [d.name for d in decks], handout=handout):
         kind = "polycopié" if printed.handout else "diapositives"

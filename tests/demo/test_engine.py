@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 from diapo.cluster.client import Cluster
-from diapo.config import load
 from diapo.deck.model import DemoKind
 from diapo.demo import engine
-from diapo.demo.engine import DeckRun
+from diapo.demo.engine import DeckRun, RunOptions
 from diapo.demo.report import FAILED, PASSED, SKIPPED
+from diapo.project import Project
 from tests.demo.conftest import write_project
 from tests.demo.decks import Step, write_deck
 
@@ -35,9 +35,8 @@ spec:
 
 
 def deck_run(project: Path, cluster, deck, **options) -> DeckRun:
-    config, root = load(project)
-    return DeckRun(deck, kubeconfig=str(cluster.kubeconfig), context=cluster.context,
-                   config=config, root=root, **options)
+    return DeckRun(deck, RunOptions(kubeconfig=str(cluster.kubeconfig), context=cluster.context,
+                                    **options), Project(project))
 
 
 def run_all(run: DeckRun) -> list:
@@ -275,9 +274,8 @@ def test_live_mode_runs_in_place_and_reset_removes_what_it_created(project: Path
         assert [r.status for r in run_all(run)] == [PASSED]
     # Live runs leave their objects for the lecture; reset removes them, not the node.
     assert kube.get(kube.resource("configmaps"), f"live-{suffix}", "default") is not None
-    config, root = load(project)
-    removed = engine.reset(deck, kubeconfig=str(cluster.kubeconfig), context=cluster.context,
-                           config=config, root=root)
+    removed = engine.reset(deck, Project(project), kubeconfig=str(cluster.kubeconfig),
+                           context=cluster.context)
     try:
         assert sorted(removed) == sorted([f"configmap/live-{suffix} (namespace default)",
                                           f"namespace/live-{suffix}"])

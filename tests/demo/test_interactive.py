@@ -216,10 +216,10 @@ def test_ctrl_c_stops_the_interactive_step_and_bang_opens_a_shell(tmp_path, clus
 
 @pytest.mark.cluster
 def test_verification_closes_stdin_feeds_input_and_skips_what_needs_a_person(tmp_path, cluster):
-    from diapo.config import load
     from diapo.deck import parse
-    from diapo.demo.engine import DeckRun
+    from diapo.demo.engine import DeckRun, RunOptions
     from diapo.demo.report import FAILED, PASSED, SKIPPED
+    from diapo.project import Project
     from tests.demo.conftest import write_project as write_config
 
     project = write_config(tmp_path / "cours", contexts=(cluster.context,))
@@ -234,9 +234,8 @@ def test_verification_closes_stdin_feeds_input_and_skips_what_needs_a_person(tmp
         fence("cat", "demo=absent input=absent.txt"),
     ]) + "\n", encoding="utf-8")
     deck = parse(path, name="cours")
-    config, root = load(project)
-    with DeckRun(deck, kubeconfig=str(cluster.kubeconfig), context=cluster.context,
-                 config=config, root=root) as run:
+    with DeckRun(deck, RunOptions(kubeconfig=str(cluster.kubeconfig), context=cluster.context),
+                 Project(project)) as run:
         scripted, closed, edit, absent = (run.run_step(d) for d in deck.demos)
     assert (scripted.status, scripted.output) == (PASSED, "bonjour Ada\n")
     assert (closed.status, closed.output) == (PASSED, "ferme\npas-un-tty\n")

@@ -73,7 +73,7 @@ def test_changed_reruns_only_what_changed_and_merges(tmp_path: Path, on_cluster)
     (root / "docs" / "un.md").write_text(text.replace("```text expect\n2\n", "```text expect\n"
                                                       "2...\n"), encoding="utf-8")
     assert statuses(root, "un") == {"cree": "verified", "lit": "changed", "fin": "verified"}
-    assert verify.run([], changed=True, root=root, console=quiet()) == 0
+    assert verify.run([], verify.Options(changed=True), root=root, console=quiet()) == 0
     second = report.load(root / ".diapo" / "verify.json")
     assert second.deck("deux") == first.deck("deux")  # not run again
     assert second.deck("un").namespace != first.deck("un").namespace
@@ -87,15 +87,16 @@ def test_changed_reruns_only_what_changed_and_merges(tmp_path: Path, on_cluster)
                                                          encoding="utf-8")
     assert statuses(root, "un") == {"cree": "changed", "lit": "changed", "fin": "changed"}
     assert statuses(root, "deux") == {"seul": "verified"}
-    assert verify.run([], changed=True, root=root, console=quiet()) == 1  # "2..." vs "5"
+    # "2..." vs "5"
+    assert verify.run([], verify.Options(changed=True), root=root, console=quiet()) == 1
     assert statuses(root, "un") == {"cree": "verified", "lit": "failed", "fin": "unverified"}
 
     # Nothing changed: no cluster needed at all.
     (root / "docs" / "un.md").write_text(text.replace("```text expect\n2\n", "```text expect\n"
                                                       "5\n"), encoding="utf-8")
-    assert verify.run([], changed=True, root=root, console=quiet()) == 0
+    assert verify.run([], verify.Options(changed=True), root=root, console=quiet()) == 0
     os.environ["KUBECONFIG"] = str(tmp_path / "absent")
-    assert verify.run([], changed=True, root=root, console=quiet()) == 0
+    assert verify.run([], verify.Options(changed=True), root=root, console=quiet()) == 0
 
 
 ENDPOINTS_WARNING = "v1 Endpoints is deprecated"
@@ -133,7 +134,7 @@ def test_warnings_are_results(tmp_path: Path, on_cluster, kube: Cluster):
         + fence('bash demo=attente wait="endpoints/absente Deleted"', "echo attend", "attend")
         + fence("bash demo=propre", "echo rien", "rien")), encoding="utf-8")
     junit = root / "junit.xml"
-    assert verify.run([], junit=str(junit), root=root, console=quiet()) == 0
+    assert verify.run([], verify.Options(junit=str(junit)), root=root, console=quiet()) == 0
     saved = report.load(root / ".diapo" / "verify.json").deck("alertes")
     by_id = {d.id: d for d in saved.demos}
     assert by_id["ep"].status == "warned"
@@ -160,7 +161,7 @@ def test_warnings_are_results(tmp_path: Path, on_cluster, kube: Cluster):
     assert ENDPOINTS_WARNING in ep.find("system-err").text
     assert ep.find("properties/property").get("name") == "warning"
 
-    assert verify.run([], junit=str(junit), strict_warnings=True, root=root,
+    assert verify.run([], verify.Options(junit=str(junit), strict_warnings=True), root=root,
                       console=quiet()) == 1
     cases = list(ET.parse(junit).getroot().iter("testcase"))
     kinds = [c.find("failure").get("type") for c in cases if c.find("failure") is not None]

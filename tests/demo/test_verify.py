@@ -36,7 +36,8 @@ def test_report_junit_skips_and_exit_code(project: Path, on_cluster, kube: Clust
         Step("echo un"), Step("echo deux", expect="trois"), Step("echo jamais"),
     ]])
     junit = project / "out" / "junit.xml"
-    code = verify.run([], parallel=2, junit=str(junit), root=project, console=quiet())
+    code = verify.run([], verify.Options(parallel=2, junit=str(junit)), root=project,
+                      console=quiet())
     assert code == 1
     saved = report.load(project / ".diapo" / "verify.json")
     bon, casse = saved.deck("bon"), saved.deck("casse")
@@ -63,7 +64,7 @@ def test_update_rewrites_only_the_expect_blocks(project: Path, on_cluster):
         [Step("printf 'ligne  \\n'", expect="autre chose")],
     ])
     before = deck.path.read_text().split("\n")
-    assert verify.run(["maj"], update=True, root=project, console=quiet()) == 0
+    assert verify.run(["maj"], verify.Options(update=True), root=project, console=quiet()) == 0
     after = deck.path.read_text().split("\n")
     changed = {i: (b, a) for i, (b, a) in enumerate(zip(before, after)) if a != b}
     assert len(before) == len(after)
@@ -167,9 +168,9 @@ def test_one_demo_runs_the_steps_before_it_and_keeps_other_decks_in_the_report(
         Step("echo après", id="apres"),
     ]])
     assert verify.run(["autre"], root=project, console=quiet()) == 0
-    assert verify.run([], demo="voulue", root=project, console=quiet()) == 0
+    assert verify.run([], verify.Options(demo="voulue"), root=project, console=quiet()) == 0
     saved = report.load(project / ".diapo" / "verify.json")
     assert [d.deck for d in saved.decks] == ["autre", "cible"]
     assert [d.id for d in saved.deck("cible").demos] == ["prep", "voulue"]
     with pytest.raises(DiapoError):
-        verify.run([], demo="inexistante", root=project, console=quiet())
+        verify.run([], verify.Options(demo="inexistante"), root=project, console=quiet())
