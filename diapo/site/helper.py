@@ -3,7 +3,8 @@
 MkDocs renders the reading pages one after the other in one process. A page needs its deck's
 scan (headings, links, HTML blocks), and the presentation views (markdown-it, one standalone
 page per deck) need none of the pages. So on a machine with more than one core, a full build
-forks one helper process once the decks are parsed (`on_files`), which inherits them:
+forks one helper process once the decks are parsed (`on_files`), and hands it its `Inputs`
+(the parsed decks and the plugin's options) as the fork's arguments, so nothing is pickled:
 
 1. the helper scans every deck, in page order, and sends each scan back; a page waits for its
    deck's scan only if the helper is behind (it is much faster than the pages);
@@ -27,16 +28,21 @@ from typing import Any
 
 from diapo.deck.model import Deck
 from diapo.demo.report import Report
-from diapo.site import decks
 from diapo.site.decks import SiteDeck
 from diapo.site.scan import DeckScan, scan_deck
 
 MIN_DECKS = 4  # below this, forking costs more than it saves
 
-# What the helper needs to write the views; set before the fork, so nothing is pickled.
-_VIEWS: dict[str, Any] = {}
 
-DeckSource = tuple[Path, str]  # (path of the Markdown file, deck name)
+@dataclass(frozen=True)
+class Inputs:
+    """Everything the helper works from: the decks, by name, and where and how views are
+    written (`presentation.write`'s options)."""
+
+    decks: dict[str, Deck]  # in page order
+    site_dir: Path
+    config: Any  # the plugin's DiapoConfig
+    report: Report | None
 
 
 def cores() -> int:
@@ -61,22 +67,21 @@ class Helper:
     views: Future | None = None
 
     @classmethod
-    def start(cls, *, site_dir: Path, config: Any, report: Report | None,
-              deck_names: frozenset[str] = frozenset()) -> Helper:
-        """A helper that will write views to `site_dir` with the plugin's options."""
-        _VIEWS.update(site_dir=site_dir, config=config, report=report, deck_names=deck_names)
-        # The process is forked at the first task: it gets _VIEWS and the parsed decks then.
-        return cls(ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")))
+    def start(cls, *, inputs: Inputs) -> Helper:
+        """A helper that works from `inputs`. The process is forked at the first task and
+        gets `inputs` as its initializer's arguments: fork passes them without pickling."""
+        return cls(ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"),
+                                       initializer=_adopt, initargs=(inputs,)))
 
-    def scan(self, loaded: Sequence[tuple[Path, SiteDeck]]) -> None:
+    def scan(self, loaded: Sequence[SiteDeck]) -> None:
         """Have the helper scan the decks not scanned yet, in this order."""
-        for path, site_deck in loaded:
+        for site_deck in loaded:
             if not site_deck.scanned:
-                site_deck.expect(self.pool.submit(_scan, path, site_deck.deck.name).result)
+                site_deck.expect(self.pool.submit(_scan, site_deck.deck.name).result)
 
-    def write_views(self, sources: Sequence[DeckSource]) -> None:
-        """Have the helper write the presentation views of `sources` (after the scans)."""
-        self.views = self.pool.submit(_write_views, list(sources))
+    def write_views(self) -> None:
+        """Have the helper write the presentation view of every deck (after the scans)."""
+        self.views = self.pool.submit(_write_views)
 
     def wait(self) -> list[Path]:
         """Wait for the views (raising the helper's error, e.g. an unknown theme), then stop."""
@@ -90,18 +95,32 @@ class Helper:
         self.pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _scan(path: Path, name: str) -> DeckScan:
+# In the helper process only: its inputs, set once by the pool's initializer.
+_inputs: Inputs | None = None
+
+
+def _adopt(inputs: Inputs) -> None:
+    """In the helper, first: keep the inputs the fork handed over."""
+    global _inputs  # noqa: PLW0603 - a worker's own state, set once at its start
+    _inputs = inputs
+
+
+def _given() -> Inputs:
+    assert _inputs is not None, "the helper's initializer has not run"
+    return _inputs
+
+
+def _scan(name: str) -> DeckScan:
     """In the helper: the scan of a deck."""
-    return scan_deck(_deck(path, name))
+    return scan_deck(_given().decks[name])
 
 
-def _write_views(sources: Sequence[DeckSource]) -> list[Path]:
+def _write_views() -> list[Path]:
     """In the helper: write the presentation view of every deck."""
     from diapo.site import presentation
 
-    return [presentation.write(_deck(path, name), **_VIEWS) for path, name in sources]
-
-
-def _deck(path: Path, name: str) -> Deck:
-    """A deck parsed before the fork (inherited cache), or parsed now if the file changed."""
-    return decks.load(path, name).deck
+    inputs = _given()
+    names = frozenset(inputs.decks)
+    return [presentation.write(deck, site_dir=inputs.site_dir, config=inputs.config,
+                               report=inputs.report, deck_names=names)
+            for deck in inputs.decks.values()]

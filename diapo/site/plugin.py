@@ -98,7 +98,6 @@ class DiapoPlugin(BasePlugin[DiapoConfig]):
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         problems: list[DiapoWarning] = []
         self.decks = {}
-        sources: list[tuple[Path, SiteDeck]] = []
         for file in files.documentation_pages():
             if file.generated_by:
                 continue
@@ -114,18 +113,17 @@ class DiapoPlugin(BasePlugin[DiapoConfig]):
                 continue  # a hand-written home page (with or without the deck list)
             _reading_page_at(file, loaded.deck.name)
             self.decks[file.src_uri] = loaded
-            sources.append((path, loaded))
         for loaded in self.decks.values():
             for warning in loaded.deck.warnings:
                 log.warning(str(warning))
         handle(problems, strict=self.config.strict, log=log)  # before anything is rendered
         if self.config.presentation and helper.wanted(list(self.decks.values()),
                                                       dirty=self.dirty):
-            self._helper = helper.Helper.start(site_dir=Path(config.site_dir),
-                                               config=self.config, report=self.report,
-                                               deck_names=self.deck_names())
-            self._helper.scan(sources)
-            self._helper.write_views([(path, d.deck.name) for path, d in sources])
+            self._helper = helper.Helper.start(inputs=helper.Inputs(
+                decks={d.deck.name: d.deck for d in self.decks.values()},
+                site_dir=Path(config.site_dir), config=self.config, report=self.report))
+            self._helper.scan(list(self.decks.values()))
+            self._helper.write_views()
         if self.dirty:
             self._refresh_after_verify(files)
         for loaded in self.decks.values():  # after a version matrix: what changed
