@@ -110,17 +110,29 @@ class _RawLinks(Postprocessor):
         return text
 
 
-class _MathInline(InlineProcessor):
-    """`$…$` in a deck's paragraph: inline MathML."""
+class _DeckInline(InlineProcessor):
+    """An inline pattern that applies to decks only (while the extension has a rewriter):
+    `replace` gives the HTML a match becomes, or None to leave the text as it is."""
 
     def __init__(self, pattern: str, md: Markdown, ext: DeckLinksExtension) -> None:
         super().__init__(pattern, md)
         self.ext = ext
 
+    def replace(self, m: re.Match[str]) -> str | None:
+        raise NotImplementedError
+
     def handleMatch(self, m: re.Match[str], data: str):  # type: ignore[no-untyped-def, override]
-        if self.ext.rewriter is None:
+        found = self.replace(m) if self.ext.rewriter is not None else None
+        if found is None:
             return None, None, None
-        return self.md.htmlStash.store(math.mathml(m.group("tex"))), m.start(0), m.end(0)
+        return self.md.htmlStash.store(found), m.start(0), m.end(0)
+
+
+class _MathInline(_DeckInline):
+    """`$…$` in a deck's paragraph: inline MathML."""
+
+    def replace(self, m: re.Match[str]) -> str | None:
+        return math.mathml(m.group("tex"))
 
 
 class _MathBlock(BlockProcessor):
@@ -148,15 +160,9 @@ class _MathBlock(BlockProcessor):
         return True
 
 
-class _Emoji(InlineProcessor):
+class _Emoji(_DeckInline):
     """`:rocket:` in a deck's text: the emoji, as on the slides (unknown names stay text)."""
 
-    def __init__(self, pattern: str, md: Markdown, ext: DeckLinksExtension) -> None:
-        super().__init__(pattern, md)
-        self.ext = ext
-
-    def handleMatch(self, m: re.Match[str], data: str):  # type: ignore[no-untyped-def, override]
-        char = emoji.character(m.group(0)) if self.ext.rewriter is not None else None
-        if char is None:
-            return None, None, None
-        return self.md.htmlStash.store(emoji.span(m.group(0), char)), m.start(0), m.end(0)
+    def replace(self, m: re.Match[str]) -> str | None:
+        char = emoji.character(m.group(0))
+        return None if char is None else emoji.span(m.group(0), char)
