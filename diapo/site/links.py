@@ -4,8 +4,8 @@ Decks link the way marp-cli lays out its output (a deck is `<name>.html` next to
 `cloud.html`, `annexe/kubernetes/stockage.html`, `kubernetes.html#12`, `cloud.md`, `#intro`,
 and folder links: `./#2` is `index.html#2`, slide 2 of the deck `index.md` when the docs have
 one (marp-cli's home deck), else the home page, whose `#N` is slide N of the configured home
-deck. `resolve()` turns such a URL into a `Target`; `check()` reports broken ones with file and
-line; `reading_href()` gives the Markdown-relative URL the reading page uses (MkDocs then turns
+deck. `resolve()` turns such a URL into a `LinkTarget`; `check()` reports broken ones with file
+and line; `reading_href()` gives the Markdown-relative URL the reading page uses (MkDocs then turns
 `x.md` into the page URL); `presentation_href()` the URL the presentation view uses.
 """
 
@@ -26,7 +26,7 @@ _DECK_SUFFIXES = (".html", ".md")
 
 
 @dataclass(frozen=True)
-class Target:
+class LinkTarget:
     """A resolved link: its kind, the deck or docs-relative file it names, and its fragment."""
 
     kind: str
@@ -34,7 +34,7 @@ class Target:
     fragment: str = ""
 
 
-def resolve(url: str, deck_name: str, deck_names: Collection[str]) -> Target:
+def resolve(url: str, deck_name: str, deck_names: Collection[str]) -> LinkTarget:
     """Resolve `url`, written in deck `deck_name`, against the docs tree.
 
     A path naming a deck as `<deck>.html` or `<deck>.md` is a DECK target (reported as missing
@@ -56,33 +56,33 @@ _INDEXES = ("index.html", "index.md")
 
 
 @lru_cache(maxsize=1 << 16)  # rebuilds check the same links again
-def _resolve(url: str, deck_name: str, deck_names: frozenset[str]) -> Target:
+def _resolve(url: str, deck_name: str, deck_names: frozenset[str]) -> LinkTarget:
     parts = urlsplit(url)
     if parts.scheme or parts.netloc or url.startswith(("/", "\\")):
-        return Target(EXTERNAL)
+        return LinkTarget(EXTERNAL)
     fragment = unquote(parts.fragment)
     path = unquote(parts.path)
     if not path:
-        return Target(ANCHOR, deck_name, fragment) if fragment else Target(EXTERNAL)
+        return LinkTarget(ANCHOR, deck_name, fragment) if fragment else LinkTarget(EXTERNAL)
     base = posixpath.dirname(deck_name)
     joined = posixpath.normpath(posixpath.join(base, path))
     if joined.startswith("../") or joined == "..":
-        return Target(FILE, joined, fragment)  # outside docs/: reported as missing
+        return LinkTarget(FILE, joined, fragment)  # outside docs/: reported as missing
     if path.endswith("/") or path in (".", "..") or joined == ".":
         index = "index" if joined == "." else f"{joined}/index"
         if index in deck_names:
-            return Target(DECK, index, fragment)
+            return LinkTarget(DECK, index, fragment)
         if joined in deck_names:
-            return Target(DECK, joined, fragment)
+            return LinkTarget(DECK, joined, fragment)
         if joined == ".":
-            return Target(HOME, "", fragment)
-        return Target(FILE, joined, fragment)
+            return LinkTarget(HOME, "", fragment)
+        return LinkTarget(FILE, joined, fragment)
     if joined in _INDEXES and "index" not in deck_names:
-        return Target(HOME, "", fragment)
+        return LinkTarget(HOME, "", fragment)
     for suffix in _DECK_SUFFIXES:
         if joined.endswith(suffix):
-            return Target(DECK, joined[: -len(suffix)], fragment)
-    return Target(FILE, joined, fragment)
+            return LinkTarget(DECK, joined[: -len(suffix)], fragment)
+    return LinkTarget(FILE, joined, fragment)
 
 
 @dataclass

@@ -11,8 +11,8 @@ from diapo.site.links import (
     EXTERNAL,
     FILE,
     HOME,
+    LinkTarget,
     Site,
-    Target,
     check_link,
     presentation_href,
     reading_href,
@@ -26,28 +26,28 @@ DECKS = {"kubernetes", "cloud", "introduction", "annexe/kubernetes/stockage"}
 @pytest.mark.parametrize(
     ("url", "deck", "target"),
     [
-        ("https://kubernetes.io/docs/", "kubernetes", Target(EXTERNAL)),
-        ("mailto:prof@example.org", "kubernetes", Target(EXTERNAL)),
-        ("//cdn.example.org/x.js", "kubernetes", Target(EXTERNAL)),
-        ("#12", "kubernetes", Target(ANCHOR, "kubernetes", "12")),
-        ("#d%C3%A9couvrir", "kubernetes", Target(ANCHOR, "kubernetes", "découvrir")),
-        ("cloud.html", "kubernetes", Target(DECK, "cloud")),
-        ("kubernetes.html#12", "kubernetes", Target(DECK, "kubernetes", "12")),
-        ("annexe/kubernetes/stockage.html", "kubernetes", Target(DECK, "annexe/kubernetes/stockage")),
-        ("../../kubernetes.html#3", "annexe/kubernetes/stockage", Target(DECK, "kubernetes", "3")),
-        ("cloud.md#2", "kubernetes", Target(DECK, "cloud", "2")),
-        ("./#2", "kubernetes", Target(HOME, "", "2")),
-        ("./", "kubernetes", Target(HOME)),
-        ("index.html", "kubernetes", Target(HOME)),
-        ("../../#2", "annexe/kubernetes/stockage", Target(HOME, "", "2")),
-        ("img/logo.png", "kubernetes", Target(FILE, "img/logo.png")),
-        ("./img/logo.png", "kubernetes", Target(FILE, "img/logo.png")),
-        ("img/a%20b.png", "kubernetes", Target(FILE, "img/a b.png")),
-        ("../img/x.png", "annexe/kubernetes/stockage", Target(FILE, "annexe/img/x.png")),
-        ("../x.png", "kubernetes", Target(FILE, "../x.png")),
+        ("https://kubernetes.io/docs/", "kubernetes", LinkTarget(EXTERNAL)),
+        ("mailto:prof@example.org", "kubernetes", LinkTarget(EXTERNAL)),
+        ("//cdn.example.org/x.js", "kubernetes", LinkTarget(EXTERNAL)),
+        ("#12", "kubernetes", LinkTarget(ANCHOR, "kubernetes", "12")),
+        ("#d%C3%A9couvrir", "kubernetes", LinkTarget(ANCHOR, "kubernetes", "découvrir")),
+        ("cloud.html", "kubernetes", LinkTarget(DECK, "cloud")),
+        ("kubernetes.html#12", "kubernetes", LinkTarget(DECK, "kubernetes", "12")),
+        ("annexe/kubernetes/stockage.html", "kubernetes", LinkTarget(DECK, "annexe/kubernetes/stockage")),
+        ("../../kubernetes.html#3", "annexe/kubernetes/stockage", LinkTarget(DECK, "kubernetes", "3")),
+        ("cloud.md#2", "kubernetes", LinkTarget(DECK, "cloud", "2")),
+        ("./#2", "kubernetes", LinkTarget(HOME, "", "2")),
+        ("./", "kubernetes", LinkTarget(HOME)),
+        ("index.html", "kubernetes", LinkTarget(HOME)),
+        ("../../#2", "annexe/kubernetes/stockage", LinkTarget(HOME, "", "2")),
+        ("img/logo.png", "kubernetes", LinkTarget(FILE, "img/logo.png")),
+        ("./img/logo.png", "kubernetes", LinkTarget(FILE, "img/logo.png")),
+        ("img/a%20b.png", "kubernetes", LinkTarget(FILE, "img/a b.png")),
+        ("../img/x.png", "annexe/kubernetes/stockage", LinkTarget(FILE, "annexe/img/x.png")),
+        ("../x.png", "kubernetes", LinkTarget(FILE, "../x.png")),
     ],
 )
-def test_resolve(url: str, deck: str, target: Target) -> None:
+def test_resolve(url: str, deck: str, target: LinkTarget) -> None:
     assert resolve(url, deck, DECKS) == target
 
 
@@ -80,21 +80,21 @@ MARP = {"index", "origines", "pratique/branches", "pratique/index", "annexe"}
 @pytest.mark.parametrize(
     ("url", "deck", "target"),
     [  # marp-cli's names: `index.md` is `index.html`, the folder's page
-        ("./#2", "origines", Target(DECK, "index", "2")),
-        ("./", "origines", Target(DECK, "index")),
-        (".", "origines", Target(DECK, "index")),
-        ("index.html#3", "origines", Target(DECK, "index", "3")),
-        ("index.md", "origines", Target(DECK, "index")),
-        ("../#2", "pratique/branches", Target(DECK, "index", "2")),
-        ("../../#2", "pratique/branches", Target(FILE, "..", "2")),
-        ("./#2", "pratique/branches", Target(DECK, "pratique/index", "2")),
-        ("pratique/", "origines", Target(DECK, "pratique/index")),
-        ("annexe/#4", "origines", Target(DECK, "annexe", "4")),  # diapo's reading-page URL
-        ("../origines.md#2", "pratique/branches", Target(DECK, "origines", "2")),
-        ("img/", "origines", Target(FILE, "img")),
+        ("./#2", "origines", LinkTarget(DECK, "index", "2")),
+        ("./", "origines", LinkTarget(DECK, "index")),
+        (".", "origines", LinkTarget(DECK, "index")),
+        ("index.html#3", "origines", LinkTarget(DECK, "index", "3")),
+        ("index.md", "origines", LinkTarget(DECK, "index")),
+        ("../#2", "pratique/branches", LinkTarget(DECK, "index", "2")),
+        ("../../#2", "pratique/branches", LinkTarget(FILE, "..", "2")),
+        ("./#2", "pratique/branches", LinkTarget(DECK, "pratique/index", "2")),
+        ("pratique/", "origines", LinkTarget(DECK, "pratique/index")),
+        ("annexe/#4", "origines", LinkTarget(DECK, "annexe", "4")),  # diapo's reading-page URL
+        ("../origines.md#2", "pratique/branches", LinkTarget(DECK, "origines", "2")),
+        ("img/", "origines", LinkTarget(FILE, "img")),
     ],
 )
-def test_resolve_with_a_home_deck(url: str, deck: str, target: Target) -> None:
+def test_resolve_with_a_home_deck(url: str, deck: str, target: LinkTarget) -> None:
     assert resolve(url, deck, MARP) == target
 
 
