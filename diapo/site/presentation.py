@@ -27,7 +27,7 @@ from diapo.site.slides_html import RenderedSlide, SlideRenderer, css_filters, es
 
 ASSETS = "assets/diapo"
 CONTAINER = "div.diapo-frame"
-_STATIC = ("presentation.js", "presentation.css")
+_STATIC = ("presentation.js", "presentation.css", "reading.css")  # emoji, math: reading.css
 # Marp's background / colour directives -> CSS property on the section
 _STYLE_DIRECTIVES = {
     "backgroundColor": "background-color",
@@ -87,6 +87,7 @@ def render_page(deck: Deck, theme: themes.SlideTheme, report: Report | None, *, 
 <link rel="icon" href="data:,">
 <title>{title} — présentation</title>
 <link rel="stylesheet" href="{assets}/presentation.css">
+<link rel="stylesheet" href="{assets}/reading.css">
 <link rel="stylesheet" href="{assets}/pygments.css">
 <link rel="stylesheet" href="{assets}/theme-{_safe(theme.name)}.css">
 <style id="diapo-deck-style">

@@ -7,6 +7,11 @@ theme overrides a built-in one of the same name (`default`, `gaia`, `uncover`, s
 package's `assets/themes/`). Two course files declaring the same name are an error naming
 both. A theme written for Marp works unchanged: its `@import 'default'` resolves to the
 built-in default theme and its selectors are scoped like Marpit scopes them.
+
+The rules the built-in themes share live once, in files beside them whose name starts with `_`
+(`_slide.css`...): a built-in theme's `@import '_slide.css'` is replaced by that file's rules,
+like an imported theme's, so the resolved CSS holds them. Those files are no themes (no
+`@theme` comment), and a course's theme cannot import them.
 """
 
 from __future__ import annotations
@@ -57,6 +62,7 @@ _SIZE_RE = re.compile(r"@size\s+(\S+)\s+(\d+)px\s+(\d+)px")
 _AUTO_SCALING_RE = re.compile(r"@auto-scaling\s+([\w,\s]+?)\s*(?:\*|$|@)", re.M)
 _IMPORT_RE = re.compile(r"""^@import(?:-theme)?\s+(?:url\(\s*)?(["'])(.*?)\1""")
 _SECTION_SIZE_RE = re.compile(r"(?:^|[\s,}])section\s*\{([^}]*)\}")
+_SHARED_RE = re.compile(r"_[\w-]+\.css")  # rules shared by the built-in themes: `_slide.css`
 
 
 @dataclass
@@ -139,10 +145,10 @@ def _theme_line(theme: Theme) -> int:
 
 
 def resolve_css(name: str, themes: dict[str, Theme], _seen: tuple[str, ...] = ()) -> str:
-    """The theme's CSS with every `@import 'other-theme'` replaced by that theme's CSS.
+    """The theme's CSS with every `@import 'other-theme'` replaced by that theme's CSS (and, in
+    a built-in theme, every `@import '_slide.css'` by that file's rules), imports first.
 
-    Imports of anything that is not a theme (e.g. a web font URL) are dropped: the site works
-    offline.
+    Imports of anything else (e.g. a web font URL) are dropped: the site works offline.
     """
     if name in _seen:
         raise DiapoError(f"cycle d'imports de thèmes : {' -> '.join((*_seen, name))}",
@@ -152,11 +158,32 @@ def resolve_css(name: str, themes: dict[str, Theme], _seen: tuple[str, ...] = ()
     for stmt in css_scope.statements(css_scope.strip_comments(theme.css)):
         match = _IMPORT_RE.match(stmt.prelude) if stmt.body is None else None
         if match:
-            if match.group(2) in themes:
+            shared = _shared_file(theme, match.group(2))
+            if shared:
+                imported.append(_rules(shared.read_text(encoding="utf-8")))
+            elif match.group(2) in themes:
                 imported.append(resolve_css(match.group(2), themes, (*_seen, name)))
             continue
-        rest.append(f"{stmt.prelude};" if stmt.body is None else f"{stmt.prelude} {{{stmt.body}}}")
+        rest.append(_statement(stmt))
     return "\n".join(imported + rest)
+
+
+def _shared_file(theme: Theme, target: str) -> Path | None:
+    """The file of rules shared by the built-in themes that `@import '<target>'` names, when
+    `theme` is a built-in one (package data only: a course's theme cannot reach it)."""
+    if theme.path.parent != BUILTIN_DIR or not _SHARED_RE.fullmatch(target):
+        return None
+    path = BUILTIN_DIR / target
+    return path if path.is_file() else None
+
+
+def _rules(css: str) -> str:
+    """CSS as `resolve_css` writes it: comments dropped, one statement a line."""
+    return "\n".join(_statement(s) for s in css_scope.statements(css_scope.strip_comments(css)))
+
+
+def _statement(stmt: css_scope.Statement) -> str:
+    return f"{stmt.prelude};" if stmt.body is None else f"{stmt.prelude} {{{stmt.body}}}"
 
 
 @dataclass
