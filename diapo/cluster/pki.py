@@ -25,24 +25,33 @@ _VALIDITY = dt.timedelta(days=3650)
 NODE_NAME = "node-1"  # the real node (diapo.cluster.node.NAME)
 
 
+class _Pem:
+    """A PEM file of the PKI: `<pki.dir>/<name>`."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __get__(self, pki: Pki, owner: type | None = None) -> Path:
+        return pki.dir / self.name
+
+
+def _pair(stem: str) -> tuple[_Pem, _Pem]:
+    """The certificate and key files `<stem>.crt` and `<stem>.key`."""
+    return _Pem(f"{stem}.crt"), _Pem(f"{stem}.key")
+
+
 @dataclass(frozen=True)
 class Pki:
     """Paths of the PEM files the components and the kubeconfig use."""
 
     dir: Path
 
-    ca_cert = property(lambda self: self.dir / "ca.crt")
-    ca_key = property(lambda self: self.dir / "ca.key")
-    serving_cert = property(lambda self: self.dir / "apiserver.crt")
-    serving_key = property(lambda self: self.dir / "apiserver.key")
-    admin_cert = property(lambda self: self.dir / "admin.crt")
-    admin_key = property(lambda self: self.dir / "admin.key")
-    front_proxy_cert = property(lambda self: self.dir / "front-proxy-client.crt")
-    front_proxy_key = property(lambda self: self.dir / "front-proxy-client.key")
-    node_cert = property(lambda self: self.dir / "node.crt")
-    node_key = property(lambda self: self.dir / "node.key")
-    sa_key = property(lambda self: self.dir / "sa.key")
-    sa_pub = property(lambda self: self.dir / "sa.pub")
+    ca_cert, ca_key = _pair("ca")
+    serving_cert, serving_key = _pair("apiserver")
+    admin_cert, admin_key = _pair("admin")
+    front_proxy_cert, front_proxy_key = _pair("front-proxy-client")
+    node_cert, node_key = _pair("node")
+    sa_key, sa_pub = _Pem("sa.key"), _Pem("sa.pub")
 
     def files(self) -> list[Path]:
         """Every file this PKI consists of."""
