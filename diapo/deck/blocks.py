@@ -37,19 +37,22 @@ class Block:
     start: int
     end: int
     depth: int  # number of enclosing containers (block quotes, list items)
+    lines: list[str] = field(default_factory=list)  # inner text lines (containers stripped)
     level: int = 0  # heading level
     marker: str = ""  # fence char run / list marker
     info: str = ""  # fence info string
-    lines: list[str] = field(default_factory=list)  # inner text lines (containers stripped)
     closed: bool = True  # fences and comments: was the closing marker found?
 
 
 _HR = re.compile(r" {0,3}(?:(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,})$")
 _ATX = re.compile(r" {0,3}(#{1,6})(?:[ \t]+|$)")
 _FENCE = re.compile(r"( {0,3})(`{3,}|~{3,})(.*)$")
+_ATX_CLOSE = re.compile(r"(?:^|[ \t]+)#+[ \t]*$")  # optional closing sequence
 _SETEXT = re.compile(r" {0,3}(=+|-+)[ \t]*$")
-_BULLET = re.compile(r"([*+-])(?=[ \t]|$)")
-_ORDERED = re.compile(r"(\d{1,9})([.)])(?=[ \t]|$)")
+# A list marker (bullet, or number and delimiter) and the blanks after it.
+_ITEM = re.compile(r"(?:([*+-])|(\d{1,9})([.)]))([ \t]*)")
+# Whether a line (indented less than 4 columns) starts with a list marker, nothing more.
+_MARKER = re.compile(r" {0,3}(?:[*+-]|\d{1,9}[.)])(?:[ \t]|$)")
 
 _HR_START = frozenset("-*_")
 _ITEM_START = frozenset("-+*0123456789")
@@ -80,7 +83,7 @@ _TABLE_DELIM_CELL = re.compile(r":?-+:?$")
 def _columns(text: str, start: int = 0) -> tuple[int, int]:
     """(indent in columns, index of first non-blank char) of `text` starting at column
     `start`; tabs stop every 4 columns."""
-    if text[:1] not in (" ", "\t"):
+    if text[:1] not in " \t":  # the usual unindented line (an empty one gets (0, 0) below)
         return 0, 0
     col = start
     for i, ch in enumerate(text):
@@ -151,7 +154,7 @@ def _table_start(head: str, delim: str) -> bool:
     d = delim.strip(" \t")
     if len(d) < 2 or d[0] not in "|-:" or (d[1] not in "|-: \t") or (d[0] == "-" and d[1] in " \t"):
         return False
-    if any(ch not in "|-: \t" for ch in d):
+    if d.strip("|-: \t"):  # some other character
         return False
     parts = d.split("|")
     aligns = 0
@@ -171,39 +174,30 @@ def _table_start(head: str, delim: str) -> bool:
     return count != 0 and count == aligns
 
 
-def _list_marker(text: str) -> tuple[str, int, bool, str] | None:
-    """A list item marker at the start of `text` (indent < 4 already checked).
+def _list_marker(text: str, indent: int, i: int) -> tuple[str, int, bool, str, str] | None:
+    """A list item marker at `text[i]`, the first non-blank character, `indent` (< 4) columns
+    from the start of `text`.
 
-    Returns (markup as markdown-it names it, content indent in columns, empty item, number).
+    Returns (markup as markdown-it names it, content indent in columns, empty item, number,
+    the text of the item's first line: what follows the marker and its padding).
     """
-    indent, i = _columns(text)
-    rest = text[i:]
-    m = _BULLET.match(rest)
-    if m:
-        markup, number = m.group(1), ""
-    else:
-        m = _ORDERED.match(rest)
-        if not m:
-            return None
-        markup, number = m.group(2), m.group(1)
-    width = indent + m.end()
-    after = rest[m.end():]
-    pad, j = _columns(after, width)
-    if j == len(after):  # empty item: content starts one column after the marker
-        return markup, width + 1, True, number
+    m = _ITEM.match(text, i)
+    if m is None:
+        return None
+    bullet, number, delimiter, padding = m.groups()
+    end = m.end()
+    if not padding and end < len(text):  # a marker is followed by a blank or ends the line
+        return None
+    markup, number = bullet or delimiter, number or ""
+    width = indent + m.start(4) - i  # the column where the marker ends
+    if end == len(text):  # empty item: content starts one column after the marker
+        return markup, width + 1, True, number, ""
+    pad = _columns(text[m.start(4):], width)[0] if "\t" in padding else len(padding)
     if pad > 4:  # indented code inside the item: content indent is marker + 1
-        pad = 1
-    return markup, width + pad, False, number
-
-
-def _after_marker(text: str, content: int) -> str:
-    """The text of a list item's first line: what follows its marker and padding."""
-    indent, i = _columns(text)
-    j = i
-    while j < len(text) and text[j] not in " \t":
-        j += 1
-    # Columns: the marker ends at indent + (j - i); the content starts at `content`.
-    return _strip_columns(" " * (indent + j - i) + text[j:], content)
+        # Only one column of the padding is the item's; tab stops count from the line start.
+        return (markup, width + 1, False, number,
+                _strip_columns(" " * width + text[m.start(4):], width + 1))
+    return markup, width + pad, False, number, text[end:]
 
 
 def _after_quote(text: str, i: int) -> str:
@@ -212,6 +206,13 @@ def _after_quote(text: str, i: int) -> str:
     if rest[:1] == " ":
         return rest[1:]
     return _strip_columns(rest, 1) if rest[:1] == "\t" else rest
+
+
+def _closes_fence(text: str, run: str) -> bool:
+    """Whether `text` (containers stripped) closes a fence opened by `run` (its char run)."""
+    indent, i = _columns(text)
+    body = text[i:]
+    return indent < 4 and body.startswith(run) and not body.lstrip(run[0]).strip()
 
 
 def _fence_open(text: str) -> re.Match[str] | None:
@@ -249,19 +250,24 @@ def _interrupts(text: str, lists: bool = True) -> bool:
     indent, i = _columns(text)
     if indent >= 4 or i >= len(text):
         return False
-    body = text[i:]
-    first = body[0]
+    first = text[i]
     if first.isalpha():
         return False
-    if first == ">" or body.startswith("<!--") or _HR.match(text) or _ATX.match(text):
+    if first == ">":
         return True
-    if first in "`~" and _fence_open(text):
-        return True
-    html = _html_start(text) if first == "<" else None
-    if html is not None and html[1]:
+    if first == "<":
+        if text.startswith("<!--", i):
+            return True
+        html = _html_start(text)
+        return html is not None and html[1]
+    if first == "#":
+        return _ATX.match(text) is not None
+    if first in "`~":
+        return _fence_open(text) is not None
+    if first in _HR_START and text.count(first) >= 3 and _HR.match(text):
         return True
     # markdown-it lets any list item end a paragraph it would only lazily continue.
-    return lists and _list_marker(text) is not None
+    return lists and _MARKER.match(text) is not None
 
 
 def _ends_lazy(text: str, unmatched: list[int]) -> bool:
@@ -275,7 +281,8 @@ def _ends_lazy(text: str, unmatched: list[int]) -> bool:
     if unmatched[0] != -1:
         # ... except that a list item 4+ columns right of its list's parent is lazy text
         # (markdown-it's `listIndent` special case).
-        deep = -1 not in unmatched and _columns(text)[0] - sum(unmatched[:-1]) >= 4
+        deep = (-1 not in unmatched and text[:1] in " \t"  # (an unindented line is not)
+                and _columns(text)[0] - sum(unmatched[:-1]) >= 4)
         return _interrupts(bare, lists=not deep)
     return _interrupts(text) or (-1 in unmatched[1:] and _interrupts(bare))
 
@@ -288,148 +295,144 @@ def scan(lines: list[str], start: int = 0, end: int | None = None) -> list[Block
     """
     blocks: list[Block] = []
     stack: list[int] = []  # open containers: -1 for a block quote, else a list item's indent
-    leaf: Block | None = None  # the open leaf block
+    # The open leaf block, listed in `blocks` when it opened: it takes lines until it is
+    # closed (set to None).
+    leaf: Block | None = None
     html_end: re.Pattern[str] | None = None
     empty_item: int | None = None  # stack index of a list item opened on an empty line
     n = len(lines) if end is None else end
 
-    def close() -> None:
-        nonlocal leaf
-        if leaf is not None:
-            blocks.append(leaf)
-            leaf = None
-
     for ln in range(start, n):
-        if not stack and empty_item is None:
-            # Fast paths for the bulk of a deck: top-level text, blank lines, code.
-            line = lines[ln]
-            if leaf is not None and leaf.kind == FENCE:
-                if line.lstrip(" ")[:1] != leaf.marker[0]:
-                    leaf.lines.append(_strip_columns(line, leaf.level) if leaf.level else line)
+        rest = lines[ln]
+        top = not stack and empty_item is None
+        if top and (leaf is None or leaf.kind == PARA):
+            # Fast paths for the bulk of a deck: top-level text and blank lines; any other
+            # line has no container to continue and no leaf swallowing it: on to step 4.
+            if not rest:
+                leaf = None
+                continue
+            if rest[0].isalpha() and "|" not in rest:
+                if leaf is None:
+                    leaf = Block(PARA, ln, ln + 1, 0, [rest])
+                    blocks.append(leaf)
+                else:
+                    leaf.lines.append(rest)
                     leaf.end = ln + 1
-                    continue
-            elif leaf is None or leaf.kind == PARA:
-                if not line:
-                    close()
-                    continue
-                if line[0].isalpha() and "|" not in line:
-                    if leaf is None:
-                        leaf = Block(PARA, ln, ln + 1, 0, lines=[line])
-                    else:
-                        leaf.lines.append(line)
-                        leaf.end = ln + 1
-                    continue
-        # 1. Continue the open containers.
-        matched, rest = _match(lines[ln], stack)
-        if empty_item is not None:
-            # A list item may begin with at most one blank line: an empty first line
-            # followed by a blank one closes the item.
-            if not rest.strip() and matched == len(stack):
-                close()
-                del stack[empty_item:]
-                matched = len(stack)
-            empty_item = None
-        all_matched = matched == len(stack)
-        blank = not rest.strip()
-        if leaf is not None and leaf.kind == TABLE and ln < leaf.end:
-            continue  # the delimiter row, read when the table opened
+                continue
+        elif top and leaf is not None and leaf.kind == FENCE:  # top-level code
+            leaf.end = ln + 1
+            if rest.lstrip(" ")[:1] == leaf.marker[0] and _closes_fence(rest, leaf.marker):
+                leaf.closed = True
+                leaf = None
+            else:
+                leaf.lines.append(_strip_columns(rest, leaf.level) if leaf.level else rest)
+            continue
+        else:
+            # 1. Continue the open containers.
+            matched, rest = _match(rest, stack) if stack else (0, rest)
+            if empty_item is not None:
+                # A list item may begin with at most one blank line: an empty first line
+                # followed by a blank one closes the item.
+                if not rest.strip() and matched == len(stack):
+                    leaf = None
+                    del stack[empty_item:]
+                    matched = len(stack)
+                empty_item = None
+            all_matched = matched == len(stack)
+            blank = not rest.strip()
+            if leaf is not None and leaf.kind == TABLE and ln < leaf.end:
+                continue  # the delimiter row, read when the table opened
 
-        # 2. Leaves that swallow lines whatever they contain.
-        if leaf is not None and leaf.kind == FENCE:
-            if all_matched:
-                indent, i = _columns(rest)
-                body = rest[i:]
-                run = leaf.marker
-                if (indent < 4 and body.startswith(run)
-                        and not body.lstrip(run[0]).strip()):
+            # 2. Leaves that swallow lines whatever they contain.
+            if leaf is not None and leaf.kind == FENCE:
+                if all_matched:
                     leaf.end = ln + 1
-                    leaf.closed = True
-                    close()
+                    if _closes_fence(rest, leaf.marker):
+                        leaf.closed = True
+                        leaf = None
+                    else:
+                        leaf.lines.append(_strip_columns(rest, leaf.level))
                     continue
-                leaf.lines.append(_strip_columns(rest, int(leaf.level)))
-                leaf.end = ln + 1
-                continue
-            leaf.closed = True  # a closing container ends the fence (CommonMark)
-            close()
-        elif leaf is not None and leaf.kind == COMMENT:
-            if all_matched or not stack:
-                leaf.lines.append(rest)
-                leaf.end = ln + 1
-                if "-->" in rest:
-                    leaf.closed = True
-                    close()
-                continue
-            close()
-        elif leaf is not None and leaf.kind == HTML:
-            if all_matched:
-                if html_end is None:
-                    if blank:
-                        close()
+                leaf.closed = True  # a closing container ends the fence (CommonMark)
+                leaf = None
+            elif leaf is not None and leaf.kind == COMMENT:
+                if all_matched or not stack:
+                    leaf.lines.append(rest)
+                    leaf.end = ln + 1
+                    if "-->" in rest:
+                        leaf.closed = True
+                        leaf = None
+                    continue
+                leaf = None
+            elif leaf is not None and leaf.kind == HTML:
+                if all_matched:
+                    if html_end is None:
+                        if blank:
+                            leaf = None
+                            continue
+                        leaf.lines.append(rest)
+                        leaf.end = ln + 1
                         continue
                     leaf.lines.append(rest)
                     leaf.end = ln + 1
+                    if html_end.search(rest):
+                        leaf = None
                     continue
-                leaf.lines.append(rest)
-                leaf.end = ln + 1
-                if html_end.search(rest):
-                    close()
-                continue
-            close()
+                leaf = None
 
-        # 3. Lazy continuation of a paragraph in containers that did not match.
-        if not all_matched:
-            if (leaf is not None and leaf.kind == PARA and not blank
-                    and not _ends_lazy(rest, stack[matched:])):
-                if -1 not in stack[matched:] and "|" in rest and ln + 1 < n:
-                    # In a list item a lazy line can still head a table whose delimiter
-                    # row is inside the item (markdown-it's table rule as a terminator).
-                    count, nxt = _match(lines[ln + 1], stack)
-                    if (count == len(stack) and _columns(nxt)[0] < 4
-                            and _table_start(rest.strip(), nxt)):
-                        close()
-                        leaf = Block(TABLE, ln, ln + 2, len(stack),
-                                     lines=[rest.strip(), nxt.strip()])
-                        continue
-                leaf.lines.append(rest)
-                leaf.end = ln + 1
-                continue
-            close()
-            del stack[matched:]
+            # 3. Lazy continuation of a paragraph in containers that did not match.
+            if not all_matched:
+                if (leaf is not None and leaf.kind == PARA and not blank
+                        and not _ends_lazy(rest, stack[matched:])):
+                    if -1 not in stack[matched:] and "|" in rest and ln + 1 < n:
+                        # In a list item a lazy line can still head a table whose delimiter
+                        # row is inside the item (markdown-it's table rule as a terminator).
+                        count, nxt = _match(lines[ln + 1], stack)
+                        if (count == len(stack) and _columns(nxt)[0] < 4
+                                and _table_start(rest.strip(), nxt)):
+                            leaf = Block(TABLE, ln, ln + 2, len(stack),
+                                         [rest.strip(), nxt.strip()])
+                            blocks.append(leaf)
+                            continue
+                    leaf.lines.append(rest)
+                    leaf.end = ln + 1
+                    continue
+                leaf = None
+                del stack[matched:]
 
-        # 4. Open new containers.
-        while True:
-            indent, i = _columns(rest)
-            if indent >= 4 or i >= len(rest):
-                break
+        # 4. Open new containers; `indent` and `i` stay those of what is left in them.
+        indent, i = _columns(rest)
+        while indent < 4 and i < len(rest):
             if rest[i] == ">":
-                close()
+                leaf = None
                 blocks.append(Block(QUOTE, ln, ln + 1, len(stack)))
                 stack.append(-1)
                 rest = _after_quote(rest, i)
+                indent, i = _columns(rest)
                 continue
             first = rest[i]
             if first not in _ITEM_START:
                 break
-            if first in _HR_START and _HR.match(rest):
+            # A thematic break (three marker characters at least) is not a list item.
+            if first in _HR_START and rest.count(first) >= 3 and _HR.match(rest):
                 break
-            item = _list_marker(rest)
+            item = _list_marker(rest, indent, i)
             if item is None:
                 break
-            markup, content, empty, number = item
+            markup, content, empty, number, text = item
             # A list item interrupts a paragraph only if not empty and (bullet or 1.)
             if leaf is not None and leaf.kind == PARA and (empty or (number and int(number) != 1)):
                 break
-            close()
+            leaf = None
             blocks.append(Block(ITEM, ln, ln + 1, len(stack), marker=markup))
             stack.append(content)
-            rest = "" if empty else _after_marker(rest, content)
-            blank = not rest.strip()
+            rest = text
+            indent, i = _columns(rest)
             if empty:
                 empty_item = len(stack) - 1
                 break
 
         depth = len(stack)
-        indent, i = _columns(rest)
         body = rest[i:]
         blank = not body
 
@@ -438,23 +441,22 @@ def scan(lines: list[str], start: int = 0, end: int | None = None) -> list[Block
             if leaf is not None and leaf.kind == CODE:
                 leaf.lines.append(_strip_columns(rest, 4))
                 continue
-            close()
+            leaf = None
             continue
         if leaf is not None and leaf.kind == CODE:
             if indent >= 4:
                 leaf.lines.append(_strip_columns(rest, 4))
                 leaf.end = ln + 1
                 continue
-            close()
+            leaf = None
         para_open = leaf is not None and leaf.kind == PARA
         if indent >= 4:
             if para_open and leaf is not None:
                 leaf.lines.append(body)
                 leaf.end = ln + 1
                 continue
-            if leaf is not None and leaf.kind == TABLE:
-                close()
-            leaf = Block(CODE, ln, ln + 1, depth, lines=[_strip_columns(rest, 4)])
+            leaf = Block(CODE, ln, ln + 1, depth, [_strip_columns(rest, 4)])
+            blocks.append(leaf)
             continue
         first = body[0]
         if para_open and leaf is not None and first in "=-":
@@ -463,39 +465,40 @@ def scan(lines: list[str], start: int = 0, end: int | None = None) -> list[Block
                 leaf.kind = HEADING
                 leaf.level = 1 if m.group(1)[0] == "=" else 2
                 leaf.end = ln + 1
-                close()
+                leaf = None
                 continue
         if first in _HR_START and _HR.match(rest):
-            close()
+            leaf = None
             blocks.append(Block(HR, ln, ln + 1, depth))
             continue
         m = _ATX.match(rest) if first == "#" else None
         if m:
-            close()
+            leaf = None
             text = rest[m.end():].strip()
-            text = re.sub(r"(?:^|[ \t]+)#+[ \t]*$", "", text)
-            blocks.append(Block(HEADING, ln, ln + 1, depth, level=len(m.group(1)), lines=[text]))
+            if text.endswith("#"):  # the only way the stripped text can have a closing run
+                text = _ATX_CLOSE.sub("", text)
+            blocks.append(Block(HEADING, ln, ln + 1, depth, [text], level=len(m.group(1))))
             continue
         m = _fence_open(rest) if first in "`~" else None
         if m:
-            close()
             leaf = Block(FENCE, ln, ln + 1, depth, level=len(m.group(1)), marker=m.group(2),
                          info=m.group(3).strip(), closed=False)
+            blocks.append(leaf)
             continue
         if first == "<" and body.startswith("<!--"):
-            close()
-            leaf = Block(COMMENT, ln, ln + 1, depth, lines=[body], closed=False)
+            leaf = Block(COMMENT, ln, ln + 1, depth, [body], closed=False)
+            blocks.append(leaf)
             if "-->" in body:
                 leaf.closed = True
-                close()
+                leaf = None
             continue
         html = _html_start(rest) if first == "<" else None
         if html is not None and (html[1] or not (para_open or leaf is not None)):
-            close()
             html_end = html[0]
-            leaf = Block(HTML, ln, ln + 1, depth, lines=[rest])
+            leaf = Block(HTML, ln, ln + 1, depth, [rest])
+            blocks.append(leaf)
             if html_end is not None and html_end.search(rest):
-                close()
+                leaf = None
             continue
         if leaf is not None and leaf.kind == TABLE:
             leaf.lines.append(body)
@@ -505,13 +508,13 @@ def scan(lines: list[str], start: int = 0, end: int | None = None) -> list[Block
         if ln + 1 < n and "|" in body:
             count, nxt = _match(lines[ln + 1], stack)
             if count == len(stack) and _columns(nxt)[0] < 4 and _table_start(body, nxt):
-                close()
-                leaf = Block(TABLE, ln, ln + 2, depth, lines=[body, nxt.strip()])
+                leaf = Block(TABLE, ln, ln + 2, depth, [body, nxt.strip()])
+                blocks.append(leaf)
                 continue
         if para_open and leaf is not None:
             leaf.lines.append(body)
             leaf.end = ln + 1
             continue
-        leaf = Block(PARA, ln, ln + 1, depth, lines=[body])
-    close()
+        leaf = Block(PARA, ln, ln + 1, depth, [body])
+        blocks.append(leaf)
     return blocks

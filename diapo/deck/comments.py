@@ -23,7 +23,10 @@ DIRECTIVE = "directive"
 MAGIC = "magic"
 NOTE = "note"
 
-MATCHER = re.compile(r"<!--+\s*([\s\S]*?)\s*--+>")
+# Group 1 is the comment's text, blanks at its end included (callers strip it): whatever
+# does not start the closing `--+>`, taken in runs without backtracking, as a lazy repeat
+# would go one character at a time.
+MATCHER = re.compile(r"<!--+\s*((?:[^-]++|-(?!-+>))*+)--+>")
 _MAGIC = (
     re.compile(r"prettier-ignore(-(start|end))?$"),
     re.compile(r"markdownlint-((disable|enable).*|capture|restore)$"),

@@ -17,6 +17,8 @@ import posixpath
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cache
+from types import ModuleType
 
 from diapo.deck.model import Demo, DemoKind, Expect, Fence
 from diapo.errors import DeckError, Location
@@ -31,7 +33,7 @@ _TAG_FLAGS = ("apply", "expect")  # never take a value; `demo` may (its id), `fi
 
 def is_tagged(fence: Fence) -> bool:
     """Whether the fence uses the demo-tag language at all."""
-    return any(k in TAGS or k in OPTION_SPECS for k in fence.attrs)
+    return not _WORDS.isdisjoint(fence.attrs)
 
 
 def _check_attrs(fence: Fence, pairs: tuple[tuple[str, str | bool], ...]) -> None:
@@ -88,17 +90,25 @@ def _pick(key: str, value: str, allowed: tuple[str, ...], where: Location) -> st
     return value
 
 
+@cache
+def _matching() -> ModuleType:
+    """`diapo.demo.match`, imported on first use: the comparison belongs to the runner, which
+    imports this model."""
+    from diapo.demo import match
+
+    return match
+
+
 def _expect(fence: Fence, attrs: dict[str, str | bool]) -> Expect:
     where = fence.location
     extra = [k for k in attrs if k not in ("expect", "match")]
     if extra:
         raise DeckError(f"'{extra[0]}' n'est pas permis sur un bloc expect (seulement match=)",
                         where)
-    # The modes are the matchers' table, read when used (a new mode is one row there); a lazy
-    # import, as the comparison belongs to the runner and imports this model.
-    from diapo.demo.match import DEFAULT, MATCHERS
-
-    match = _pick("match", str(attrs.get("match", DEFAULT)), tuple(MATCHERS), where)
+    # The modes are the matchers' table, read when used (a new mode is one row there).
+    matching = _matching()
+    match = _pick("match", str(attrs.get("match", matching.DEFAULT)), tuple(matching.MATCHERS),
+                  where)
     return Expect(text=fence.text, match=match, location=where, end_line=fence.end_line)
 
 
@@ -131,10 +141,10 @@ def make(fence: Fence, slide: int, ordinal: int) -> Demo:
     )
     if "file" in attrs:
         demo.path = _safe_path(str(attrs["file"]), where)
-    for name, spec in OPTION_SPECS.items():
-        values = [str(v) for k, v in fence.pairs if k == name]
-        if not values or spec.record is None:
+    for name, spec in OPTION_SPECS.items():  # in the table's order: the first error wins
+        if name not in attrs or spec.record is None:
             continue
+        values = [str(v) for k, v in fence.pairs if k == name]
         if kind not in spec.steps:
             raise DeckError(f"{spec.label} demande {_STEP_WORDS[spec.steps]}, pas "
                             f"{_NOT_STEP_WORDS[spec.steps]}", where)
@@ -211,6 +221,7 @@ OPTION_SPECS: dict[str, OptionSpec] = {spec.name: spec for spec in (
     OptionSpec("interactive", flag=True, steps=_SHELL, record=_set_interactive),
     OptionSpec("input", steps=_SHELL, record=_set_input),
 )}
+_WORDS = frozenset((*TAGS, *OPTION_SPECS))  # every word of the language
 
 
 def attach(deck_demos: list[Demo], previous: Fence | None, fence: Fence) -> Expect:

@@ -61,6 +61,6 @@ def make(block: Block, path: str) -> Fence:
                         at(path, block.start + 1),
                         hint=f"fermez-le par une ligne {block.marker}")
     lang, attrs, pairs = parse_info(block.info, path, block.start + 1)
-    text = "".join(line + "\n" for line in block.lines)
+    text = "\n".join(block.lines) + "\n" if block.lines else ""
     return Fence(lang=lang, info=block.info, attrs=attrs, text=text,
                  location=at(path, block.start + 1), end_line=block.end, pairs=tuple(pairs))

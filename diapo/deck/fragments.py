@@ -9,4 +9,4 @@ FRAGMENT_MARKERS = ("*", ")")
 
 def count(blocks: list[Block]) -> int:
     """Number of fragmented list items among `blocks` (nested lists included)."""
-    return sum(1 for b in blocks if b.kind == ITEM and b.marker in FRAGMENT_MARKERS)
+    return len([b for b in blocks if b.kind == ITEM and b.marker in FRAGMENT_MARKERS])

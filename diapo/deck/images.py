@@ -9,10 +9,13 @@ from diapo.deck.blocks import Block
 from diapo.deck.model import Image
 from diapo.errors import at
 
+# The repeats are possessive (`*+`, `++`): each item starts with a different character from
+# what may follow the repeat, so backtracking into it never finds another match; without it
+# the engine steps through the alt text and URL one character at a time.
 _IMAGE = re.compile(
-    r"!\[((?:[^\[\]\\]|\\.|\[(?:[^\[\]\\]|\\.)*\])*)\]"
-    r"\(\s*(<[^>\n]*>|(?:[^\s()\\]|\\.|\((?:[^\s()\\]|\\.)*\))*)"
-    r"(?:\s+(\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*'|\((?:[^()\\]|\\.)*\)))?\s*\)")
+    r"!\[((?:[^\[\]\\]++|\\.|\[(?:[^\[\]\\]++|\\.)*+\])*+)\]"
+    r"\(\s*(<[^>\n]*>|(?:[^\s()\\]++|\\.|\((?:[^\s()\\]++|\\.)*+\))*+)"
+    r"(?:\s+(\"(?:[^\"\\]++|\\.)*+\"|'(?:[^'\\]++|\\.)*+'|\((?:[^()\\]++|\\.)*+\)))?\s*\)")
 _LENGTH = r"((?:\d*\.)?\d+(?:%|ch|cm|em|ex|in|mm|pc|pt|px)?|auto)"
 _WIDTH = re.compile(rf"w(?:idth)?:{_LENGTH}$")
 _HEIGHT = re.compile(rf"h(?:eight)?:{_LENGTH}$")
@@ -46,10 +49,9 @@ def _filter_value(name: str, arg: str | None) -> str:
 def parse_alt(src: str, alt: str, location, title: str | None = None) -> Image:
     """An `Image` from its alt text, Marp keywords consumed as marpit's image plugins do."""
     image = Image(src=src, alt="", location=location, title=title)
-    words = alt.split()
-    consumed = [False] * len(words)
-    for i, word in enumerate(words):
-        if m := _PERCENT.match(word):
+    kept: list[str] = []  # the words that are not keywords: the alt text, in order
+    for word in alt.split():
+        if _PERCENT.match(word):
             image.size = word
         elif m := _WIDTH.match(word):
             image.width = _length(m.group(1))
@@ -59,25 +61,22 @@ def parse_alt(src: str, alt: str, location, title: str | None = None) -> Image:
                 m.group(1) != "drop-shadow" or not m.group(2) or _DROP_SHADOW.match(m.group(2))):
             image.filters[m.group(1)] = _filter_value(m.group(1), m.group(2))
         else:
-            continue
-        consumed[i] = True
-    if any(w == "bg" and not c for w, c in zip(words, consumed)):
+            kept.append(word)
+    if "bg" in kept:  # the background keywords count only then, among the words left
         image.background = True
-        for i, word in enumerate(words):
-            if consumed[i]:
-                continue
+        words, kept = kept, []
+        for word in words:
             if word == "bg":
-                consumed[i] = True
-            elif word in BG_SIZES:
+                continue
+            if word in BG_SIZES:
                 image.size = BG_SIZES[word]
-                consumed[i] = True
             elif m := _SPLIT.match(word):
                 image.split, image.split_size = m.group(1), m.group(2)
-                consumed[i] = True
             elif word in ("vertical", "horizontal"):
                 image.vertical = word == "vertical"
-                consumed[i] = True
-    image.alt = " ".join(w for w, c in zip(words, consumed) if not c)
+            else:
+                kept.append(word)
+    image.alt = " ".join(kept)
     return image
 
 
@@ -85,13 +84,12 @@ def _unquote(title: str | None) -> str | None:
     return title[1:-1] if title else None
 
 
-def find(block: Block, path: str) -> list[Image]:
-    """The images of a paragraph, heading or table block."""
-    if not inline.contains(block, "!["):
-        return []
-    text = inline.text_of(block)
+def find(blocks: list[Block], path: str) -> list[Image]:
+    """The images of the paragraphs, headings and tables among `blocks`, in order."""
     images: list[Image] = []
-    _collect(text, block.start, path, images)
+    for block in blocks:
+        if block.kind in inline.INLINE_KINDS and inline.contains(block, "!["):
+            _collect(inline.text_of(block), block.start, path, images)
     return images
 
 

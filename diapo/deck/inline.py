@@ -19,11 +19,9 @@ def text_of(block: Block) -> str:
 
 
 def contains(block: Block, needle: str) -> bool:
-    """Whether any line of `block` contains `needle` (cheap for the usual one-line block)."""
+    """Whether any line of `block` contains `needle` (which holds no newline)."""
     lines = block.lines
-    if len(lines) == 1:
-        return needle in lines[0]
-    return any(needle in line for line in lines)
+    return needle in (lines[0] if len(lines) == 1 else "\n".join(lines))
 
 
 def scan(text: str, wanted: re.Pattern[str], needs: str = "") -> Iterator[re.Match[str]]:
@@ -35,7 +33,7 @@ def scan(text: str, wanted: re.Pattern[str], needs: str = "") -> Iterator[re.Mat
     pos = 0
     n = len(text)
     last = text.rfind(needs) if needs else n
-    while True:
+    while pos <= last:
         m = _SPECIAL.search(text, pos)
         if m is None or m.start() > last:
             return

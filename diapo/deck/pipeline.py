@@ -85,11 +85,13 @@ def _globals(ctx: _Context, fm_items: list[tuple[str, Any, int]],
         if dirs.is_global(key):
             lines[key] = line
     for comment in comments:
-        if comment.kind == comments_mod.DIRECTIVE:
-            _apply(ctx, comment.directives, comment.line + 1, scope="global", into=result,
+        if comment.kind != comments_mod.DIRECTIVE:
+            continue
+        found = {k: v for k, v in comment.directives.items() if dirs.is_global(str(k))}
+        if found:  # most directive comments hold local directives only
+            _apply(ctx, found, comment.line + 1, scope="global", into=result,
                    report_unknown=False)
-            lines.update((str(k), comment.line + 1) for k in comment.directives
-                         if dirs.is_global(str(k)))
+            lines.update((str(k), comment.line + 1) for k in found)
     for key, _value, line in fm_items:
         if not dirs.is_known(key):
             ctx.warn(dirs.unknown(key, "dans le front-matter, ignorée"), line)
@@ -116,37 +118,41 @@ def _content(ctx: _Context, rng: split.Range, slide_comments: list[comments_mod.
     """The slide's Markdown without directive comments, notes and hidden demo fences; the
     rest as written (every line ends with a newline). Magic comments such as Marp's
     `<!-- fit -->` or `<!-- prettier-ignore -->` stay: they are markup, not notes."""
-    drop: set[int] = set()
+    cuts = list(hidden)  # line ranges [start, end) to leave out or to rewrite
     with_inline: dict[int, list[comments_mod.Comment]] = {}  # block start -> its comments
     for c in slide_comments:
         if c.span is not None:
-            with_inline.setdefault(c.block.start, []).append(c)
+            if c.block.start not in with_inline:
+                with_inline[c.block.start] = []
+                cuts.append((c.block.start, c.block.end))
+            with_inline[c.block.start].append(c)
         elif c.kind != comments_mod.MAGIC:
-            drop.update(range(c.block.start, c.block.end))
-    for start, end in hidden:
-        drop.update(range(start, end))
+            cuts.append((c.block.start, c.block.end))
+    cuts.sort()  # leaf blocks never share a line, so the cuts do not overlap
     lines = ctx.lines
     out: list[str] = []
     ln = rng.start
-    while ln < rng.end:
-        in_block = with_inline.get(ln)
+    for start, end in cuts:
+        out.extend(lines[ln:start])
+        in_block = with_inline.get(start)
         if in_block is not None:
-            block = in_block[0].block
-            raw = "\n".join(lines[block.start:block.end])
-            # The raw lines differ from the block's text only by container prefixes, so the
-            # comments are found again in the same order.
-            found = list(zip(inline.scan(raw, comments_mod.MATCHER, "-->"), in_block))
-            for m, comment in reversed(found):
-                if comment.kind != comments_mod.MAGIC:
-                    raw = raw[:m.start()] + raw[m.end():]
-            out.append(raw)
-            ln = block.end
-        elif ln in drop:
-            ln += 1
-        else:
-            out.append(lines[ln])
-            ln += 1
+            out.append(_without_inline(lines, in_block))
+        ln = max(ln, end)
+    out.extend(lines[ln:rng.end])
     return _join(out)
+
+
+def _without_inline(lines: list[str], comments: list[comments_mod.Comment]) -> str:
+    """The raw lines of the block holding these inline comments, without the non-magic ones."""
+    block = comments[0].block
+    raw = "\n".join(lines[block.start:block.end])
+    # The raw lines differ from the block's text only by container prefixes, so the
+    # comments are found again in the same order.
+    found = list(zip(inline.scan(raw, comments_mod.MATCHER, "-->"), comments))
+    for m, comment in reversed(found):
+        if comment.kind != comments_mod.MAGIC:
+            raw = raw[:m.start()] + raw[m.end():]
+    return raw
 
 
 def _join(lines: list[str]) -> str:
@@ -199,18 +205,25 @@ class _Slides:
         for key, value, line in fm_items:
             _apply(ctx, {key: value}, line, scope="local", into=self.local,
                    spot=self.first_spot, report_unknown=False)
-        self.by_block: dict[int, list[comments_mod.Comment]] = {}
-        for c in comments:
-            self.by_block.setdefault(id(c.block), []).append(c)
+        self.comments = comments
         self.demos = demos_mod.Collector()
 
     def build(self, ranges: list[split.Range]) -> list[Slide]:
-        return [self.slide(index, rng) for index, rng in enumerate(ranges)]
+        slides = []
+        comments, taken = self.comments, 0
+        for index, rng in enumerate(ranges):
+            # Comments and slides are both in source order, and a comment's block (a leaf:
+            # leaves never share a line) starts inside its slide's range.
+            first = taken
+            while taken < len(comments) and comments[taken].block.start < rng.end:
+                taken += 1
+            slides.append(self.slide(index, rng, comments[first:taken]))
+        return slides
 
-    def slide(self, index: int, rng: split.Range) -> Slide:
+    def slide(self, index: int, rng: split.Range,
+              slide_comments: list[comments_mod.Comment]) -> Slide:
         ctx, path = self.ctx, self.ctx.path
         spot = self.first_spot if index == 0 else {}
-        slide_comments = [c for b in rng.blocks for c in self.by_block.get(id(b), ())]
         notes: list[Note] = []
         for c in slide_comments:
             if c.kind == comments_mod.DIRECTIVE:
@@ -223,12 +236,12 @@ class _Slides:
         first = rng.start + 1 if rng.end > rng.start else max(rng.start, 1)
         slide = Slide(index=index, location=at(path, first), end_line=max(rng.end, first),
                       source=_join(ctx.lines[rng.start:rng.end]), content="",
-                      directives={**self.local, **spot}, notes=notes)
+                      directives={**self.local, **spot}, notes=notes,
+                      images=images.find(rng.blocks, path))
         hidden: list[tuple[int, int]] = []
         for block in rng.blocks:
-            if block.kind in inline.INLINE_KINDS:
-                slide.images.extend(images.find(block, path))
-                if block.kind == HEADING and slide.title is None:
+            if block.kind == HEADING:
+                if slide.title is None:
                     slide.title = _title(block) or None
             elif block.kind == FENCE:
                 fence = fences_mod.make(block, path)
