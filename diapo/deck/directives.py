@@ -50,19 +50,21 @@ def all_keys() -> tuple[str, ...]:
 def suggest(key: str, keys: tuple[str, ...] | None = None) -> str | None:
     """The directive name `key` is probably a misspelling of, if any (`keys`: `all_keys()`,
     when the caller has it already)."""
-    return _suggest(key, all_keys() if keys is None else keys)
+    close = _closest(key.removeprefix("_"), all_keys() if keys is None else keys)
+    if close is None:
+        return None
+    # A spot prefix is kept only for a local directive: read from the table now, not cached.
+    return ("_" if key.startswith("_") and is_local(close) else "") + close
 
 
 @lru_cache(maxsize=1024)
-def _suggest(key: str, keys: tuple[str, ...]) -> str | None:
-    bare = key.removeprefix("_")
+def _closest(bare: str, keys: tuple[str, ...]) -> str | None:
+    """The name of `keys` closest to `bare` (difflib, else a case-insensitive match)."""
     close = difflib.get_close_matches(bare, keys, n=1, cutoff=0.8)
-    if not close:
-        lowered = {k.lower(): k for k in keys}
-        close = [lowered[bare.lower()]] if bare.lower() in lowered else []
-    if not close:
-        return None
-    return ("_" if key.startswith("_") and is_local(close[0]) else "") + close[0]
+    if close:
+        return close[0]
+    lowered = {k.lower(): k for k in keys}
+    return lowered.get(bare.lower())
 
 
 def unknown(key: str, tail: str = "ignorée") -> str:

@@ -64,6 +64,18 @@ def test_a_directive_is_one_row_of_the_table(monkeypatch):
              "commentaire reste une note du présentateur")]
 
 
+def test_a_suggestion_follows_the_scope_the_table_gives_now(monkeypatch):
+    # `_transtion` is suggested with its spot prefix only while `transition` is local; the
+    # suggestion is not kept from an earlier answer.
+    monkeypatch.setitem(directives.DIRECTIVES, "transition",
+                        directives.DirectiveSpec(directives.LOCAL))
+    keys = ("paginate", "transition")  # the same names both times: one cache key
+    assert directives.suggest("_transtion", keys) == "_transition"
+    monkeypatch.setitem(directives.DIRECTIVES, "transition",
+                        directives.DirectiveSpec(directives.GLOBAL))
+    assert directives.suggest("_transtion", keys) == "transition"
+
+
 def test_a_fence_option_is_one_row_of_the_table(monkeypatch):
     with pytest.raises(DeckError, match="balise de démo inconnue 'delai'") as unknown:
         parse("cours.md", text=FENCES)
