@@ -10,11 +10,13 @@ from diapo.cluster.target import Target
 from diapo.deck.pipeline import parse
 from diapo.demo import verify
 from diapo.errors import ClusterError
+from diapo.project import Project
+from tests.demo.conftest import write_project
 
 
 def test_real_nodes_refuse_an_undeclared_image_before_running(tmp_path):
+    write_project(tmp_path)
     deck_path = tmp_path / "docs" / "cours.md"
-    deck_path.parent.mkdir()
     deck_path.write_text("# Cours\n\n```bash demo\nkubectl run x --image=nginx:1.27\n```\n",
                          encoding="utf-8")
     (tmp_path / "demos" / "cours").mkdir(parents=True)
@@ -22,7 +24,7 @@ def test_real_nodes_refuse_an_undeclared_image_before_running(tmp_path):
     target = Target(context="diapo-local", kubeconfig=None, server="https://127.0.0.1:1",
                     version="1.37.2", simulated=False)
     quiet = Console(file=open("/dev/null", "w"))  # noqa: SIM115
-    shared = verify._Run(None, tmp_path, 1, False, False, quiet, verify._State())  # type: ignore[arg-type]
+    shared = verify._Run(Project(tmp_path), verify.Options(parallel=1), quiet, verify._State())
     with pytest.raises(ClusterError) as err:
         verify._run_on(shared, target, [(deck, deck.demos)])
     assert f"{deck_path}:4" in str(err.value) and "nginx:1.27" in str(err.value)
