@@ -38,7 +38,7 @@ class Project:
     @cached_property
     def docs_dir(self) -> Path:
         """The decks folder: mkdocs.yml's `docs_dir` (default `docs`)."""
-        return config_mod.mkdocs_dir(self.root, "docs_dir", "docs")
+        return config_mod.docs_dir(self.root)
 
     @cached_property
     def site_dir(self) -> Path:
