@@ -27,6 +27,7 @@ TABLE = "table"
 CODE = "code"  # indented code
 ITEM = "item"  # list item (start line only; `marker` is `*`, `-`, `+`, `.` or `)`)
 QUOTE = "quote"  # block quote (start line only)
+REFERENCE = "reference"  # link reference definition (`[label]: url "title"`): not rendered
 
 
 @dataclass(slots=True)
@@ -39,7 +40,7 @@ class Block:
     depth: int  # number of enclosing containers (block quotes, list items)
     lines: list[str] = field(default_factory=list)  # inner text lines (containers stripped)
     level: int = 0  # heading level
-    marker: str = ""  # fence char run / list marker
+    marker: str = ""  # fence char run / list marker / setext underline character (`=`, `-`)
     info: str = ""  # fence info string
     closed: bool = True  # fences and comments: was the closing marker found?
 
@@ -78,6 +79,14 @@ _HTML_SEQUENCES = [
     (re.compile(rf"{_OPEN_CLOSE_TAG}\s*$"), None, False),
 ]
 _TABLE_DELIM_CELL = re.compile(r":?-+:?$")
+# A link reference definition on one line (markdown-it's `reference` rule): a label with some
+# non-blank character, a destination, an optional title, nothing after. Definitions spread
+# over several lines stay paragraph text here.
+_REFERENCE = re.compile(
+    r"\[(?=[^\]]*?[^\s\]])(?:[^\[\]\\]|\\.){1,999}\]:[ \t]*"
+    r"(?:<(?:[^<>\n\\]|\\.)*>|(?!<)(?:[^\s()\\]|\\.|\((?:[^\s()\\]|\\.|\((?:[^\s()\\]|\\.)*\))*\))+)"
+    r"(?:[ \t]+(?:\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*'|\((?:[^()\\]|\\.)*\)))?[ \t]*$"
+)
 
 
 def _columns(text: str, start: int = 0) -> tuple[int, int]:
@@ -125,7 +134,7 @@ def _html_start(text: str) -> tuple[re.Pattern[str] | None, bool] | None:
     return None
 
 
-def _split_cells(text: str) -> list[str]:
+def split_cells(text: str) -> list[str]:
     """markdown-it's `escapedSplit` of a table row, trimmed of its outer empty cells."""
     if "\\" not in text:
         cells = text.split("|")
@@ -170,7 +179,7 @@ def _table_start(head: str, delim: str) -> bool:
     h = head.strip()
     if "|" not in h:
         return False
-    count = len(_split_cells(h))
+    count = len(split_cells(h))
     return count != 0 and count == aligns
 
 
@@ -463,7 +472,8 @@ def scan(lines: list[str], start: int = 0, end: int | None = None) -> list[Block
             m = _SETEXT.match(rest)
             if m:
                 leaf.kind = HEADING
-                leaf.level = 1 if m.group(1)[0] == "=" else 2
+                leaf.marker = m.group(1)[0]
+                leaf.level = 1 if leaf.marker == "=" else 2
                 leaf.end = ln + 1
                 leaf = None
                 continue
@@ -514,6 +524,10 @@ def scan(lines: list[str], start: int = 0, end: int | None = None) -> list[Block
         if para_open and leaf is not None:
             leaf.lines.append(body)
             leaf.end = ln + 1
+            continue
+        if first == "[" and _REFERENCE.match(body):  # only where a paragraph would start
+            leaf = None
+            blocks.append(Block(REFERENCE, ln, ln + 1, depth, [body]))
             continue
         leaf = Block(PARA, ln, ln + 1, depth, [body])
         blocks.append(leaf)

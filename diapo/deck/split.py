@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from diapo.deck.blocks import COMMENT, HEADING, HR, Block
+from diapo.deck.blocks import COMMENT, HEADING, HR, REFERENCE, Block
 
 
 @dataclass(slots=True)
@@ -47,7 +47,7 @@ def split(blocks: list[Block], body_start: int, body_end: int,
         if kind == HEADING and block.level in levels and visible:
             ranges.append(Range(start, block.start, current))
             start, current = block.start, []
-        if kind != COMMENT:
+        if kind != COMMENT and kind != REFERENCE:  # neither gives Marp a visible token
             visible = True
         current.append(block)
     ranges.append(Range(start, body_end, current))

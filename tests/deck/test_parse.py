@@ -251,3 +251,13 @@ def test_load_decks_counts_index_only_when_it_is_a_home_deck(tmp_path: Path) -> 
     assert [d.name for d in load_decks(tmp_path)] == ["cours", "index"]
     index.write_text("Un texte d'accueil, sans directive.\n", encoding="utf-8")
     assert [d.name for d in load_decks(tmp_path)] == ["cours"]
+
+
+def test_a_link_reference_definition_is_not_paragraph_text() -> None:
+    """markdown-it takes `[x]: url` lines out before paragraphs: a `---` right under one is a
+    slide break (not a setext underline), and it gives headingDivider no visible token."""
+    broken = deck("[logo]: img/logo.png\n---\n\n# Deux\n")
+    assert [s.title for s in broken.slides] == [None, "Deux"]
+    divided = deck("---\nheadingDivider: 2\n---\n\n[a]: a.md\n## Un\n\nTexte\n\n## Deux\n")
+    assert [s.title for s in divided.slides] == ["Un", "Deux"]
+    assert [s.location.line for s in divided.slides] == [4, 10]
