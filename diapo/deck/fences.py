@@ -63,4 +63,5 @@ def make(block: Block, path: str) -> Fence:
     lang, attrs, pairs = parse_info(block.info, path, block.start + 1)
     text = "\n".join(block.lines) + "\n" if block.lines else ""
     return Fence(lang=lang, info=block.info, attrs=attrs, text=text,
-                 location=at(path, block.start + 1), end_line=block.end, pairs=tuple(pairs))
+                 location=at(path, block.start + 1), end_line=block.end, pairs=tuple(pairs),
+                 marker=block.marker)

@@ -12,7 +12,7 @@ from diapo.errors import at
 # The repeats are possessive (`*+`, `++`): each item starts with a different character from
 # what may follow the repeat, so backtracking into it never finds another match; without it
 # the engine steps through the alt text and URL one character at a time.
-_IMAGE = re.compile(
+IMAGE = re.compile(
     r"!\[((?:[^\[\]\\]++|\\.|\[(?:[^\[\]\\]++|\\.)*+\])*+)\]"
     r"\(\s*(<[^>\n]*>|(?:[^\s()\\]++|\\.|\((?:[^\s()\\]++|\\.)*+\))*+)"
     r"(?:\s+(\"(?:[^\"\\]++|\\.)*+\"|'(?:[^'\\]++|\\.)*+'|\((?:[^()\\]++|\\.)*+\)))?\s*\)")
@@ -96,7 +96,7 @@ def find(blocks: list[Block], path: str) -> list[Image]:
 def _collect(text: str, first_line: int, path: str, images: list[Image]) -> None:
     """Images of `text` (whose first line is the 0-based `first_line`), nested ones after
     their parent, in markdown-it's token order."""
-    for m in inline.scan(text, _IMAGE, "]("):
+    for m in inline.scan(text, IMAGE, "]("):
         src = m.group(2)
         if src.startswith("<") and src.endswith(">"):
             src = src[1:-1]

@@ -11,6 +11,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
+from diapo.deck.blocks import Block
 from diapo.errors import DiapoWarning, Location
 
 
@@ -60,6 +61,7 @@ class Fence:
     end_line: int  # line of the closing fence
     shown: bool = True  # False: a hidden demo's (or its expect block's), left out of `content`
     pairs: tuple[tuple[str, str | bool], ...] = ()  # every attribute in order, repeats too
+    marker: str = "```"  # the opening run of backticks or tildes
 
 
 @dataclass
@@ -114,6 +116,11 @@ class Slide:
     title: str | None = None  # text of the first heading
     page: int | None = None  # pagination number Marp shows (None: not paginated)
     total: int = 0  # pagination total Marp computes
+    # The slide's blocks from the deck's one block scan (0-based deck lines), read again by the
+    # site instead of parsing the slide's blocks a second time.
+    blocks: list[Block] = field(default_factory=list, repr=False, compare=False)
+    # The 1-based deck line of each line of `content`; empty when `content` is the source.
+    content_lines: tuple[int, ...] = field(default=(), repr=False, compare=False)
 
     @property
     def number(self) -> int:
@@ -123,6 +130,12 @@ class Slide:
     @property
     def paginate(self) -> bool:
         return self.page is not None
+
+    def source_line(self, index: int) -> int:
+        """The deck line (1-based) of line `index` (0-based) of `content`."""
+        if not self.content_lines:
+            return self.location.line + index
+        return self.content_lines[min(index, len(self.content_lines) - 1)]
 
 
 @dataclass

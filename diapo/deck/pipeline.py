@@ -114,10 +114,13 @@ def _title(block: Block) -> str:
 
 
 def _content(ctx: _Context, rng: split.Range, slide_comments: list[comments_mod.Comment],
-             hidden: list[tuple[int, int]]) -> str:
+             hidden: list[tuple[int, int]]) -> tuple[str, tuple[int, ...]]:
     """The slide's Markdown without directive comments, notes and hidden demo fences; the
     rest as written (every line ends with a newline). Magic comments such as Marp's
-    `<!-- fit -->` or `<!-- prettier-ignore -->` stay: they are markup, not notes."""
+    `<!-- fit -->` or `<!-- prettier-ignore -->` stay: they are markup, not notes.
+
+    Also the 1-based deck line of each line kept (a paragraph that lost a comment spanning
+    lines has its lines numbered in order from its first)."""
     cuts = list(hidden)  # line ranges [start, end) to leave out or to rewrite
     with_inline: dict[int, list[comments_mod.Comment]] = {}  # block start -> its comments
     for c in slide_comments:
@@ -131,15 +134,20 @@ def _content(ctx: _Context, rng: split.Range, slide_comments: list[comments_mod.
     cuts.sort()  # leaf blocks never share a line, so the cuts do not overlap
     lines = ctx.lines
     out: list[str] = []
+    numbers: list[int] = []
     ln = rng.start
     for start, end in cuts:
         out.extend(lines[ln:start])
+        numbers.extend(range(ln + 1, start + 1))
         in_block = with_inline.get(start)
         if in_block is not None:
-            out.append(_without_inline(lines, in_block))
+            kept = _without_inline(lines, in_block)
+            out.append(kept)
+            numbers.extend(min(start + 1 + k, end) for k in range(kept.count("\n") + 1))
         ln = max(ln, end)
     out.extend(lines[ln:rng.end])
-    return _join(out)
+    numbers.extend(range(ln + 1, rng.end + 1))
+    return _join(out), tuple(numbers)
 
 
 def _without_inline(lines: list[str], comments: list[comments_mod.Comment]) -> str:
@@ -237,7 +245,7 @@ class _Slides:
         slide = Slide(index=index, location=at(path, first), end_line=max(rng.end, first),
                       source=_join(ctx.lines[rng.start:rng.end]), content="",
                       directives={**self.local, **spot}, notes=notes,
-                      images=images.find(rng.blocks, path))
+                      images=images.find(rng.blocks, path), blocks=rng.blocks)
         hidden: list[tuple[int, int]] = []
         for block in rng.blocks:
             if block.kind == HEADING:
@@ -252,8 +260,10 @@ class _Slides:
                     fence.shown = False
                 slide.demos.extend(self.demos.demos[count:])
         slide.fragments = fragments.count(rng.blocks)
-        slide.content = (_content(ctx, rng, slide_comments, hidden)
-                         if slide_comments or hidden else slide.source)
+        if slide_comments or hidden:
+            slide.content, slide.content_lines = _content(ctx, rng, slide_comments, hidden)
+        else:
+            slide.content = slide.source
         return slide
 
 

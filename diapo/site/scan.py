@@ -1,29 +1,42 @@
-"""What the site needs to know about a deck's Markdown, read with markdown-it as Marp reads it.
+"""What the site needs to know about a deck's Markdown, read from the deck's own parse.
 
 For every slide: its headings (with marp-core's ids), every link and image target with its source
 line (Markdown links and images, `href`/`src` in inline or block HTML), the HTML blocks that
 open a container with Markdown inside (CommonMark: an opening tag alone before a blank line), and
 the block tags left open at the end of the slide. Built once per deck and cached with it.
+
+The block structure is the deck parser's (`Slide.blocks`, one scan of the deck); markdown-it
+parses only inline text here, as marp-core's would. Two block rules the deck's scanner does
+not need are run on the paragraphs that may hold them: reference definitions (`[x]: url`) and
+`$$` formulas. A `$$` formula whose lines the scanner reads as several blocks (a blank, list or
+HTML line inside it) is not seen as one.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
+from html import unescape
+from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from diapo.deck.blocks import HEADING, HTML, PARA, REFERENCE, TABLE, Block, split_cells
 from diapo.deck.model import Deck, Slide
 from diapo.errors import Location
 from diapo.site import math
 from diapo.site.slugs import Slugger, inline_text, take_fit
 
 _MD = math.use(MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"]))
-# Block structure only: inline content is parsed on demand (headings, text with links, HTML
-# or math).
-_BLOCKS = math.use(MarkdownIt("commonmark", {"html": True}).enable("table").disable("inline"))
+# The block rules the deck's scanner does not have (reference definitions, `$$` formulas), run
+# on the paragraphs that may hold them; inline content is parsed on demand.
+_BLOCKS = math.use(MarkdownIt("commonmark", {"html": True}).disable("inline"))
+_BLOCK_SYNTAX = re.compile(r"\A\[(?:\\.|[^\]\\])*\]:|^[ \t]*\$\$", re.MULTILINE)
+# Inline text that may hold a link, an image, raw HTML or a formula.
+_MAY_LINK = re.compile(r"[\[<$]")
 
 # `href` / `src` of the HTML elements that point at another document or a media file.
 _HTML_URL = re.compile(
@@ -55,7 +68,6 @@ class Heading:
     level: int
     text: str  # text marp-core slugs (inline HTML tags included)
     slug: str
-    setext: bool = False
     title: str = ""  # plain text for tables of contents (no HTML)
 
 
@@ -118,49 +130,137 @@ def _deck_path(deck: Deck) -> str:
 
 
 def _scan_slide(slide: Slide, path: str, slugger: Slugger) -> SlideScan:
-    lines = slide.source.splitlines()
-    first = slide.location.line
-    result = SlideScan()
-    env: dict = {}
-    tokens = _BLOCKS.parse(slide.source, env)
-    open_tags: list[str] = []
-    for index, token in enumerate(tokens):
-        if token.type != "inline":
-            continue
-        heading = tokens[index - 1].type == "heading_open"
-        if heading and not _INLINE_SYNTAX.search(token.content):
-            token.children = [Token("text", "", 0, content=token.content)]  # what inline gives
-        elif heading or "[" in token.content or "<" in token.content or "$" in token.content:
-            token.children = []
-            _MD.inline.parse(token.content, _MD, env, token.children)
-    for index, token in enumerate(tokens):
-        if token.type == "heading_open" and token.map:
-            inline = tokens[index + 1]
+    """Read the slide's blocks from the deck's block scan; only inline text is parsed here."""
+    reader = _SlideReader(slide, path)
+    units = [unit for block in slide.blocks for unit in reader.units(block)]
+    for unit in units:  # once every reference definition of the slide is known
+        reader.read(unit, slugger)
+    reader.result.unclosed = list(reversed(reader.open_tags))
+    return reader.result
+
+
+@dataclass
+class _Unit:
+    """Inline text of a block (a heading, a paragraph, a table cell), a `$$` formula or an
+    HTML block."""
+
+    content: str
+    start: int  # 0-based deck lines [start, end)
+    end: int
+    level: int = 0  # a heading's level (0: not a heading)
+    display_math: bool = False
+    html: bool = False
+
+
+class _SlideReader:
+    """Turns a slide's blocks into its scan: headings, links, formulas, HTML containers."""
+
+    def __init__(self, slide: Slide, path: str) -> None:
+        self.path = path
+        self.lines = slide.source.splitlines()
+        self.offset = slide.location.line - 1  # deck line of the slide's first source line
+        self.env: dict = {}  # reference definitions, shared by the slide's inline parses
+        self.result = SlideScan()
+        self.open_tags: list[str] = []
+
+    def units(self, block: Block) -> Iterator[_Unit]:
+        """What `read` takes from `block`, in source order."""
+        kind = block.kind
+        if kind in (HEADING, PARA):
+            content = _inline_content(block)
+            if (kind == PARA or block.marker) and _BLOCK_SYNTAX.search(content):  # not ATX
+                yield from self._paragraph_blocks(block)
+            else:
+                yield _Unit(content, block.start, block.end, level=block.level)
+        elif kind == TABLE:
+            columns = len(split_cells(block.lines[0].strip()))
+            for row in range(len(block.lines)):
+                if row != 1:  # the delimiter row
+                    cells = split_cells(block.lines[row].strip())[:columns]
+                    line = block.start + row
+                    yield from (_Unit(cell.strip(), line, line + 1) for cell in cells)
+        elif kind == REFERENCE:  # a definition for the slide's links: into the parse's env
+            _BLOCKS.parse(block.lines[0], self.env)
+        elif kind == HTML:
+            yield _Unit(_blank_comments("\n".join(block.lines) + "\n"), block.start, block.end,
+                        html=True)
+
+    def _paragraph_blocks(self, block: Block) -> Iterator[_Unit]:
+        """A paragraph (or setext heading) that may hold `$$` formulas or reference
+        definitions: markdown-it's block rules for these, which the deck's scanner leaves
+        in the paragraph."""
+        lines = block.lines + ([block.marker * 3] if block.marker else [])  # the underline
+        level = 0
+        for token in _BLOCKS.parse("\n".join(lines), self.env):
+            if token.map is None:
+                continue
+            start, end = block.start + token.map[0], block.start + token.map[1]
+            if token.type == "math_block":
+                yield _Unit(token.content, start, end, display_math=True)
+            elif token.type == "heading_open":
+                level = int(token.tag[1])
+            elif token.type == "inline":
+                yield _Unit(token.content, start, end, level=level)
+                level = 0
+
+    def read(self, unit: _Unit, slugger: Slugger) -> None:
+        """Headings, links and formulas of one unit."""
+        result = self.result
+        if unit.html:
+            result.links.extend(_html_links(unit.content, unit.start + 1, self.path))
+            if _is_opener(unit.content):
+                result.openers.add(unit.start + 1)
+            _track_tags(unit.content, self.open_tags)
+            return
+        if unit.display_math:
+            result.formulas.append(Formula(unit.content, True, Location(self.path, unit.start + 1)))
+            return
+        if unit.level and not _INLINE_SYNTAX.search(unit.content):
+            children = [Token("text", "", 0, content=unit.content)]  # what inline gives
+        elif unit.level or _MAY_LINK.search(unit.content):
+            children = []
+            _MD.inline.parse(unit.content, _MD, self.env, children)
+        else:
+            return
+        if unit.level:
+            inline = Token("inline", "", 0, content=unit.content, children=children)
             take_fit(inline)
             text = inline_text(inline.children)
             result.headings.append(Heading(
-                line=first + token.map[0], level=int(token.tag[1]), text=text,
-                slug=slugger.slug(text), setext=token.markup in ("=", "-"),
+                line=unit.start + 1, level=unit.level, text=text, slug=slugger.slug(text),
                 title=inline_text(inline.children, html=False).strip(),
             ))
-        elif token.type == "inline" and token.map and token.children:
-            result.links.extend(_inline_links(token, lines, first, path))
-            result.formulas.extend(
-                Formula(child.content, False, Location(path, first + _find_line(
-                    [child.content], lines, token.map[0], token.map[1])))
-                for child in token.children if child.type == "math_inline")
-        elif token.type == "math_block" and token.map:
-            result.formulas.append(Formula(token.content, True,
-                                           Location(path, first + token.map[0])))
-        elif token.type == "html_block" and token.map:
-            block_first = first + token.map[0]
-            content = _blank_comments(token.content)
-            result.links.extend(_html_links(content, block_first, path))
-            if _is_opener(content):
-                result.openers.add(block_first)
-            _track_tags(content, open_tags)
-    result.unclosed = [tag for tag in reversed(open_tags)]
-    return result
+            children = inline.children or []
+        start, end = unit.start - self.offset, unit.end - self.offset
+        result.links.extend(self._inline_links(children, start, end))
+        result.formulas.extend(
+            Formula(child.content, False, Location(self.path, self.offset + 1 + _find_line(
+                [child.content], self.lines, start, end)))
+            for child in children if child.type == "math_inline")
+
+    def _inline_links(self, children: list[Token], start: int, end: int) -> list[Link]:
+        """Links and images of inline tokens on the slide's lines [start, end)."""
+        links = []
+        first = self.offset + 1
+        for child in children:
+            if child.type in ("link_open", "image"):
+                attr = "href" if child.type == "link_open" else "src"
+                url = str(child.attrs.get(attr, ""))
+                if child.markup == "autolink" or child.info == "auto":
+                    continue  # <https://...>: always external
+                decoded = unquote(url)
+                line = _find_line([url, decoded], self.lines, start, end)
+                links.append(Link(decoded, Location(self.path, first + line),
+                                  child.type == "image", False))
+            elif child.type == "html_inline":
+                line = _find_line([child.content], self.lines, start, end)
+                links.extend(_html_links(_blank_comments(child.content), first + line, self.path))
+        return links
+
+
+def _inline_content(block: Block) -> str:
+    """The inline text markdown-it gives a heading or paragraph block."""
+    return "\n".join(block.lines).strip()
 
 
 def _blank_comments(text: str) -> str:
@@ -200,30 +300,8 @@ def _find_line(candidates: list[str], lines: list[str], start: int, end: int) ->
     return start
 
 
-def _inline_links(inline: Token, lines: list[str], first: int, path: str) -> list[Link]:
-    from urllib.parse import unquote
-
-    start, end = inline.map  # type: ignore[misc]  # inline tokens always carry their lines
-    links = []
-    for child in inline.children or ():
-        if child.type in ("link_open", "image"):
-            attr = "href" if child.type == "link_open" else "src"
-            url = str(child.attrs.get(attr, ""))
-            if child.markup == "autolink" or child.info == "auto":
-                continue  # <https://...>: always external
-            decoded = unquote(url)
-            line = _find_line([url, decoded], lines, start, end)
-            links.append(Link(decoded, Location(path, first + line), child.type == "image", False))
-        elif child.type == "html_inline":
-            line = _find_line([child.content], lines, start, end)
-            links.extend(_html_links(_blank_comments(child.content), first + line, path))
-    return links
-
-
 def _html_links(content: str, first_line: int, path: str) -> list[Link]:
     """Targets of `href`/`src` attributes in raw HTML starting at `first_line`."""
-    from html import unescape
-
     links = []
     for match in _HTML_URL.finditer(content):
         url = unescape(match.group("dq") if match.group("dq") is not None else match.group("sq"))
