@@ -11,8 +11,12 @@ the slide's own Markdown with the few edits Python-Markdown needs to render it t
 - demo fences lose their tags, get a "démo" badge with the verify proof, and their captured
   output in a folded block; hidden demos disappear; notes become a "Notes" admonition
   (only with `reading_notes: true`: the page is public);
-- directive comments and notes are removed from the text (Marp does not render them either),
-  and so are `<style>` blocks (they style slides, not the reading page).
+- comments are removed from the text (Marp does not render them either), and so are `<style>`
+  blocks (they style slides, not the reading page).
+
+Every edit is made where the deck's parse put the block it concerns (`Slide.blocks`, the
+scan's headings and HTML openers, the parser's fences and images): the source is not searched
+again for comments, fences or headings.
 """
 
 from __future__ import annotations
@@ -21,24 +25,22 @@ import posixpath
 import re
 from collections.abc import Iterator
 
+from diapo.deck import comments, images as deck_images, inline
+from diapo.deck.blocks import COMMENT, HEADING, HTML, Block
 from diapo.deck.model import Deck, Demo, DemoKind, Fence, Image, Slide
 from diapo.site.badges import FAILURE, Proof, badge_html
 from diapo.site.image_style import image_style
 from diapo.site.notes import paragraphs as note_paragraphs
 from diapo.site.scan import DeckScan, SlideScan
 
-_FENCE_OPEN = re.compile(r"^(?P<prefix>(?:[ \t]*>)*[ \t]*)(?P<marker>`{3,}|~{3,})(?P<info>.*)$")
-_ATX_CLOSE = re.compile(r"[ \t]+#+[ \t]*$")
-# Removed from the reading page: comments (notes, directives) and Marp `<style>` blocks, which
-# style the slides and would restyle the whole page here.
-_HIDDEN = re.compile(r"<!--.*?-->|<style\b[^>]*>.*?</style\s*>", re.DOTALL | re.IGNORECASE)
 # Slide boundaries in the Markdown. Python-Markdown passes comments through untouched and
 # cheaply, so the slide bars and notes (plain HTML, nothing to render) are put in their place
 # after rendering (see `finish`) rather than parsed as raw HTML blocks.
 _MARKER = re.compile(r"<!-- diapo:slide (\d+) -->")  # before slide N; 0: after the last
-_IMAGE = re.compile(
-    r"!\[(?P<alt>(?:\\.|[^\]\\])*)\]\((?P<dest>\s*(?:<[^>]*>|[^\s)]+))(?P<title>\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)"
-)
+# Marp `<style>` elements style the slides; on the reading page they would restyle it all.
+_STYLE_OPEN = re.compile(r"[ \t]*<style(?=[\s>]|$)", re.IGNORECASE)
+_STYLE = re.compile(r"<style\b[^>]*>.*?</style\s*>", re.DOTALL | re.IGNORECASE)
+_HIDDEN = re.compile(f"{comments.MATCHER.pattern}|{_STYLE.pattern}", re.DOTALL | re.IGNORECASE)
 
 
 def presentation_url(deck_name: str) -> str:
@@ -112,8 +114,10 @@ def _slide_lines(slide: Slide, scan: SlideScan, proofs: dict[str, Proof]) -> Ite
     demos = {demo.fence.location.line: demo for demo in slide.demos}
     expects = {demo.expect.location.line: demo for demo in slide.demos if demo.expect}
     headings = {h.line: h for h in scan.headings}
+    atx = {block.start + 1: block for block in slide.blocks
+           if block.kind == HEADING and not block.marker}
     images = _images_by_line(slide.images)
-    text = _blank_comments_outside(lines, first, fences)
+    text = _without_hidden(lines, first - 1, slide.blocks)
     index = 0
     while index < len(text):
         number = first + index
@@ -126,46 +130,58 @@ def _slide_lines(slide: Slide, scan: SlideScan, proofs: dict[str, Proof]) -> Ite
             continue
         line = text[index]
         if number in headings:
-            line = _with_heading_id(line, headings[number].slug, headings[number].setext)
+            line = _with_heading_id(line, headings[number].slug, atx.get(number), lines[index])
         if number in scan.openers:
-            line = re.sub(r"\s*>\s*$", ' markdown="1">', line, count=1)
+            line = line.rstrip()[:-1].rstrip() + ' markdown="1">'  # the tag alone on its line
         if number in images:
             line = _with_image_attributes(line, images[number])
         yield line
         index += 1
 
 
-def _blank_comments_outside(lines: list[str], first: int, fences: dict[int, Fence]) -> list[str]:
-    """`lines` without HTML comments and `<style>` blocks outside fenced code."""
-    out: list[str] = []
-    chunk: list[str] = []
-
-    def flush() -> None:
-        if chunk:
-            cleaned = _HIDDEN.sub(lambda m: "\n" * m.group(0).count("\n"), "\n".join(chunk))
-            out.extend(cleaned.split("\n"))
-            chunk.clear()
-
-    index = 0
-    while index < len(lines):
-        fence = fences.get(first + index)
-        if fence is None:
-            chunk.append(lines[index])
-            index += 1
+def _without_hidden(lines: list[str], offset: int, blocks: list[Block]) -> list[str]:
+    """`lines` (the slide's, from deck line `offset`) without what Marp does not show and what
+    would restyle the page: comment blocks and `<style>` blocks leave their lines blank but
+    for their containers' markers (`> `); comments in text and `<style>` elements anywhere go,
+    their newlines staying. Comments inside raw HTML stay: they are HTML there, as in Marp."""
+    out = list(lines)
+    for block in blocks:
+        start, end = block.start - offset, block.end - offset
+        if block.kind == COMMENT or block.kind == HTML and _is_style(block.lines[0]):
+            for k, text in zip(range(start, end), block.lines):
+                # The block's text is its line's end, after the containers' markers.
+                out[k] = out[k][:len(out[k]) - len(text)] if out[k].endswith(text) else ""
             continue
-        flush()
-        end = min(fence.end_line - first, len(lines) - 1)
-        out.extend(lines[index: end + 1])
-        index = end + 1
-    flush()
+        if block.kind != HTML and block.kind not in inline.INLINE_KINDS:
+            continue
+        raw = "\n".join(out[start:end])
+        if block.kind == HTML:
+            found = list(_STYLE.finditer(raw))
+        else:  # outside code spans, as the parser reads them
+            found = list(inline.scan(raw, _HIDDEN)) if "<" in raw else []
+        for m in reversed(found):
+            raw = raw[:m.start()] + "\n" * raw.count("\n", m.start(), m.end()) + raw[m.end():]
+        if found:
+            out[start:end] = raw.split("\n")
     return out
 
 
-def _with_heading_id(line: str, slug: str, setext: bool) -> str:
-    """Give a heading line marp-core's id through attr_list (`## Titre {#titre}`)."""
+def _is_style(line: str) -> bool:
+    """Whether an HTML block starting with `line` is a `<style>` element (Marp takes it)."""
+    return _STYLE_OPEN.match(line) is not None
+
+
+def _with_heading_id(line: str, slug: str, atx: Block | None, raw: str) -> str:
+    """Give a heading line marp-core's id through attr_list (`## Titre {#titre}`). An ATX
+    heading (`atx`, written `raw`) first loses what follows its text: the closing `#` run,
+    which attr_list would take as text."""
     text = line.rstrip()
-    if not setext:
-        text = _ATX_CLOSE.sub("", text)
+    if atx is not None:
+        raw = raw.rstrip()
+        start = raw.index("#") + atx.level  # containers (`>`, `-`, `1.`) hold no `#`
+        start += len(raw) - start - len(raw[start:].lstrip(" \t"))
+        tail = len(raw) - start - len(atx.lines[0])
+        text = text[:len(text) - tail].rstrip()
     return f"{text} {{#{slug}}}"
 
 
@@ -191,20 +207,22 @@ def _image_attributes(image: Image) -> str:
 
 
 def _with_image_attributes(line: str, images: list[Image]) -> str:
-    """Rewrite the Marp images of `line`: keywords out of the alt text, into attributes."""
+    """Rewrite the Marp images of `line`: keywords out of the alt text, into attributes.
+
+    The images are found with the deck parser's own image scan, in the parser's order."""
     pending = list(images)
-
-    def replace(match: re.Match[str]) -> str:
-        dest = match.group("dest").strip().strip("<>")
-        for image in pending:
-            if image.src in (dest, match.group("dest").strip()):
-                pending.remove(image)
-                title = match.group("title") or ""
-                alt = image.alt.replace("]", r"\]")
-                return f"![{alt}]({match.group('dest').strip()}{title}){_image_attributes(image)}"
-        return match.group(0)
-
-    return _IMAGE.sub(replace, line)
+    parts, pos = [], 0
+    for match in inline.scan(line, deck_images.IMAGE, "]("):
+        dest = match.group(2)
+        image = next((i for i in pending if i.src in (dest, dest.strip("<>"))), None)
+        if image is None:
+            continue
+        pending.remove(image)
+        title = f" {match.group(3)}" if match.group(3) else ""
+        alt = image.alt.replace("]", r"\]")
+        parts += [line[pos:match.start()], f"![{alt}]({dest}{title}){_image_attributes(image)}"]
+        pos = match.end()
+    return "".join(parts) + line[pos:]
 
 
 def _fence_info(fence: Fence, title: str | None) -> str:
@@ -221,11 +239,10 @@ def _fence_block(fence: Fence, block: list[str], demo: Demo | None, expect_of: D
     owner = demo or expect_of
     if owner is not None and owner.hidden:
         return  # hidden demos (and their expect blocks) are not shown
-    match = _FENCE_OPEN.match(block[0])
-    if match is None:  # the parser's fence, but not a line we can rewrite: keep it as written
+    prefix = block[0][:block[0].find(fence.marker)]
+    if prefix.replace(">", "").strip(" \t"):  # opens a list item: keep the block as written
         yield from block
         return
-    prefix = match.group("prefix")
     title = None
     if demo is not None:
         if demo.kind == DemoKind.FILE and demo.path:
@@ -234,7 +251,7 @@ def _fence_block(fence: Fence, block: list[str], demo: Demo | None, expect_of: D
         yield prefix.rstrip()
     elif expect_of is not None:
         title = "Sortie attendue"
-    yield prefix + match.group("marker") + _fence_info(fence, title)
+    yield prefix + fence.marker + _fence_info(fence, title)
     yield from block[1:]
     shown_after = expect_of if expect_of is not None else (
         demo if demo is not None and demo.expect is None else None)

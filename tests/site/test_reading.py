@@ -212,3 +212,32 @@ def test_hand_written_home_page_gets_the_deck_list(make_project) -> None:
     assert "Bienvenue" in page and "Un cours" in page and "2 diapositives" in page
     assert Elements(page).find("a", href="cours.html")
     assert "location.replace(" in page
+
+
+def test_edits_follow_the_deck_parse_not_the_text(make_project) -> None:
+    """What the parser reads as code, raw HTML or a quote stays so on the reading page: only
+    real comments and `<style>` go, a heading's closing `#` run goes, a quoted demo keeps
+    its quote."""
+    project = make_project()
+    project.write("docs/lecture.md", (
+        "# Commentaires ##\n\n"
+        "Écrivez `<!-- ceci -->` pour une note. <!-- une vraie note -->\n\n"
+        "    <!-- du code indenté -->\n\n"
+        "> Citation\n> <!-- note dans la citation -->\n> suite de la citation\n\n"
+        "> ```bash demo=cite\n> echo cité\n> ```\n\n"
+        "<style>\nh1 { color: red; }\n</style>\n\n"
+        "<!-- _class: lead --> <div>texte masqué par Marp</div>\n\n"
+        "## Fin #\n"
+    ))
+    page = article(project.build().joinpath("lecture", "index.html").read_text(encoding="utf-8"))
+    assert "<code>&lt;!-- ceci --&gt;</code> pour une note." in page
+    assert "une vraie note" not in page
+    assert "<code>&lt;!-- du code indenté --&gt;" in page
+    quoted = "".join(re.findall(r"<blockquote>(.*?)</blockquote>", page, re.S))
+    assert "<p>Citation</p>" in quoted and "<p>suite de la citation</p>" in quoted
+    assert "note dans la citation" not in page
+    assert 'data-demo="cite"' in quoted and "echo" in quoted and "bash demo" not in page
+    assert "color: red" not in page
+    assert "texte masqué par Marp" not in page  # the whole line is Marp's comment block
+    assert Elements(page).find("h1", id="commentaires") and Elements(page).find("h2", id="fin")
+    assert "##" not in page and "Fin #" not in page
