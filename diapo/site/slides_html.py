@@ -5,8 +5,8 @@ allowed, `breaks`, tables, strikethrough), so block HTML such as `<div class="le
 by a blank line and Markdown renders as in Marp. A few passes over its tokens do what Marpit's
 plugins do on a slide:
 
-- fenced code is highlighted with Pygments; each block is matched with the deck's `Fence` so
-  a caller can decorate demo blocks (badges);
+- fenced code is highlighted with Pygments; each block is paired with the deck's `Fence` that
+  opens on its line, so a caller can decorate demo blocks (badges);
 - items of `*` bullets and `1)` ordered lists are fragments: `data-marpit-fragment="N"`
   (N counts the slide's fragments in document order);
 - headings get marp-core's slugs (`diapo.site.slugs`: Unicode kept, `-1`, `-2` for
@@ -115,27 +115,30 @@ class RenderedSlide:
 
 
 class _Matcher:
-    """Pairs what markdown-it found with the deck parser's Fence / Image objects, in order.
+    """Finds the deck parser's Fence / Image objects of what markdown-it found, by position.
 
-    Both parsers follow CommonMark's block structure, so the n-th fence markdown-it renders is
-    the n-th fence the deck parser left in the slide's content (hidden demos' are not).
+    markdown-it parses the slide's `content`, whose lines `Slide.source_line` places in the
+    deck, where the parser recorded each fence's and image's line.
     """
 
     def __init__(self, slide: Slide):
-        self.fences = [fence for fence in slide.fences if fence.shown]
+        self.slide = slide
+        self.fences = {fence.location.line: fence for fence in slide.fences if fence.shown}
         self.images = list(slide.images)
 
-    def fence(self, info: str, text: str) -> Fence | None:
-        if not self.fences:
-            return None
-        fence = self.fences.pop(0)
-        # A disagreement would be a parser bug; the block is then rendered without its Fence
-        # (no demo badge) rather than with another block's.
-        return fence if fence.info.strip() == info else None
+    def fence(self, token: Token) -> Fence | None:
+        """The Fence that opens on the fence token's first line."""
+        return self.fences.get(self.slide.source_line(token.map[0])) if token.map else None
 
-    def image(self, src: str) -> Image | None:
+    def image(self, src: str, inline: Token) -> Image | None:
+        """The next image of `src` on the inline token's lines (nested images in an alt text
+        are in the parser's list too, after their parent: the source picks the right one)."""
+        if not inline.map:
+            return None
+        first = self.slide.source_line(inline.map[0])
+        last = self.slide.source_line(inline.map[1] - 1)
         for k, image in enumerate(self.images):
-            if unquote(image.src) == unquote(src):
+            if first <= image.location.line <= last and unquote(image.src) == unquote(src):
                 return self.images.pop(k)
         return None
 
@@ -201,7 +204,7 @@ def _render_fence(self, tokens: list[Token], idx: int, options, env: dict) -> st
     decorate: Decorate | None = env.get("decorate")
     if decorate is None:
         return code
-    return decorate(env["matcher"].fence(info, token.content), code)
+    return decorate(env["matcher"].fence(token), code)
 
 
 def _fit_heading(heading: Token, inline: Token) -> None:
@@ -248,7 +251,8 @@ def _images(inline: Token, matcher: _Matcher) -> list[Image]:
     backgrounds, kept = [], []
     for child in inline.children or []:
         # an image token's src is always a string
-        image = matcher.image(child.attrGet("src") or "") if child.type == "image" else None  # type: ignore[arg-type]
+        image = (matcher.image(str(child.attrGet("src") or ""), inline)
+                 if child.type == "image" else None)
         if image is None:
             kept.append(child)
         elif image.background:

@@ -84,3 +84,29 @@ def test_a_hidden_demo_between_two_alike_blocks_leaves_each_badge_in_place(tmp_p
                                decorate=lambda fence, code: paired.append(fence) or code)
     assert [f.location.line for f in paired] == [3, 14]  # demo=a, demo=b; not the hidden one
     assert [d.id for d in deck.demos if not d.hidden] == ["a", "b"]
+
+
+def test_fences_are_paired_by_line_past_removed_comments(tmp_path: Path):
+    """Directive comments and notes leave `content` shorter than the source: each code block
+    still gets the Fence that opens on its line."""
+    text = ("# Démos\n\n<!-- _class: lead -->\n<!--\nune note\nsur trois lignes\n-->\n\n"
+            "Texte <!-- note\nen ligne --> suite.\n\n```bash demo=a\necho a\n```\n\n"
+            "```bash demo=b\necho b\n```\n")
+    deck = parse(tmp_path / "d.md", text=text, name="d")
+    slide = deck.slides[0]
+    assert slide.content.count("\n") < text.count("\n")
+    paired: list = []
+    SlideRenderer(deck).render(slide, decorate=lambda fence, code: paired.append(fence) or code)
+    assert [f.location.line for f in paired] == [12, 16]
+    assert [slide.source_line(i) for i, line in enumerate(slide.content.splitlines())
+            if line.startswith("```bash")] == [12, 16]
+
+
+def test_images_keep_the_keywords_of_their_own_paragraph(tmp_path: Path):
+    """A reference-style image (which the deck parser does not read) does not take the
+    keywords of another paragraph's image of the same file."""
+    text = "# Logo\n\n![Logo][l]\n\n![bg](logo.png)\n\n[l]: logo.png\n"
+    deck = parse(tmp_path / "d.md", text=text, name="d")
+    rendered = SlideRenderer(deck).render(deck.slides[0])
+    assert [image.src for image in rendered.backgrounds] == ["logo.png"]
+    assert '<img src="logo.png" alt="Logo"' in rendered.html
