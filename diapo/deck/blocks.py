@@ -82,10 +82,10 @@ _TABLE_DELIM_CELL = re.compile(r":?-+:?$")
 # A link reference definition on one line (markdown-it's `reference` rule): a label with some
 # non-blank character, a destination, an optional title, nothing after. Definitions spread
 # over several lines stay paragraph text here.
-_REFERENCE = re.compile(
-    r"\[(?=[^\]]*?[^\s\]])(?:[^\[\]\\]|\\.){1,999}\]:[ \t]*"
-    r"(?:<(?:[^<>\n\\]|\\.)*>|(?!<)(?:[^\s()\\]|\\.|\((?:[^\s()\\]|\\.|\((?:[^\s()\\]|\\.)*\))*\))+)"
-    r"(?:[ \t]+(?:\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*'|\((?:[^()\\]|\\.)*\)))?[ \t]*$"
+REFERENCE_LINE = re.compile(
+    r"\[(?P<label>(?=[^\]]*?[^\s\]])(?:[^\[\]\\]|\\.){1,999})\]:[ \t]*"
+    r"(?P<dest><(?:[^<>\n\\]|\\.)*>|(?!<)(?:[^\s()\\]|\\.|\((?:[^\s()\\]|\\.|\((?:[^\s()\\]|\\.)*\))*\))+)"
+    r"(?:[ \t]+(?P<title>\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*'|\((?:[^()\\]|\\.)*\)))?[ \t]*$"
 )
 
 
@@ -525,7 +525,7 @@ def scan(lines: list[str], start: int = 0, end: int | None = None) -> list[Block
             leaf.lines.append(body)
             leaf.end = ln + 1
             continue
-        if first == "[" and _REFERENCE.match(body):  # only where a paragraph would start
+        if first == "[" and REFERENCE_LINE.match(body):  # only where a paragraph would start
             leaf = None
             blocks.append(Block(REFERENCE, ln, ln + 1, depth, [body]))
             continue

@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Mapping
 
 from diapo.deck import inline
 from diapo.deck.blocks import Block
-from diapo.deck.model import Image
+from diapo.deck.model import Image, Reference
+from diapo.deck.references import normalize
 from diapo.errors import at
 
 # The repeats are possessive (`*+`, `++`): each item starts with a different character from
 # what may follow the repeat, so backtracking into it never finds another match; without it
 # the engine steps through the alt text and URL one character at a time.
+_ALT = r"!\[((?:[^\[\]\\]++|\\.|\[(?:[^\[\]\\]++|\\.)*+\])*+)\]"
+# An image: inline (groups 1-3: alt, destination, title) or by reference (groups 4-5: alt and
+# label: `![alt][label]`; `![alt][]` and `![alt]` use the alt text as label).
 IMAGE = re.compile(
-    r"!\[((?:[^\[\]\\]++|\\.|\[(?:[^\[\]\\]++|\\.)*+\])*+)\]"
-    r"\(\s*(<[^>\n]*>|(?:[^\s()\\]++|\\.|\((?:[^\s()\\]++|\\.)*+\))*+)"
-    r"(?:\s+(\"(?:[^\"\\]++|\\.)*+\"|'(?:[^'\\]++|\\.)*+'|\((?:[^()\\]++|\\.)*+\)))?\s*\)")
+    _ALT + r"\(\s*(<[^>\n]*>|(?:[^\s()\\]++|\\.|\((?:[^\s()\\]++|\\.)*+\))*+)"
+    r"(?:\s+(\"(?:[^\"\\]++|\\.)*+\"|'(?:[^'\\]++|\\.)*+'|\((?:[^()\\]++|\\.)*+\)))?\s*\)"
+    "|" + _ALT + r"(?:\[((?:[^\[\]\\]++|\\.)*+)\])?")
 _LENGTH = r"((?:\d*\.)?\d+(?:%|ch|cm|em|ex|in|mm|pc|pt|px)?|auto)"
 _WIDTH = re.compile(rf"w(?:idth)?:{_LENGTH}$")
 _HEIGHT = re.compile(rf"h(?:eight)?:{_LENGTH}$")
@@ -84,23 +89,52 @@ def _unquote(title: str | None) -> str | None:
     return title[1:-1] if title else None
 
 
-def find(blocks: list[Block], path: str) -> list[Image]:
-    """The images of the paragraphs, headings and tables among `blocks`, in order."""
+def find(blocks: list[Block], path: str,
+         references: Mapping[str, Reference] | None = None) -> list[Image]:
+    """The images of the paragraphs, headings and tables among `blocks`, in order
+    (`references`: the deck's link reference definitions, for `![alt][label]`)."""
     images: list[Image] = []
     for block in blocks:
         if block.kind in inline.INLINE_KINDS and inline.contains(block, "!["):
-            _collect(inline.text_of(block), block.start, path, images)
+            _collect(inline.text_of(block), block.start, path, images, references or {})
     return images
 
 
-def _collect(text: str, first_line: int, path: str, images: list[Image]) -> None:
+def matches(text: str, references: Mapping[str, Reference]
+            ) -> Iterator[tuple[re.Match[str], str, str | None]]:
+    """The images of inline `text` where markdown-it finds them: (match, src, title).
+
+    A reference image whose label has no definition is not one (markdown-it reads text)."""
+    def target(m: re.Match[str]) -> tuple[str, str | None] | None:
+        if m.group(2) is not None:  # inline
+            src = m.group(2)
+            return (src[1:-1] if src.startswith("<") and src.endswith(">") else src,
+                    _unquote(m.group(3)))
+        ref = references.get(normalize(m.group(5) or m.group(4)))
+        return (ref.url, ref.title) if ref is not None else None
+
+    found: dict[int, tuple[str, str | None]] = {}
+
+    def accept(m: re.Match[str]) -> bool:
+        resolved = target(m)
+        if resolved is not None:
+            found[m.start()] = resolved
+        return resolved is not None
+
+    for m in inline.scan(text, IMAGE, "![", accept=accept):
+        src, title = found.pop(m.start())
+        yield m, src, title
+
+
+def _collect(text: str, first_line: int, path: str, images: list[Image],
+             references: Mapping[str, Reference]) -> None:
     """Images of `text` (whose first line is the 0-based `first_line`), nested ones after
     their parent, in markdown-it's token order."""
-    for m in inline.scan(text, IMAGE, "]("):
-        src = m.group(2)
-        if src.startswith("<") and src.endswith(">"):
-            src = src[1:-1]
+    for m, src, title in matches(text, references):
+        alt_group = 1 if m.group(2) is not None else 4
+        alt = m.group(alt_group)
         line = first_line + text.count("\n", 0, m.start())
-        images.append(parse_alt(src, m.group(1), at(path, line + 1), _unquote(m.group(3))))
-        if "![" in m.group(1):
-            _collect(m.group(1), first_line + text.count("\n", 0, m.start(1)), path, images)
+        images.append(parse_alt(src, alt, at(path, line + 1), title))
+        if "![" in alt:
+            _collect(alt, first_line + text.count("\n", 0, m.start(alt_group)), path, images,
+                     references)

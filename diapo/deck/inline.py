@@ -5,7 +5,7 @@ follows them, so comments and images are found only where markdown-it would find
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from diapo.deck.blocks import HEADING, PARA, TABLE, Block
 
@@ -24,11 +24,13 @@ def contains(block: Block, needle: str) -> bool:
     return needle in (lines[0] if len(lines) == 1 else "\n".join(lines))
 
 
-def scan(text: str, wanted: re.Pattern[str], needs: str = "") -> Iterator[re.Match[str]]:
+def scan(text: str, wanted: re.Pattern[str], needs: str = "",
+         accept: Callable[[re.Match[str]], bool] | None = None) -> Iterator[re.Match[str]]:
     """Matches of `wanted` (tried at `<` and `!`) outside code spans and escapes.
 
     `needs` is text every match contains: past its last occurrence nothing can match, so
     the scan stops there instead of retrying a doomed match at every later position.
+    `accept` may turn a match down: the scan then goes on from the next character.
     """
     pos = 0
     n = len(text)
@@ -52,7 +54,7 @@ def scan(text: str, wanted: re.Pattern[str], needs: str = "") -> Iterator[re.Mat
             pos = end.end() if end else j
             continue
         found = wanted.match(text, i)
-        if found is not None:
+        if found is not None and (accept is None or accept(found)):
             yield found
             pos = found.end()
         else:

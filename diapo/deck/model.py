@@ -49,6 +49,16 @@ class Image:
     title: str | None = None
 
 
+@dataclass(frozen=True)
+class Reference:
+    """A link reference definition (`[label]: url "title"`): Marp reads the whole deck at once,
+    so a definition serves every slide (the first of a label wins)."""
+
+    url: str  # as written, without its angle brackets
+    title: str | None  # without its quotes
+    location: Location
+
+
 @dataclass
 class Fence:
     """A fenced code block: language, attributes after it, and its text."""
@@ -150,6 +160,8 @@ class Deck:
     slides: list[Slide]
     warnings: list[DiapoWarning] = field(default_factory=list)
     directive_lines: dict[str, int] = field(default_factory=dict)  # global -> line in effect
+    # Link reference definitions by normalized label (`references.normalize`).
+    references: dict[str, Reference] = field(default_factory=dict)
 
     @property
     def title(self) -> str:

@@ -2,7 +2,7 @@
 
     source -> front-matter -> blocks -> comments -> global directives -> split (hr,
     headingDivider) -> local/spot directives + notes -> images, fragments, fences, demos
-    -> pagination -> content
+    -> pagination -> content (link reference definitions are gathered for the whole deck)
 """
 
 from __future__ import annotations
@@ -23,11 +23,12 @@ from diapo.deck import (
     images,
     inline,
     pagination,
+    references as references_mod,
     source,
     split,
 )
 from diapo.deck.blocks import FENCE, HEADING, Block
-from diapo.deck.model import Deck, Note, Slide
+from diapo.deck.model import Deck, Note, Reference, Slide
 from diapo.errors import DeckError, DiapoWarning, at
 
 
@@ -190,15 +191,16 @@ def _parse(path: str | Path, text: str | None, name: str | None) -> Deck:
     fm = frontmatter.parse(ctx.lines, path_str)
     blocks = blocks_mod.scan(ctx.lines, fm.body_start, body_end)
     comments = comments_mod.collect(blocks, path_str)
+    references = references_mod.collect(blocks, path_str)
     fm_items = _front_matter_items(fm)
     global_dirs, directive_lines = _globals(ctx, fm_items, comments)
     levels = split.divider_levels(global_dirs.get("headingDivider"))
     ranges = split.split(blocks, fm.body_start, body_end, levels)
-    slides = _Slides(ctx, fm_items, comments).build(ranges)
+    slides = _Slides(ctx, fm_items, comments, references).build(ranges)
     pagination.paginate(slides)
     return Deck(path=Path(path), name=name or default_name(path), source=text,
                 front_matter=fm.data, directives=global_dirs, slides=slides,
-                warnings=ctx.warnings, directive_lines=directive_lines)
+                warnings=ctx.warnings, directive_lines=directive_lines, references=references)
 
 
 class _Slides:
@@ -206,8 +208,9 @@ class _Slides:
     demos, fragments and content. Local directives and demo ids carry over slides."""
 
     def __init__(self, ctx: _Context, fm_items: list[tuple[str, Any, int]],
-                 comments: list[comments_mod.Comment]):
+                 comments: list[comments_mod.Comment], references: dict[str, Reference]):
         self.ctx = ctx
+        self.references = references
         self.local: dict[str, Any] = {}
         self.first_spot: dict[str, Any] = {}  # spot directives of the front-matter
         for key, value, line in fm_items:
@@ -245,7 +248,8 @@ class _Slides:
         slide = Slide(index=index, location=at(path, first), end_line=max(rng.end, first),
                       source=_join(ctx.lines[rng.start:rng.end]), content="",
                       directives={**self.local, **spot}, notes=notes,
-                      images=images.find(rng.blocks, path), blocks=rng.blocks)
+                      images=images.find(rng.blocks, path, self.references),
+                      blocks=rng.blocks)
         hidden: list[tuple[int, int]] = []
         for block in rng.blocks:
             if block.kind == HEADING:
