@@ -18,6 +18,8 @@ from collections.abc import Collection, Iterable
 from pathlib import Path
 from typing import Any
 
+from markdown_it.common.normalize_url import normalizeLink
+
 from diapo.deck.attributes import section_attributes
 from diapo.deck.model import Deck, Fence, Image, Slide
 from diapo.demo.report import Report
@@ -275,4 +277,6 @@ def _safe(name: str) -> str:
 
 
 def _css_url(src: str) -> str:
-    return src.replace("\\", "\\\\").replace('"', '\\"')
+    """A background's URL as Marp writes it: percent-encoded as markdown-it does its links,
+    then escaped for a CSS string."""
+    return normalizeLink(src).replace("\\", "\\\\").replace('"', '\\"')

@@ -23,11 +23,11 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from diapo.deck import comments, images as deck_images, inline
 from diapo.deck.blocks import COMMENT, HEADING, HTML, Block
-from diapo.deck.model import Deck, Demo, DemoKind, Fence, Image, Slide
+from diapo.deck.model import Deck, Demo, DemoKind, Fence, Image, Reference, Slide
 from diapo.site.badges import FAILURE, Proof, badge_html
 from diapo.site.image_style import image_style
 from diapo.site.notes import paragraphs as note_paragraphs
@@ -53,14 +53,15 @@ def render(deck: Deck, scan: DeckScan, proofs: dict[str, Proof], header: str = "
     parts = [header] if header else []
     for slide, slide_scan in zip(deck.slides, scan.slides):
         parts.append(f"<!-- diapo:slide {slide.number} -->")
-        parts.append(_render_slide(slide, slide_scan, proofs))
+        parts.append(_render_slide(slide, slide_scan, proofs, deck.references))
     if deck.slides:
         parts.append("<!-- diapo:slide 0 -->")
     return "\n\n".join(parts) + "\n"
 
 
-def _render_slide(slide: Slide, scan: SlideScan, proofs: dict[str, Proof]) -> str:
-    body = "\n".join(_slide_lines(slide, scan, proofs))
+def _render_slide(slide: Slide, scan: SlideScan, proofs: dict[str, Proof],
+                  references: Mapping[str, Reference]) -> str:
+    body = "\n".join(_slide_lines(slide, scan, proofs, references))
     closing = "".join(f"</{tag}>\n" for tag in scan.unclosed)
     return f"{body}\n\n{closing}"
 
@@ -106,8 +107,10 @@ def _notes(slide: Slide) -> str:
     return f'<div class="admonition note"><p class="admonition-title">Notes</p>{body}</div>'
 
 
-def _slide_lines(slide: Slide, scan: SlideScan, proofs: dict[str, Proof]) -> Iterator[str]:
-    """The slide's source lines with the reading-page edits applied."""
+def _slide_lines(slide: Slide, scan: SlideScan, proofs: dict[str, Proof],
+                 references: Mapping[str, Reference]) -> Iterator[str]:
+    """The slide's source lines with the reading-page edits applied (`references`: the
+    deck's link reference definitions)."""
     first = slide.location.line
     lines = slide.source.splitlines()
     fences = {fence.location.line: fence for fence in slide.fences}
@@ -134,7 +137,7 @@ def _slide_lines(slide: Slide, scan: SlideScan, proofs: dict[str, Proof]) -> Ite
         if number in scan.openers:
             line = line.rstrip()[:-1].rstrip() + ' markdown="1">'  # the tag alone on its line
         if number in images:
-            line = _with_image_attributes(line, images[number])
+            line = _with_image_attributes(line, images[number], references)
         yield line
         index += 1
 
@@ -206,21 +209,26 @@ def _image_attributes(image: Image) -> str:
     return "{ " + " ".join(attrs) + " }" if attrs else ""
 
 
-def _with_image_attributes(line: str, images: list[Image]) -> str:
+def _with_image_attributes(line: str, images: list[Image],
+                           defined: Mapping[str, Reference]) -> str:
     """Rewrite the Marp images of `line`: keywords out of the alt text, into attributes.
 
-    The images are found with the deck parser's own image scan, in the parser's order."""
+    The images are found with the deck parser's own image scan, in the parser's order; one by
+    reference keeps its label (the alt text, when it was the label)."""
     pending = list(images)
     parts, pos = [], 0
-    for match in inline.scan(line, deck_images.IMAGE, "]("):
-        dest = match.group(2)
-        image = next((i for i in pending if i.src in (dest, dest.strip("<>"))), None)
+    for match, src, _title in deck_images.matches(line, defined):
+        image = next((i for i in pending if i.src == src), None)
         if image is None:
             continue
         pending.remove(image)
-        title = f" {match.group(3)}" if match.group(3) else ""
         alt = image.alt.replace("]", r"\]")
-        parts += [line[pos:match.start()], f"![{alt}]({dest}{title}){_image_attributes(image)}"]
+        if match.group(2) is not None:  # inline: destination and title as written
+            title = f" {match.group(3)}" if match.group(3) else ""
+            written = f"![{alt}]({match.group(2)}{title})"
+        else:
+            written = f"![{alt}][{match.group(5) or match.group(4)}]"
+        parts += [line[pos:match.start()], written + _image_attributes(image)]
         pos = match.end()
     return "".join(parts) + line[pos:]
 

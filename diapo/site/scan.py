@@ -24,10 +24,10 @@ from urllib.parse import unquote
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from diapo.deck.blocks import HEADING, HTML, PARA, REFERENCE, TABLE, Block, split_cells
+from diapo.deck.blocks import HEADING, HTML, PARA, TABLE, Block, split_cells
 from diapo.deck.model import Deck, Slide
 from diapo.errors import Location
-from diapo.site import math
+from diapo.site import math, references
 from diapo.site.slugs import Slugger, inline_text, take_fit
 
 _MD = math.use(MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"]))
@@ -118,7 +118,8 @@ def scan_deck(deck: Deck) -> DeckScan:
     """Scan every slide of `deck` (headings are slugged across the whole deck, as Marp does)."""
     slugger = Slugger(len(deck.slides))
     path = _deck_path(deck)
-    slides = [_scan_slide(slide, path, slugger) for slide in deck.slides]
+    defined = references.env(deck)
+    slides = [_scan_slide(slide, path, slugger, defined) for slide in deck.slides]
     return DeckScan(slides=slides, directive_links=_directive_links(deck, path))
 
 
@@ -129,9 +130,11 @@ def _deck_path(deck: Deck) -> str:
     return str(deck.path)
 
 
-def _scan_slide(slide: Slide, path: str, slugger: Slugger) -> SlideScan:
-    """Read the slide's blocks from the deck's block scan; only inline text is parsed here."""
-    reader = _SlideReader(slide, path)
+def _scan_slide(slide: Slide, path: str, slugger: Slugger,
+                defined: dict[str, dict]) -> SlideScan:
+    """Read the slide's blocks from the deck's block scan; only inline text is parsed here
+    (`defined`: the deck's link reference definitions, in markdown-it's form)."""
+    reader = _SlideReader(slide, path, defined)
     units = [unit for block in slide.blocks for unit in reader.units(block)]
     for unit in units:  # once every reference definition of the slide is known
         reader.read(unit, slugger)
@@ -155,11 +158,13 @@ class _Unit:
 class _SlideReader:
     """Turns a slide's blocks into its scan: headings, links, formulas, HTML containers."""
 
-    def __init__(self, slide: Slide, path: str) -> None:
+    def __init__(self, slide: Slide, path: str, defined: dict[str, dict]) -> None:
         self.path = path
         self.lines = slide.source.splitlines()
         self.offset = slide.location.line - 1  # deck line of the slide's first source line
-        self.env: dict = {}  # reference definitions, shared by the slide's inline parses
+        # Reference definitions, shared by the slide's inline parses: the deck's, and those
+        # spread over several lines in this slide's paragraphs.
+        self.env: dict = {"references": dict(defined)}
         self.result = SlideScan()
         self.open_tags: list[str] = []
 
@@ -179,8 +184,6 @@ class _SlideReader:
                     cells = split_cells(block.lines[row].strip())[:columns]
                     line = block.start + row
                     yield from (_Unit(cell.strip(), line, line + 1) for cell in cells)
-        elif kind == REFERENCE:  # a definition for the slide's links: into the parse's env
-            _BLOCKS.parse(block.lines[0], self.env)
         elif kind == HTML:
             yield _Unit(_blank_comments("\n".join(block.lines) + "\n"), block.start, block.end,
                         html=True)

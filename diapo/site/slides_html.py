@@ -38,7 +38,7 @@ from pygments.lexers import TextLexer, get_lexer_by_name
 from pygments.util import ClassNotFound
 
 from diapo.deck.model import Deck, Fence, Image, Slide
-from diapo.site import emoji, math
+from diapo.site import emoji, math, references
 from diapo.site.image_style import image_style
 from diapo.site.slugs import Slugger, inline_text, take_fit
 
@@ -154,10 +154,12 @@ class SlideRenderer:
         self._md = new_markdown()
         self._md.add_render_rule("fence", _render_fence)
         self._inline_cache: dict[str, str] = {}
+        self._references = references.env(deck)
 
     def render(self, slide: Slide, decorate: Decorate | None = None) -> RenderedSlide:
         """HTML of `slide`'s content; `decorate(fence, code_html)` may wrap each code block."""
-        env = {"matcher": _Matcher(slide), "decorate": decorate}
+        env = {"matcher": _Matcher(slide), "decorate": decorate,
+               "references": dict(self._references)}
         tokens = self._md.parse(slide.content, env)
         styles = _take_styles(tokens)
         fragments = _number_fragments(tokens)

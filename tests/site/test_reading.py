@@ -241,3 +241,27 @@ def test_edits_follow_the_deck_parse_not_the_text(make_project) -> None:
     assert "texte masqué par Marp" not in page  # the whole line is Marp's comment block
     assert Elements(page).find("h1", id="commentaires") and Elements(page).find("h2", id="fin")
     assert "##" not in page and "Fin #" not in page
+
+
+def test_link_references_serve_the_whole_deck_as_in_marp(make_project) -> None:
+    """marp-core reads a deck as one document: a label defined on the last slide serves the
+    first, and an image by reference takes Marp's keywords (checked against marp-core 5)."""
+    project = make_project(presentation=True)
+    project.image("img/logo.png")
+    project.write("docs/refs.md", (
+        "# Un\n\n[Le plan][plan] et ![w:40][logo]\n\n---\n\n# Deux\n\n![bg][logo]\n\n"
+        "[plan]: refs.md#2\n[logo]: img/logo.png\n"))
+    site = project.build()
+    reading = article(site.joinpath("refs", "index.html").read_text(encoding="utf-8"))
+    images = Elements(reading).find("img", src="../img/logo.png")
+    assert [image.get("style") for image in images] == ["width:40px", None]
+    assert images[1]["class"] == "diapo-bg"
+    assert Elements(reading).find("a", href="#2")
+    presentation = site.joinpath("refs.html").read_text(encoding="utf-8")
+    first, second = re.findall(r'<section data-diapo-scope="\d+">.*?</section>', presentation,
+                               re.S)
+    assert '<img src="img/logo.png" alt="" style="width:40px"' in first
+    assert '<a href="refs.html#2">Le plan</a>' in first
+    assert "[plan]" not in presentation and "<img" not in second
+    assert ('<section data-diapo-layer="background"><div class="diapo-bg"><figure '
+            'style="background-image:url(&quot;img/logo.png&quot;)">') in presentation
