@@ -17,10 +17,11 @@ from diapo.errors import at
 _ALT = r"!\[((?:[^\[\]\\]++|\\.|\[(?:[^\[\]\\]++|\\.)*+\])*+)\]"
 # An image: inline (groups 1-3: alt, destination, title) or by reference (groups 4-5: alt and
 # label: `![alt][label]`; `![alt][]` and `![alt]` use the alt text as label).
-IMAGE = re.compile(
+_INLINE = (
     _ALT + r"\(\s*(<[^>\n]*>|(?:[^\s()\\]++|\\.|\((?:[^\s()\\]++|\\.)*+\))*+)"
-    r"(?:\s+(\"(?:[^\"\\]++|\\.)*+\"|'(?:[^'\\]++|\\.)*+'|\((?:[^()\\]++|\\.)*+\)))?\s*\)"
-    "|" + _ALT + r"(?:\[((?:[^\[\]\\]++|\\.)*+)\])?")
+    r"(?:\s+(\"(?:[^\"\\]++|\\.)*+\"|'(?:[^'\\]++|\\.)*+'|\((?:[^()\\]++|\\.)*+\)))?\s*\)")
+IMAGE = re.compile(_INLINE + "|" + _ALT + r"(?:\[((?:[^\[\]\\]++|\\.)*+)\])?")
+_INLINE_IMAGE = re.compile(_INLINE)  # the same groups 1-3: for decks without definitions
 _LENGTH = r"((?:\d*\.)?\d+(?:%|ch|cm|em|ex|in|mm|pc|pt|px)?|auto)"
 _WIDTH = re.compile(rf"w(?:idth)?:{_LENGTH}$")
 _HEIGHT = re.compile(rf"h(?:eight)?:{_LENGTH}$")
@@ -105,25 +106,29 @@ def matches(text: str, references: Mapping[str, Reference]
     """The images of inline `text` where markdown-it finds them: (match, src, title).
 
     A reference image whose label has no definition is not one (markdown-it reads text)."""
-    def target(m: re.Match[str]) -> tuple[str, str | None] | None:
-        if m.group(2) is not None:  # inline
-            src = m.group(2)
-            return (src[1:-1] if src.startswith("<") and src.endswith(">") else src,
-                    _unquote(m.group(3)))
-        ref = references.get(normalize(m.group(5) or m.group(4)))
-        return (ref.url, ref.title) if ref is not None else None
+    if not references:  # the usual deck: inline images only
+        for m in inline.scan(text, _INLINE_IMAGE, "]("):
+            yield m, _destination(m.group(2)), _unquote(m.group(3))
+        return
+    for m in inline.scan(text, IMAGE, "![", accept=lambda m: _reference(m, references) != ()):
+        if m.group(2) is not None:
+            yield m, _destination(m.group(2)), _unquote(m.group(3))
+        else:
+            yield m, *_reference(m, references)  # type: ignore[misc]  # accepted: found
 
-    found: dict[int, tuple[str, str | None]] = {}
 
-    def accept(m: re.Match[str]) -> bool:
-        resolved = target(m)
-        if resolved is not None:
-            found[m.start()] = resolved
-        return resolved is not None
+def _destination(src: str) -> str:
+    return src[1:-1] if src.startswith("<") and src.endswith(">") else src
 
-    for m in inline.scan(text, IMAGE, "![", accept=accept):
-        src, title = found.pop(m.start())
-        yield m, src, title
+
+def _reference(m: re.Match[str], references: Mapping[str, Reference]
+               ) -> tuple[str, str | None] | tuple[()]:
+    """(url, title) of an image match by reference, () when its label is not defined; an
+    inline match is (its destination, None)."""
+    if m.group(2) is not None:
+        return m.group(2), None
+    ref = references.get(normalize(m.group(5) or m.group(4)))
+    return (ref.url, ref.title) if ref is not None else ()
 
 
 def _collect(text: str, first_line: int, path: str, images: list[Image],

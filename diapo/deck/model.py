@@ -129,8 +129,12 @@ class Slide:
     # The slide's blocks from the deck's one block scan (0-based deck lines), read again by the
     # site instead of parsing the slide's blocks a second time.
     blocks: list[Block] = field(default_factory=list, repr=False, compare=False)
-    # The 1-based deck line of each line of `content`; empty when `content` is the source.
-    content_lines: tuple[int, ...] = field(default=(), repr=False, compare=False)
+    # What `content` leaves out of the source: deck line ranges [start, end) (0-based) cut or
+    # rewritten, and for each rewritten block, its start and the line (from its start) where
+    # each line it keeps begins (`source_line`).
+    content_cuts: tuple[tuple[int, int], ...] = field(default=(), repr=False, compare=False)
+    content_kept: tuple[tuple[int, tuple[int, ...]], ...] = field(default=(), repr=False,
+                                                                  compare=False)
 
     @property
     def number(self) -> int:
@@ -143,9 +147,19 @@ class Slide:
 
     def source_line(self, index: int) -> int:
         """The deck line (1-based) of line `index` (0-based) of `content`."""
-        if not self.content_lines:
-            return self.location.line + index
-        return self.content_lines[min(index, len(self.content_lines) - 1)]
+        source = self.location.line - 1  # 0-based deck line of content line `position`
+        position = 0
+        rewritten = dict(self.content_kept)
+        for start, end in self.content_cuts:
+            if index < position + start - source:  # in the lines kept before this cut
+                break
+            position += start - source
+            kept = rewritten.get(start, ())
+            if index < position + len(kept):  # in a rewritten block
+                return start + kept[index - position] + 1
+            position += len(kept)
+            source = max(source, end)
+        return source + index - position + 1
 
 
 @dataclass

@@ -115,13 +115,15 @@ def _title(block: Block) -> str:
 
 
 def _content(ctx: _Context, rng: split.Range, slide_comments: list[comments_mod.Comment],
-             hidden: list[tuple[int, int]]) -> tuple[str, tuple[int, ...]]:
+             hidden: list[tuple[int, int]]
+             ) -> tuple[str, list[tuple[int, int]], dict[int, tuple[int, ...]]]:
     """The slide's Markdown without directive comments, notes and hidden demo fences; the
     rest as written (every line ends with a newline). Magic comments such as Marp's
     `<!-- fit -->` or `<!-- prettier-ignore -->` stay: they are markup, not notes.
 
-    Also the 1-based deck line of each line kept (a paragraph that lost a comment spanning
-    lines has its lines numbered in order from its first)."""
+    Also what `Slide.source_line` needs: the deck line ranges [start, end) left out or
+    rewritten, and for each rewritten block (a paragraph that lost an inline comment), by its
+    first line, where each of its lines left begins."""
     cuts = list(hidden)  # line ranges [start, end) to leave out or to rewrite
     with_inline: dict[int, list[comments_mod.Comment]] = {}  # block start -> its comments
     for c in slide_comments:
@@ -135,33 +137,34 @@ def _content(ctx: _Context, rng: split.Range, slide_comments: list[comments_mod.
     cuts.sort()  # leaf blocks never share a line, so the cuts do not overlap
     lines = ctx.lines
     out: list[str] = []
-    numbers: list[int] = []
+    kept_lines: dict[int, tuple[int, ...]] = {}
     ln = rng.start
     for start, end in cuts:
         out.extend(lines[ln:start])
-        numbers.extend(range(ln + 1, start + 1))
         in_block = with_inline.get(start)
         if in_block is not None:
-            kept = _without_inline(lines, in_block)
+            kept, kept_lines[start] = _without_inline(lines, in_block)
             out.append(kept)
-            numbers.extend(min(start + 1 + k, end) for k in range(kept.count("\n") + 1))
         ln = max(ln, end)
     out.extend(lines[ln:rng.end])
-    numbers.extend(range(ln + 1, rng.end + 1))
-    return _join(out), tuple(numbers)
+    return _join(out), cuts, kept_lines
 
 
-def _without_inline(lines: list[str], comments: list[comments_mod.Comment]) -> str:
-    """The raw lines of the block holding these inline comments, without the non-magic ones."""
+def _without_inline(lines: list[str],
+                    comments: list[comments_mod.Comment]) -> tuple[str, tuple[int, ...]]:
+    """The raw lines of the block holding these inline comments, without the non-magic ones,
+    and the line (counted from the block's first) where each line left begins."""
     block = comments[0].block
     raw = "\n".join(lines[block.start:block.end])
     # The raw lines differ from the block's text only by container prefixes, so the
     # comments are found again in the same order.
     found = list(zip(inline.scan(raw, comments_mod.MATCHER, "-->"), comments))
-    for m, comment in reversed(found):
-        if comment.kind != comments_mod.MAGIC:
-            raw = raw[:m.start()] + raw[m.end():]
-    return raw
+    cut = [(m.start(), m.end()) for m, comment in found if comment.kind != comments_mod.MAGIC]
+    starts = [0] + [rank + 1 for rank, newline in enumerate(re.finditer("\n", raw))
+                    if not any(a <= newline.start() < b for a, b in cut)]
+    for a, b in reversed(cut):
+        raw = raw[:a] + raw[b:]
+    return raw, tuple(starts)
 
 
 def _join(lines: list[str]) -> str:
@@ -191,7 +194,7 @@ def _parse(path: str | Path, text: str | None, name: str | None) -> Deck:
     fm = frontmatter.parse(ctx.lines, path_str)
     blocks = blocks_mod.scan(ctx.lines, fm.body_start, body_end)
     comments = comments_mod.collect(blocks, path_str)
-    references = references_mod.collect(blocks, path_str)
+    references = references_mod.collect(blocks, path_str) if "]:" in text else {}
     fm_items = _front_matter_items(fm)
     global_dirs, directive_lines = _globals(ctx, fm_items, comments)
     levels = split.divider_levels(global_dirs.get("headingDivider"))
@@ -265,7 +268,10 @@ class _Slides:
                 slide.demos.extend(self.demos.demos[count:])
         slide.fragments = fragments.count(rng.blocks)
         if slide_comments or hidden:
-            slide.content, slide.content_lines = _content(ctx, rng, slide_comments, hidden)
+            slide.content, cuts, kept = _content(ctx, rng, slide_comments, hidden)
+            slide.content_cuts = tuple(cuts)
+            if kept:
+                slide.content_kept = tuple(kept.items())
         else:
             slide.content = slide.source
         return slide

@@ -261,3 +261,19 @@ def test_a_link_reference_definition_is_not_paragraph_text() -> None:
     divided = deck("---\nheadingDivider: 2\n---\n\n[a]: a.md\n## Un\n\nTexte\n\n## Deux\n")
     assert [s.title for s in divided.slides] == ["Un", "Deux"]
     assert [s.location.line for s in divided.slides] == [4, 10]
+
+
+def test_every_content_line_knows_its_source_line() -> None:
+    """`content` loses notes, directive comments and hidden demos; `source_line` still puts each
+    of its lines where it was written, inside a paragraph that lost a comment spanning lines
+    too (the presentation view pairs code blocks and images by it)."""
+    text = ("# Titre\n<!-- _class: a -->\n\nx <!-- une\nnote --> suite\ntexte ![w:10](i.png)\n"
+            "<!--\nnote\n-->\n```bash demo hidden\nls\n```\n\n```bash\nls\n```\n")
+    slide = deck(text).slides[0]
+    source = text.split("\n")
+    content = slide.content.splitlines()
+    assert len(content) < len(source) - 1
+    for index, line in enumerate(content):
+        written = source[slide.source_line(index) - 1]
+        assert line == written or (line, written) == ("x  suite", "x <!-- une"), index
+    assert [slide.source_line(i) for i, line in enumerate(content) if "![" in line] == [6]
