@@ -32,13 +32,13 @@ from diapo.site.badges import FAILURE, Proof, badge_html
 from diapo.site.image_style import image_style
 from diapo.site.notes import paragraphs as note_paragraphs
 from diapo.site.scan import DeckScan, SlideScan
+from diapo.site.slides_html import is_style_block
 
 # Slide boundaries in the Markdown. Python-Markdown passes comments through untouched and
 # cheaply, so the slide bars and notes (plain HTML, nothing to render) are put in their place
 # after rendering (see `finish`) rather than parsed as raw HTML blocks.
 _MARKER = re.compile(r"<!-- diapo:slide (\d+) -->")  # before slide N; 0: after the last
 # Marp `<style>` elements style the slides; on the reading page they would restyle it all.
-_STYLE_OPEN = re.compile(r"[ \t]*<style(?=[\s>]|$)", re.IGNORECASE)
 _STYLE = re.compile(r"<style\b[^>]*>.*?</style\s*>", re.DOTALL | re.IGNORECASE)
 _HIDDEN = re.compile(f"{comments.MATCHER.pattern}|{_STYLE.pattern}", re.DOTALL | re.IGNORECASE)
 
@@ -150,7 +150,7 @@ def _without_hidden(lines: list[str], offset: int, blocks: list[Block]) -> list[
     out = list(lines)
     for block in blocks:
         start, end = block.start - offset, block.end - offset
-        if block.kind == COMMENT or block.kind == HTML and _is_style(block.lines[0]):
+        if block.kind == COMMENT or block.kind == HTML and is_style_block(block.lines[0]):
             for k, text in zip(range(start, end), block.lines):
                 # The block's text is its line's end, after the containers' markers.
                 out[k] = out[k][:len(out[k]) - len(text)] if out[k].endswith(text) else ""
@@ -167,11 +167,6 @@ def _without_hidden(lines: list[str], offset: int, blocks: list[Block]) -> list[
         if found:
             out[start:end] = raw.split("\n")
     return out
-
-
-def _is_style(line: str) -> bool:
-    """Whether an HTML block starting with `line` is a `<style>` element (Marp takes it)."""
-    return _STYLE_OPEN.match(line) is not None
 
 
 def _with_heading_id(line: str, slug: str, atx: Block | None, raw: str) -> str:

@@ -14,7 +14,8 @@ plugins do on a slide:
 - Markdown images carry Marp keywords in their alt text (parsed by the deck parser into
   `Image`): sizes and filters become styles, `bg` images leave the flow and are returned as
   the slide's backgrounds;
-- `<style>` / `<style scoped>` blocks are taken out and returned for the caller to scope;
+- `<style>` / `<style scoped>` blocks are taken out and returned for the caller to scope
+  (an HTML block opening with `<style`, whatever its other attributes, as Marpit takes it);
 - a heading holding `<!-- fit -->` is marked to be scaled to the slide's width (the
   presentation script measures it, as marp-core's fitting header does).
 """
@@ -44,7 +45,11 @@ from diapo.site.slugs import Slugger, inline_text, take_fit
 
 FRAGMENT_ATTR = "data-marpit-fragment"
 FIT_ATTR = "data-diapo-fit"  # a `<!-- fit -->` heading
-_STYLE_RE = re.compile(r"^\s*<style(\s+scoped)?\s*>(.*?)</style>\s*$", re.S | re.I)
+# Marpit's `<style>` blocks: an HTML block opening with `<style` is taken whole (even unclosed);
+# its CSS is the first element's, `scoped` if that word is among its attributes.
+_STYLE_OPENING = re.compile(r"[ \t]*<style(?=\s|>|$)", re.I)
+_STYLE_ELEMENT = re.compile(r"<style([\s\S]*?)>([\s\S]*?)</style>", re.I)
+_SCOPED = re.compile(r"\bscoped\b", re.I)
 _FRAGMENTED_MARKUP = {"bullet_list_open": "*", "ordered_list_open": ")"}
 
 Decorate = Callable[[Fence | None, str], str]
@@ -220,13 +225,19 @@ def _fit_heading(heading: Token, inline: Token) -> None:
                        *children, Token("html_inline", "", 0, content="</span>")]
 
 
+def is_style_block(text: str) -> bool:
+    """Whether an HTML block whose text is `text` is one of Marp's `<style>` blocks."""
+    return _STYLE_OPENING.match(text) is not None
+
+
 def _take_styles(tokens: list[Token]) -> list[tuple[str, bool]]:
-    """Remove `<style>` HTML blocks from the tokens; return their CSS (Marpit does the same)."""
+    """Remove Marp's `<style>` blocks from the tokens; return their CSS (as Marpit does)."""
     styles, kept = [], []
     for token in tokens:
-        match = _STYLE_RE.match(token.content) if token.type == "html_block" else None
-        if match:
-            styles.append((match.group(2), bool(match.group(1))))
+        if token.type == "html_block" and is_style_block(token.content):
+            element = _STYLE_ELEMENT.search(token.content)
+            if element:
+                styles.append((element.group(2).strip(), bool(_SCOPED.search(element.group(1)))))
         else:
             kept.append(token)
     tokens[:] = kept

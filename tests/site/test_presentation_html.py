@@ -110,3 +110,20 @@ def test_images_keep_the_keywords_of_their_own_paragraph(tmp_path: Path):
     rendered = SlideRenderer(deck).render(deck.slides[0])
     assert [image.src for image in rendered.backgrounds] == ["logo.png"]
     assert '<img src="logo.png" alt="Logo"' in rendered.html
+
+
+def test_style_blocks_are_taken_as_marpit_takes_them(tmp_path: Path):
+    """An HTML block opening with `<style` is Marp's, whatever its attributes and even
+    unclosed: never drawn raw on the page, where its CSS would escape the slide (checked
+    against marp-core 5.0.2)."""
+    text = ('<style media="screen">\nh1 { color: red; }\n</style>\n\n# A\n\n---\n\n'
+            '<style scoped class="x">h1 { color: blue; }</style> après\n\n# B\n\n---\n\n'
+            "# C\n\n<style>\nh1 { color: green; }\n")
+    deck = parse(tmp_path / "d.md", text=text, name="d")
+    renderer = SlideRenderer(deck)
+    first, second, third = (renderer.render(slide) for slide in deck.slides)
+    assert first.styles == [("h1 { color: red; }", False)]
+    assert second.styles == [("h1 { color: blue; }", True)]
+    assert third.styles == []
+    for rendered in (first, second, third):
+        assert "<style" not in rendered.html and "après" not in rendered.html
