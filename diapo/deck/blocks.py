@@ -16,6 +16,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from markdown_it.common.normalize_url import normalizeLink, validateLink
+from markdown_it.helpers import parseLinkDestination, parseLinkTitle
+
 # Block kinds
 HR = "hr"
 HEADING = "heading"
@@ -79,14 +82,8 @@ _HTML_SEQUENCES = [
     (re.compile(rf"{_OPEN_CLOSE_TAG}\s*$"), None, False),
 ]
 _TABLE_DELIM_CELL = re.compile(r":?-+:?$")
-# A link reference definition on one line (markdown-it's `reference` rule): a label with some
-# non-blank character, a destination, an optional title, nothing after. Definitions spread
-# over several lines stay paragraph text here.
-REFERENCE_LINE = re.compile(
-    r"\[(?P<label>(?=[^\]]*?[^\s\]])(?:[^\[\]\\]|\\.){1,999})\]:[ \t]*"
-    r"(?P<dest><(?:[^<>\n\\]|\\.)*>|(?!<)(?:[^\s()\\]|\\.|\((?:[^\s()\\]|\\.|\((?:[^\s()\\]|\\.)*\))*\))+)"
-    r"(?:[ \t]+(?P<title>\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*'|\((?:[^()\\]|\\.)*\)))?[ \t]*$"
-)
+# The label of a link reference definition, and its colon: `[label]:` (some non-blank in it).
+_REFERENCE_LABEL = re.compile(r"\[(?P<label>(?=[^\]]*?[^\s\]])(?:[^\[\]\\]|\\.){1,999})\]:")
 
 
 def _columns(text: str, start: int = 0) -> tuple[int, int]:
@@ -181,6 +178,47 @@ def _table_start(head: str, delim: str) -> bool:
         return False
     count = len(split_cells(h))
     return count != 0 and count == aligns
+
+
+def parse_reference(text: str) -> tuple[str, str, str | None, int] | None:
+    """A link reference definition at the start of `text` (its URL and its title may each be
+    on the next line) as markdown-it's `reference` rule reads it: (label, destination, title,
+    lines it takes), or None (an invalid or dangerous URL included)."""
+    m = _REFERENCE_LABEL.match(text)
+    if m is None:
+        return None
+    end = len(text)
+    pos = _skip_blanks(text, m.end(), newline=True)
+    destination = parseLinkDestination(text, pos, end)
+    if not destination.ok or not validateLink(normalizeLink(destination.str)):
+        return None
+    dest_end = pos = destination.pos
+    title: str | None = None
+    start = pos
+    pos = _skip_blanks(text, pos, newline=True)
+    found = parseLinkTitle(text, pos, end) if pos < end and pos != start else None
+    if found is not None and found.ok and _line_ends(text, found.pos):
+        title, pos = found.str, found.pos
+    elif _line_ends(text, dest_end):
+        pos = dest_end
+    else:
+        return None
+    return m.group("label"), destination.str, title, text.count("\n", 0, pos) + 1
+
+
+def _skip_blanks(text: str, pos: int, *, newline: bool = False) -> int:
+    """The position after the spaces and tabs (and one newline) from `pos`."""
+    seen_newline = not newline
+    while pos < len(text) and (text[pos] in " \t" or text[pos] == "\n" and not seen_newline):
+        seen_newline = seen_newline or text[pos] == "\n"
+        pos += 1
+    return pos
+
+
+def _line_ends(text: str, pos: int) -> bool:
+    """Whether only blanks follow `pos` up to the end of its line."""
+    pos = _skip_blanks(text, pos)
+    return pos == len(text) or text[pos] == "\n"
 
 
 def _list_marker(text: str, indent: int, i: int) -> tuple[str, int, bool, str, str] | None:
@@ -296,6 +334,24 @@ def _ends_lazy(text: str, unmatched: list[int]) -> bool:
     return _interrupts(text) or (-1 in unmatched[1:] and _interrupts(bare))
 
 
+def _reference_lines(body: str, lines: list[str], ln: int, n: int, stack: list[int]) -> int:
+    """How many lines (0 to 3: label, URL, title) a link reference definition starting with
+    `body` takes; the lines after the first are ones a paragraph would take (in its
+    containers, or lazily)."""
+    text = body
+    for k in range(ln + 1, min(ln + 3, n)):
+        count, nxt = _match(lines[k], stack)
+        inside = count == len(stack) and not _interrupts(nxt)
+        if not nxt.strip() or not (inside or count < len(stack)
+                                   and not _ends_lazy(nxt, stack[count:])):
+            break
+        if k + 1 < n and "|" in nxt and _table_start(nxt.strip(), _match(lines[k + 1], stack)[1]):
+            break  # a table interrupts it
+        text += "\n" + nxt
+    found = parse_reference(text)
+    return found[3] if found is not None else 0
+
+
 def scan(lines: list[str], start: int = 0, end: int | None = None) -> list[Block]:
     """Scan `lines[start:end]` (no line terminators) into blocks, in source order.
 
@@ -351,6 +407,10 @@ def scan(lines: list[str], start: int = 0, end: int | None = None) -> list[Block
             blank = not rest.strip()
             if leaf is not None and leaf.kind == TABLE and ln < leaf.end:
                 continue  # the delimiter row, read when the table opened
+            if leaf is not None and leaf.kind == REFERENCE:
+                if ln + 1 >= leaf.end:
+                    leaf = None
+                continue  # a definition's next line (its URL or title)
 
             # 2. Leaves that swallow lines whatever they contain.
             if leaf is not None and leaf.kind == FENCE:
@@ -525,10 +585,15 @@ def scan(lines: list[str], start: int = 0, end: int | None = None) -> list[Block
             leaf.lines.append(body)
             leaf.end = ln + 1
             continue
-        if first == "[" and REFERENCE_LINE.match(body):  # only where a paragraph would start
-            leaf = None
-            blocks.append(Block(REFERENCE, ln, ln + 1, depth, [body]))
-            continue
+        if first == "[" and "]:" in body:  # only where a paragraph would start
+            taken = _reference_lines(body, lines, ln, n, stack)
+            if taken:
+                leaf = Block(REFERENCE, ln, ln + taken, depth, [body])
+                blocks.append(leaf)
+                leaf.lines += [_match(lines[k], stack)[1] for k in range(ln + 1, ln + taken)]
+                if taken == 1:
+                    leaf = None
+                continue
         leaf = Block(PARA, ln, ln + 1, depth, [body])
         blocks.append(leaf)
     return blocks

@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 
+from markdown_it.common.utils import normalizeReference
+
 from diapo.deck import inline
 from diapo.deck.blocks import Block
 from diapo.deck.model import Image, Reference
-from diapo.deck.references import normalize
 from diapo.errors import at
 
 # The repeats are possessive (`*+`, `++`): each item starts with a different character from
@@ -20,8 +21,10 @@ _ALT = r"!\[((?:[^\[\]\\]++|\\.|\[(?:[^\[\]\\]++|\\.)*+\])*+)\]"
 _INLINE = (
     _ALT + r"\(\s*(<[^>\n]*>|(?:[^\s()\\]++|\\.|\((?:[^\s()\\]++|\\.)*+\))*+)"
     r"(?:\s+(\"(?:[^\"\\]++|\\.)*+\"|'(?:[^'\\]++|\\.)*+'|\((?:[^()\\]++|\\.)*+\)))?\s*\)")
-IMAGE = re.compile(_INLINE + "|" + _ALT + r"(?:\[((?:[^\[\]\\]++|\\.)*+)\])?")
+# (markdown-it tries no reference once `(` follows the alt text.)
+IMAGE = re.compile(_INLINE + "|" + _ALT + r"(?!\()(?:\[((?:[^\[\]\\]++|\\.)*+)\])?")
 _INLINE_IMAGE = re.compile(_INLINE)  # the same groups 1-3: for decks without definitions
+_COMMENT = re.compile(r"<!--[\s\S]*?-->")  # inline HTML: markdown-it finds no image in it
 _LENGTH = r"((?:\d*\.)?\d+(?:%|ch|cm|em|ex|in|mm|pc|pt|px)?|auto)"
 _WIDTH = re.compile(rf"w(?:idth)?:{_LENGTH}$")
 _HEIGHT = re.compile(rf"h(?:eight)?:{_LENGTH}$")
@@ -107,39 +110,41 @@ def matches(text: str, references: Mapping[str, Reference]
 
     A reference image whose label has no definition is not one (markdown-it reads text)."""
     if not references:  # the usual deck: inline images only
-        for m in inline.scan(text, _INLINE_IMAGE, "]("):
+        for m in inline.scan(text, _INLINE_IMAGE, "](", opaque=_COMMENT):
             yield m, _destination(m.group(2)), _unquote(m.group(3))
         return
-    for m in inline.scan(text, IMAGE, "![", accept=lambda m: _reference(m, references) != ()):
+
+    def defined(m: re.Match[str]) -> bool:
+        return m.group(2) is not None or _label(m) in references
+
+    for m in inline.scan(text, IMAGE, "![", accept=defined, opaque=_COMMENT):
         if m.group(2) is not None:
             yield m, _destination(m.group(2)), _unquote(m.group(3))
         else:
-            yield m, *_reference(m, references)  # type: ignore[misc]  # accepted: found
+            reference = references[_label(m)]
+            yield m, reference.url, reference.title
 
 
 def _destination(src: str) -> str:
     return src[1:-1] if src.startswith("<") and src.endswith(">") else src
 
 
-def _reference(m: re.Match[str], references: Mapping[str, Reference]
-               ) -> tuple[str, str | None] | tuple[()]:
-    """(url, title) of an image match by reference, () when its label is not defined; an
-    inline match is (its destination, None)."""
-    if m.group(2) is not None:
-        return m.group(2), None
-    ref = references.get(normalize(m.group(5) or m.group(4)))
-    return (ref.url, ref.title) if ref is not None else ()
+def _label(m: re.Match[str]) -> str:
+    """The normalized label of an image by reference (`![alt][]` and `![alt]`: the alt)."""
+    return normalizeReference(m.group(5) or m.group(4))
 
 
 def _collect(text: str, first_line: int, path: str, images: list[Image],
-             references: Mapping[str, Reference]) -> None:
-    """Images of `text` (whose first line is the 0-based `first_line`), nested ones after
-    their parent, in markdown-it's token order."""
+             references: Mapping[str, Reference], nested: bool = False) -> None:
+    """Images of `text` (whose first line is the 0-based `first_line`), nested ones (in an
+    alt text) after their parent, in markdown-it's token order."""
     for m, src, title in matches(text, references):
         alt_group = 1 if m.group(2) is not None else 4
         alt = m.group(alt_group)
         line = first_line + text.count("\n", 0, m.start())
-        images.append(parse_alt(src, alt, at(path, line + 1), title))
+        image = parse_alt(src, alt, at(path, line + 1), title)
+        image.nested = nested
+        images.append(image)
         if "![" in alt:
             _collect(alt, first_line + text.count("\n", 0, m.start(alt_group)), path, images,
-                     references)
+                     references, nested=True)

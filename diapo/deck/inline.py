@@ -25,12 +25,15 @@ def contains(block: Block, needle: str) -> bool:
 
 
 def scan(text: str, wanted: re.Pattern[str], needs: str = "",
-         accept: Callable[[re.Match[str]], bool] | None = None) -> Iterator[re.Match[str]]:
+         accept: Callable[[re.Match[str]], bool] | None = None,
+         opaque: re.Pattern[str] | None = None) -> Iterator[re.Match[str]]:
     """Matches of `wanted` (tried at `<` and `!`) outside code spans and escapes.
 
     `needs` is text every match contains: past its last occurrence nothing can match, so
     the scan stops there instead of retrying a doomed match at every later position.
     `accept` may turn a match down: the scan then goes on from the next character.
+    `opaque` (tried at `<` first) is skipped whole, as code spans are: inline HTML comments
+    for the image scan.
     """
     pos = 0
     n = len(text)
@@ -53,6 +56,11 @@ def scan(text: str, wanted: re.Pattern[str], needs: str = "",
             end = close.search(text, j)
             pos = end.end() if end else j
             continue
+        if ch == "<" and opaque is not None:
+            skipped = opaque.match(text, i)
+            if skipped is not None:
+                pos = skipped.end()
+                continue
         found = wanted.match(text, i)
         if found is not None and (accept is None or accept(found)):
             yield found

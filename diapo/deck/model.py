@@ -47,6 +47,7 @@ class Image:
     vertical: bool = False
     filters: dict[str, str] = field(default_factory=dict)  # blur -> "10px", sepia -> "1", ...
     title: str | None = None
+    nested: bool = False  # in another image's alt text (markdown-it draws it as alt text)
 
 
 @dataclass(frozen=True)
@@ -54,8 +55,8 @@ class Reference:
     """A link reference definition (`[label]: url "title"`): Marp reads the whole deck at once,
     so a definition serves every slide (the first of a label wins)."""
 
-    url: str  # as written, without its angle brackets
-    title: str | None  # without its quotes
+    url: str  # unescaped, without its angle brackets (markdown-it's destination)
+    title: str | None  # unescaped, without its quotes
     location: Location
 
 
@@ -145,6 +146,10 @@ class Slide:
     def paginate(self) -> bool:
         return self.page is not None
 
+    def source_lines(self) -> list[str]:
+        """The slide's source lines, split where the parser splits them (on `\\n` only)."""
+        return self.source.split("\n")[:-1]
+
     def source_line(self, index: int) -> int:
         """The deck line (1-based) of line `index` (0-based) of `content`."""
         source = self.location.line - 1  # 0-based deck line of content line `position`
@@ -174,7 +179,7 @@ class Deck:
     slides: list[Slide]
     warnings: list[DiapoWarning] = field(default_factory=list)
     directive_lines: dict[str, int] = field(default_factory=dict)  # global -> line in effect
-    # Link reference definitions by normalized label (`references.normalize`).
+    # Link reference definitions by label, normalized as markdown-it compares them.
     references: dict[str, Reference] = field(default_factory=dict)
 
     @property

@@ -160,11 +160,18 @@ def _without_inline(lines: list[str],
     # comments are found again in the same order.
     found = list(zip(inline.scan(raw, comments_mod.MATCHER, "-->"), comments))
     cut = [(m.start(), m.end()) for m, comment in found if comment.kind != comments_mod.MAGIC]
-    starts = [0] + [rank + 1 for rank, newline in enumerate(re.finditer("\n", raw))
-                    if not any(a <= newline.start() < b for a, b in cut)]
-    for a, b in reversed(cut):
-        raw = raw[:a] + raw[b:]
-    return raw, tuple(starts)
+    starts, kept, pos = [0], [], 0
+    for rank, newline in enumerate(re.finditer("\n", raw)):  # the newlines left begin lines
+        while pos < len(cut) and cut[pos][1] <= newline.start():
+            pos += 1
+        if pos == len(cut) or newline.start() < cut[pos][0]:
+            starts.append(rank + 1)
+    last = 0
+    for a, b in cut:
+        kept.append(raw[last:a])
+        last = b
+    kept.append(raw[last:])
+    return "".join(kept), tuple(starts)
 
 
 def _join(lines: list[str]) -> str:

@@ -32,15 +32,14 @@ from diapo.site.badges import FAILURE, Proof, badge_html
 from diapo.site.image_style import image_style
 from diapo.site.notes import paragraphs as note_paragraphs
 from diapo.site.scan import DeckScan, SlideScan
-from diapo.site.slides_html import is_style_block
+from diapo.site.slides_html import STYLE_ELEMENT, is_style_block
 
 # Slide boundaries in the Markdown. Python-Markdown passes comments through untouched and
 # cheaply, so the slide bars and notes (plain HTML, nothing to render) are put in their place
 # after rendering (see `finish`) rather than parsed as raw HTML blocks.
 _MARKER = re.compile(r"<!-- diapo:slide (\d+) -->")  # before slide N; 0: after the last
 # Marp `<style>` elements style the slides; on the reading page they would restyle it all.
-_STYLE = re.compile(r"<style\b[^>]*>.*?</style\s*>", re.DOTALL | re.IGNORECASE)
-_HIDDEN = re.compile(f"{comments.MATCHER.pattern}|{_STYLE.pattern}", re.DOTALL | re.IGNORECASE)
+_HIDDEN = re.compile(f"{comments.MATCHER.pattern}|{STYLE_ELEMENT.pattern}", re.IGNORECASE)
 
 
 def presentation_url(deck_name: str) -> str:
@@ -112,7 +111,7 @@ def _slide_lines(slide: Slide, scan: SlideScan, proofs: dict[str, Proof],
     """The slide's source lines with the reading-page edits applied (`references`: the
     deck's link reference definitions)."""
     first = slide.location.line
-    lines = slide.source.splitlines()
+    lines = slide.source_lines()
     fences = {fence.location.line: fence for fence in slide.fences}
     demos = {demo.fence.location.line: demo for demo in slide.demos}
     expects = {demo.expect.location.line: demo for demo in slide.demos if demo.expect}
@@ -153,13 +152,15 @@ def _without_hidden(lines: list[str], offset: int, blocks: list[Block]) -> list[
         if block.kind == COMMENT or block.kind == HTML and is_style_block(block.lines[0]):
             for k, text in zip(range(start, end), block.lines):
                 # The block's text is its line's end, after the containers' markers.
-                out[k] = out[k][:len(out[k]) - len(text)] if out[k].endswith(text) else ""
+                line = out[k]
+                out[k] = (line[:len(line) - len(text)] if line.endswith(text)
+                          else line[:len(line) - len(line.lstrip(" \t>"))])  # (a tab expanded)
             continue
         if block.kind != HTML and block.kind not in inline.INLINE_KINDS:
             continue
         raw = "\n".join(out[start:end])
         if block.kind == HTML:
-            found = list(_STYLE.finditer(raw))
+            found = list(STYLE_ELEMENT.finditer(raw))
         else:  # outside code spans, as the parser reads them
             found = list(inline.scan(raw, _HIDDEN)) if "<" in raw else []
         for m in reversed(found):
@@ -184,9 +185,10 @@ def _with_heading_id(line: str, slug: str, atx: Block | None, raw: str) -> str:
 
 
 def _images_by_line(images: list[Image]) -> dict[int, list[Image]]:
+    """The images markdown-it draws (not those nested in an alt text), by source line."""
     by_line: dict[int, list[Image]] = {}
     for image in images:
-        if _image_attributes(image):
+        if not image.nested:
             by_line.setdefault(image.location.line, []).append(image)
     return by_line
 
@@ -208,22 +210,24 @@ def _with_image_attributes(line: str, images: list[Image],
                            defined: Mapping[str, Reference]) -> str:
     """Rewrite the Marp images of `line`: keywords out of the alt text, into attributes.
 
-    The images are found with the deck parser's own image scan, in the parser's order; one by
-    reference keeps its label (the alt text, when it was the label)."""
+    The k-th image the deck parser's own image scan finds on the line is the parser's k-th;
+    one by reference keeps its label (the alt text, when it was the label)."""
     pending = list(images)
     parts, pos = [], 0
     for match, src, _title in deck_images.matches(line, defined):
-        image = next((i for i in pending if i.src == src), None)
-        if image is None:
+        if not pending or pending[0].src != src:  # (parsed alike: this does not happen)
+            break
+        image = pending.pop(0)
+        attributes = _image_attributes(image)
+        if not attributes:  # nothing of Marp's to move out of the alt text
             continue
-        pending.remove(image)
         alt = image.alt.replace("]", r"\]")
         if match.group(2) is not None:  # inline: destination and title as written
             title = f" {match.group(3)}" if match.group(3) else ""
             written = f"![{alt}]({match.group(2)}{title})"
         else:
             written = f"![{alt}][{match.group(5) or match.group(4)}]"
-        parts += [line[pos:match.start()], written + _image_attributes(image)]
+        parts += [line[pos:match.start()], written + attributes]
         pos = match.end()
     return "".join(parts) + line[pos:]
 

@@ -160,7 +160,7 @@ class _SlideReader:
 
     def __init__(self, slide: Slide, path: str, defined: dict[str, dict]) -> None:
         self.path = path
-        self.lines = slide.source.splitlines()
+        self.lines = slide.source_lines()
         self.offset = slide.location.line - 1  # deck line of the slide's first source line
         # Reference definitions, shared by the slide's inline parses: the deck's, and those
         # spread over several lines in this slide's paragraphs.
@@ -189,22 +189,23 @@ class _SlideReader:
                         html=True)
 
     def _paragraph_blocks(self, block: Block) -> Iterator[_Unit]:
-        """A paragraph (or setext heading) that may hold `$$` formulas or reference
-        definitions: markdown-it's block rules for these, which the deck's scanner leaves
-        in the paragraph."""
-        lines = block.lines + ([block.marker * 3] if block.marker else [])  # the underline
-        level = 0
-        for token in _BLOCKS.parse("\n".join(lines), self.env):
+        """A paragraph (or setext heading) that may hold `$$` formulas or reference definitions
+        spread over lines: markdown-it's block rules for these, which the deck's scanner
+        leaves in the paragraph. The block's lines are parsed alone, out of their containers:
+        only the formulas and definitions count, the rest stays the block's text (and its
+        last part the heading, for a setext heading)."""
+        units = []
+        for token in _BLOCKS.parse("\n".join(block.lines), self.env):
             if token.map is None:
                 continue
             start, end = block.start + token.map[0], block.start + token.map[1]
             if token.type == "math_block":
-                yield _Unit(token.content, start, end, display_math=True)
-            elif token.type == "heading_open":
-                level = int(token.tag[1])
+                units.append(_Unit(token.content, start, end, display_math=True))
             elif token.type == "inline":
-                yield _Unit(token.content, start, end, level=level)
-                level = 0
+                units.append(_Unit(token.content, start, end))
+        if block.level and units and not units[-1].display_math:
+            units[-1].level = block.level
+        return iter(units)
 
     def read(self, unit: _Unit, slugger: Slugger) -> None:
         """Headings, links and formulas of one unit."""
@@ -322,7 +323,7 @@ def _directive_links(deck: Deck, path: str) -> list[Link]:
             value = directives.get(key)
             if isinstance(value, str) and value not in values:
                 values.append(value)
-    source_lines = deck.source.splitlines()
+    source_lines = deck.source.split("\n")
     links: list[Link] = []
     seen: set[tuple[str, int]] = set()
     for value in values:

@@ -48,7 +48,7 @@ FIT_ATTR = "data-diapo-fit"  # a `<!-- fit -->` heading
 # Marpit's `<style>` blocks: an HTML block opening with `<style` is taken whole (even unclosed);
 # its CSS is the first element's, `scoped` if that word is among its attributes.
 _STYLE_OPENING = re.compile(r"[ \t]*<style(?=\s|>|$)", re.I)
-_STYLE_ELEMENT = re.compile(r"<style([\s\S]*?)>([\s\S]*?)</style>", re.I)
+STYLE_ELEMENT = re.compile(r"<style([\s\S]*?)>([\s\S]*?)</style>", re.I)
 _SCOPED = re.compile(r"\bscoped\b", re.I)
 _FRAGMENTED_MARKUP = {"bullet_list_open": "*", "ordered_list_open": ")"}
 
@@ -129,19 +129,22 @@ class _Matcher:
     def __init__(self, slide: Slide):
         self.slide = slide
         self.fences = {fence.location.line: fence for fence in slide.fences if fence.shown}
-        self.images = list(slide.images)
+        # markdown-it draws an image nested in another's alt text as text: never a token.
+        self.images = [image for image in slide.images if not image.nested]
+        self.length = slide.content.count("\n")  # lines of `content`
 
     def fence(self, token: Token) -> Fence | None:
         """The Fence that opens on the fence token's first line."""
         return self.fences.get(self.slide.source_line(token.map[0])) if token.map else None
 
     def image(self, src: str, inline: Token) -> Image | None:
-        """The next image of `src` on the inline token's lines (nested images in an alt text
-        are in the parser's list too, after their parent: the source picks the right one)."""
+        """The next image of `src` on the deck lines of an inline token (from its first line
+        to the line before the next content line: what comes between was cut)."""
         if not inline.map:
             return None
         first = self.slide.source_line(inline.map[0])
-        last = self.slide.source_line(inline.map[1] - 1)
+        end = inline.map[1]
+        last = self.slide.source_line(end) - 1 if end < self.length else self.slide.end_line
         for k, image in enumerate(self.images):
             if first <= image.location.line <= last and unquote(image.src) == unquote(src):
                 return self.images.pop(k)
@@ -235,7 +238,7 @@ def _take_styles(tokens: list[Token]) -> list[tuple[str, bool]]:
     styles, kept = [], []
     for token in tokens:
         if token.type == "html_block" and is_style_block(token.content):
-            element = _STYLE_ELEMENT.search(token.content)
+            element = STYLE_ELEMENT.search(token.content)
             if element:
                 styles.append((element.group(2).strip(), bool(_SCOPED.search(element.group(1)))))
         else:

@@ -3,9 +3,9 @@
 Slide splitting, headings (for headingDivider and titles), fences, comment blocks and list
 items (fragments) must be where markdown-it puts them, for arbitrary mixes of tricky lines.
 Known deviations: a one-column table header written as a lazy line of a list item, over a
-delimiter row indented into the item (about 1 in 30,000 random decks; `| x |` is left out);
-a link reference definition spread over several lines (`[x]:` with its URL on the next line)
-is read as a paragraph.
+delimiter row indented into the item (about 1 in 30,000 random decks; `| x |` is left out).
+A link reference definition takes at most three lines here (label, URL, title); one whose
+label spans lines is read as a paragraph.
 """
 
 from __future__ import annotations
@@ -29,7 +29,8 @@ LINES = [
     ">> nested quote", "  > quote", "10) item", "~~~~", "``` trailing", "   - - -", "\t- item",
     "<![CDATA[", "]]>", "<script>", "</script>", "text -->", "- <!-- a -->", "  <!-- b -->",
     "    <!-- code -->", "- # H", "> # H", "Setext\n---", "-|-", "\t\t---", "-\tx",
-    "[r]: cible.md", "[r]: <a b.md> 'titre'", "   [r]: x", "[r]: x y", "[r]: x 't'", "- [r]: x", "> [r]: x",
+    "[r]: cible.md", "[r]: <a b.md> 'titre'", "   [r]: x", "[r]: x y", "[r]: x 't'", "[r]:",
+    "/url", '"titre"', "[j]: javascript:x", "- [r]: x", "> [r]: x",
 ]
 
 

@@ -277,3 +277,25 @@ def test_every_content_line_knows_its_source_line() -> None:
         written = source[slide.source_line(index) - 1]
         assert line == written or (line, written) == ("x  suite", "x <!-- une"), index
     assert [slide.source_line(i) for i, line in enumerate(content) if "![" in line] == [6]
+
+
+@pytest.mark.parametrize(("text", "slides", "labels"), [
+    ("[x]: javascript:alert(1)\n---\n\nb\n", 1, []),  # a URL markdown-it refuses: text
+    ('[x]: /u\n"titre"\n---\n\n[t][x]\n', 2, ["X"]),  # the title on the next line
+    ("[m]:\n/url\n---\n\n[t][m]\n", 2, ["M"]),  # the URL on the next line
+    ("[m]:\n---\n", 1, []),  # no URL: a paragraph, and `---` its underline
+])
+def test_reference_definitions_read_as_markdown_it_reads_them(
+        text: str, slides: int, labels: list[str]) -> None:
+    parsed = deck(text)
+    assert len(parsed.slides) == slides
+    assert list(parsed.references) == labels
+
+
+def test_images_are_those_markdown_it_draws() -> None:
+    """Not in an inline comment, not by reference when `(` follows the alt text; one in
+    another's alt text is marked nested (markdown-it draws it as alt text)."""
+    parsed = deck("x <!-- ![w:5](c.png) --> ![w:6](c.png)\n\n[bg]: l.png\n\n![bg](oops more\n\n"
+                  "![bg ![w:1](a.png)](b.png)\n")
+    assert [(i.src, i.width, i.nested) for i in parsed.slides[0].images] == [
+        ("c.png", "6px", False), ("b.png", None, False), ("a.png", "1px", True)]

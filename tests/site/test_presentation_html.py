@@ -127,3 +127,13 @@ def test_style_blocks_are_taken_as_marpit_takes_them(tmp_path: Path):
     assert third.styles == []
     for rendered in (first, second, third):
         assert "<style" not in rendered.html and "après" not in rendered.html
+
+
+def test_images_pair_past_a_comment_spanning_lines_and_skip_nested_ones(tmp_path: Path):
+    text = ("a <!-- une note\nsur deux lignes --> ![bg](fond.png)\n\n"
+            "![bg ![w:1](a.png)](b.png) ![w:2](a.png)\n")
+    deck = parse(tmp_path / "d.md", text=text, name="d")
+    rendered = SlideRenderer(deck).render(deck.slides[0])
+    assert [image.src for image in rendered.backgrounds] == ["fond.png", "b.png"]
+    assert re.findall(r"<img [^>]*>", rendered.html) == [
+        '<img src="a.png" alt="" style="width:2px" />']

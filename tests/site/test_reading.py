@@ -265,3 +265,19 @@ def test_link_references_serve_the_whole_deck_as_in_marp(make_project) -> None:
     assert "[plan]" not in presentation and "<img" not in second
     assert ('<section data-diapo-layer="background"><div class="diapo-bg"><figure '
             'style="background-image:url(&quot;img/logo.png&quot;)">') in presentation
+
+
+def test_reading_markdown_of_odd_lines() -> None:
+    """The reading page's Markdown (before MkDocs): lines split as the parser splits them (a
+    U+2028 inside a paragraph), each image with its own keywords, a quote kept whole around a
+    note spanning lines with a tab."""
+    from diapo.deck import parse
+    from diapo.site import reading, scan
+
+    text = ("# a\n\npara \u2028 x\n\n## b\n\n![](a.png) ![w:1](a.png)\n\n"
+            "> a\n> <!-- note\n>\tsuite -->\n> b\n")
+    parsed = parse("/x/docs/d.md", text=text)
+    markdown = reading.render(parsed, scan.scan_deck(parsed), {})
+    assert "## b {#b}" in markdown and "para \u2028 x\n" in markdown
+    assert '![](a.png) ![](a.png){ style="width:1px" }' in markdown
+    assert re.search(r"> a\n>[ \t]*\n>[ \t]*\n> b\n", markdown)
