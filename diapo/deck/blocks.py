@@ -25,6 +25,7 @@ HEADING = "heading"
 FENCE = "fence"
 COMMENT = "comment"  # Marpit comment block (`<!-- ... -->` starting a block)
 HTML = "html"
+STYLE = "style"  # Marpit's `<style>` block: taken as the slide's CSS, never shown
 PARA = "para"
 TABLE = "table"
 CODE = "code"  # indented code
@@ -72,7 +73,10 @@ _ATTR = (
 _OPEN_CLOSE_TAG = rf"(?:<[A-Za-z][A-Za-z0-9\-]*{_ATTR}*\s*/?>|</[A-Za-z][A-Za-z0-9\-]*\s*>)"
 # (start, end, can interrupt a paragraph) as in markdown-it's html_block rule; `None` end means
 # "ends at a blank line". The comment sequence is taken first by the Marpit comment rule.
+_STYLE_END = re.compile(r"</style>", re.IGNORECASE)
 _HTML_SEQUENCES = [
+    # Marpit's own `<style>` rule comes first (a STYLE block): it ends at `</style>` only.
+    (re.compile(r"<style(?=(\s|>|$))", re.IGNORECASE), _STYLE_END, True),
     (re.compile(r"<(script|pre|style|textarea)(?=(\s|>|$))", re.IGNORECASE),
      re.compile(r"</(script|pre|style|textarea)>", re.IGNORECASE), True),
     (re.compile(r"<\?"), re.compile(r"\?>"), True),
@@ -433,7 +437,7 @@ def scan(lines: list[str], start: int = 0, end: int | None = None) -> list[Block
                         leaf = None
                     continue
                 leaf = None
-            elif leaf is not None and leaf.kind == HTML:
+            elif leaf is not None and (leaf.kind == HTML or leaf.kind == STYLE):
                 if all_matched:
                     if html_end is None:
                         if blank:
@@ -565,7 +569,7 @@ def scan(lines: list[str], start: int = 0, end: int | None = None) -> list[Block
         html = _html_start(rest) if first == "<" else None
         if html is not None and (html[1] or not (para_open or leaf is not None)):
             html_end = html[0]
-            leaf = Block(HTML, ln, ln + 1, depth, [rest])
+            leaf = Block(STYLE if html_end is _STYLE_END else HTML, ln, ln + 1, depth, [rest])
             blocks.append(leaf)
             if html_end is not None and html_end.search(rest):
                 leaf = None

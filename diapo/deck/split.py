@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from diapo.deck.blocks import COMMENT, HEADING, HR, REFERENCE, Block
+from diapo.deck.blocks import COMMENT, HEADING, HR, REFERENCE, STYLE, Block
+
+# Blocks that give Marp no visible token (headingDivider splits only after a visible one).
+_HIDDEN = frozenset({COMMENT, REFERENCE, STYLE})
 
 
 @dataclass(slots=True)
@@ -47,7 +50,7 @@ def split(blocks: list[Block], body_start: int, body_end: int,
         if kind == HEADING and block.level in levels and visible:
             ranges.append(Range(start, block.start, current))
             start, current = block.start, []
-        if kind != COMMENT and kind != REFERENCE:  # neither gives Marp a visible token
+        if kind not in _HIDDEN:
             visible = True
         current.append(block)
     ranges.append(Range(start, body_end, current))

@@ -26,13 +26,13 @@ import re
 from collections.abc import Iterator, Mapping
 
 from diapo.deck import comments, images as deck_images, inline
-from diapo.deck.blocks import COMMENT, HEADING, HTML, Block
+from diapo.deck.blocks import COMMENT, HEADING, HTML, STYLE, Block
 from diapo.deck.model import Deck, Demo, DemoKind, Fence, Image, Reference, Slide
 from diapo.site.badges import FAILURE, Proof, badge_html
 from diapo.site.image_style import image_style
 from diapo.site.notes import paragraphs as note_paragraphs
 from diapo.site.scan import DeckScan, SlideScan
-from diapo.site.slides_html import STYLE_ELEMENT, is_style_block
+from diapo.site.slides_html import STYLE_ELEMENT
 
 # Slide boundaries in the Markdown. Python-Markdown passes comments through untouched and
 # cheaply, so the slide bars and notes (plain HTML, nothing to render) are put in their place
@@ -149,7 +149,7 @@ def _without_hidden(lines: list[str], offset: int, blocks: list[Block]) -> list[
     out = list(lines)
     for block in blocks:
         start, end = block.start - offset, block.end - offset
-        if block.kind == COMMENT or block.kind == HTML and is_style_block(block.lines[0]):
+        if block.kind == COMMENT or block.kind == STYLE:
             for k, text in zip(range(start, end), block.lines):
                 # The block's text is its line's end, after the containers' markers.
                 line = out[k]

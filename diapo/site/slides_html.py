@@ -228,16 +228,11 @@ def _fit_heading(heading: Token, inline: Token) -> None:
                        *children, Token("html_inline", "", 0, content="</span>")]
 
 
-def is_style_block(text: str) -> bool:
-    """Whether an HTML block whose text is `text` is one of Marp's `<style>` blocks."""
-    return _STYLE_OPENING.match(text) is not None
-
-
 def _take_styles(tokens: list[Token]) -> list[tuple[str, bool]]:
     """Remove Marp's `<style>` blocks from the tokens; return their CSS (as Marpit does)."""
     styles, kept = [], []
     for token in tokens:
-        if token.type == "html_block" and is_style_block(token.content):
+        if token.type == "html_block" and _STYLE_OPENING.match(token.content):
             element = STYLE_ELEMENT.search(token.content)
             if element:
                 styles.append((element.group(2).strip(), bool(_SCOPED.search(element.group(1)))))

@@ -299,3 +299,12 @@ def test_images_are_those_markdown_it_draws() -> None:
                   "![bg ![w:1](a.png)](b.png)\n")
     assert [(i.src, i.width, i.nested) for i in parsed.slides[0].images] == [
         ("c.png", "6px", False), ("b.png", None, False), ("a.png", "1px", True)]
+
+
+def test_a_style_block_is_marpit_s_hidden_token() -> None:
+    """Marpit's `<style>` rule ends at `</style>` only, and gives headingDivider no visible
+    token (checked against marp-core 5.0.2)."""
+    assert len(deck("<style>\nx\n</pre>\n---\ny</style>\n\n# A\n").slides) == 1
+    divided = deck("---\nheadingDivider: 2\n---\n<style scoped>h2 { margin: 0; }</style>\n"
+                   "## Un\n\n## Deux\n")
+    assert [s.title for s in divided.slides] == ["Un", "Deux"]

@@ -44,7 +44,7 @@ FRAGMENTS = [
     "~~~\n<!-- in code -->\n~~~", "| a | b |\n|---|---|\n| 1 | 2 |", "<div>", "</div>",
     "<details>\n\n<!-- in details -->\n\n</details>", "![bg](a.png)", "![bg left:30%](b.png)",
     "[r]: a.png", "[r]: <b c.png> 'T'", "  [bg]: d.png", "![bg][r]", "![w:20 sepia][r]", "![bg]",
-    "[lien][r]",
+    "[lien][r]", "<style>\nh1 { color: red; }\n</style>", "<style scoped>h2 { margin: 0; }</style>",
 ]
 HEADS = [
     "", "---\npaginate: true\n---\n", "---\nheadingDivider: 2\nclass: fm\n---\n",
