@@ -31,7 +31,8 @@ def github_slugify(text: str) -> str:
 
 
 def inline_text(children: list[Token] | None, *, html: bool = True) -> str:
-    """The text marp-core slugs for a heading: text, code, image alt and inline HTML.
+    """The text marp-core slugs for a heading: text, code, image alt and inline HTML (not its
+    comments: Marpit takes every comment out, a note or not).
 
     `html=False` leaves inline HTML tags out (a plain title for a table of contents).
     """
@@ -39,6 +40,7 @@ def inline_text(children: list[Token] | None, *, html: bool = True) -> str:
         token.content for token in children or ()
         if token.type in _TEXT_TYPES and not token.hidden
         and (html or token.type != "html_inline")
+        and not (token.type == "html_inline" and token.content.startswith("<!--"))
     )
 
 

@@ -55,3 +55,18 @@ def test_plain_heading_fast_path_agrees_with_markdown_it(text: str) -> None:
     expected = [inline_text(t.children) for t in inline if tokens[tokens.index(t) - 1].type
                 == "heading_open"]
     assert [h.text for h in headings] == expected
+
+
+@pytest.mark.parametrize(("text", "slug"), [
+    ("# T <!-- une note --> ##\n", "t"),
+    ("#  <!-- c -->  #\n", ""),
+    ("# A <!-- prettier-ignore --> B\n", "a-b"),
+])
+def test_comments_in_a_heading_are_not_slugged(text: str, slug: str) -> None:
+    """Marpit takes every comment out of a heading before marp-core slugs it (checked against
+    marp-core 5.0.2); the reading page and the presentation view agree."""
+    from diapo.site.slides_html import SlideRenderer
+
+    deck = parse("d.md", text=text)
+    assert [h.slug for h in scan_deck(deck).slides[0].headings] == [slug]
+    assert SlideRenderer(deck).render(deck.slides[0]).html.startswith(f'<h1 id="{slug}"')
