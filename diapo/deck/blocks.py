@@ -5,8 +5,10 @@ marks fragmented list items, so diapo needs markdown-it's *block* structure, fai
 not its inline parse or its HTML output. This scanner walks the lines once, with the CommonMark
 container algorithm (block quotes, list items, lazy paragraph continuation) and the leaf blocks
 that matter to Marp: thematic breaks, ATX and setext headings, fenced and indented code, HTML
-blocks, Marpit comment blocks, GFM tables and paragraphs. It follows markdown-it 14 (the
-version marp-core uses), including Marpit's `marpit_comment` block rule.
+blocks, Marpit comment and `<style>` blocks, link reference definitions, GFM tables and
+paragraphs. It follows markdown-it 14 (the version marp-core uses), including Marpit's
+`marpit_comment` and `marpit_style_parse` block rules; the site reads its blocks too
+(`Slide.blocks`). `$$` maths blocks are not among them.
 
 Lines are 0-based here; passes convert to 1-based `Location`s.
 """
