@@ -22,6 +22,9 @@ def collect(blocks: list[Block], path: str) -> dict[str, Reference]:
     for block in blocks:
         if block.kind != REFERENCE:
             continue
-        label, url, title, _lines = parse_reference("\n".join(block.lines))  # type: ignore[misc]  # the scanner parsed it
-        found.setdefault(normalizeReference(label), Reference(url, title, at(path, block.start + 1)))
+        parsed = parse_reference("\n".join(block.lines))
+        if parsed is not None:  # (always: the scanner made the block from this very parse)
+            label, url, title, _lines = parsed
+            found.setdefault(normalizeReference(label),
+                             Reference(url, title, at(path, block.start + 1)))
     return found
