@@ -75,10 +75,11 @@ _ATTR = (
 _OPEN_CLOSE_TAG = rf"(?:<[A-Za-z][A-Za-z0-9\-]*{_ATTR}*\s*/?>|</[A-Za-z][A-Za-z0-9\-]*\s*>)"
 # (start, end, can interrupt a paragraph) as in markdown-it's html_block rule; `None` end means
 # "ends at a blank line". The comment sequence is taken first by the Marpit comment rule.
+STYLE_OPENING = re.compile(r"<style(?=(\s|>|$))", re.IGNORECASE)  # Marpit's `<style>` block
 _STYLE_END = re.compile(r"</style>", re.IGNORECASE)
 _HTML_SEQUENCES = [
     # Marpit's own `<style>` rule comes first (a STYLE block): it ends at `</style>` only.
-    (re.compile(r"<style(?=(\s|>|$))", re.IGNORECASE), _STYLE_END, True),
+    (STYLE_OPENING, _STYLE_END, True),
     (re.compile(r"<(script|pre|style|textarea)(?=(\s|>|$))", re.IGNORECASE),
      re.compile(r"</(script|pre|style|textarea)>", re.IGNORECASE), True),
     (re.compile(r"<\?"), re.compile(r"\?>"), True),

@@ -7,7 +7,7 @@ from collections.abc import Iterator, Mapping
 
 from markdown_it.common.utils import normalizeReference
 
-from diapo.deck import inline
+from diapo.deck import comments, inline
 from diapo.deck.blocks import Block
 from diapo.deck.model import Image, Reference
 from diapo.errors import at
@@ -24,7 +24,6 @@ _INLINE = (
 # (markdown-it tries no reference once `(` follows the alt text.)
 IMAGE = re.compile(_INLINE + "|" + _ALT + r"(?!\()(?:\[((?:[^\[\]\\]++|\\.)*+)\])?")
 _INLINE_IMAGE = re.compile(_INLINE)  # the same groups 1-3: for decks without definitions
-_COMMENT = re.compile(r"<!--[\s\S]*?-->")  # inline HTML: markdown-it finds no image in it
 _LENGTH = r"((?:\d*\.)?\d+(?:%|ch|cm|em|ex|in|mm|pc|pt|px)?|auto)"
 _WIDTH = re.compile(rf"w(?:idth)?:{_LENGTH}$")
 _HEIGHT = re.compile(rf"h(?:eight)?:{_LENGTH}$")
@@ -108,16 +107,18 @@ def matches(text: str, references: Mapping[str, Reference]
             ) -> Iterator[tuple[re.Match[str], str, str | None]]:
     """The images of inline `text` where markdown-it finds them: (match, src, title).
 
-    A reference image whose label has no definition is not one (markdown-it reads text)."""
+    A reference image whose label has no definition is not one (markdown-it reads text), and
+    none is inside an inline comment (the comments the parser finds: the reading page
+    removes the same ones before pairing its images with these)."""
     if not references:  # the usual deck: inline images only
-        for m in inline.scan(text, _INLINE_IMAGE, "](", opaque=_COMMENT):
+        for m in inline.scan(text, _INLINE_IMAGE, "](", opaque=comments.MATCHER):
             yield m, _destination(m.group(2)), _unquote(m.group(3))
         return
 
     def defined(m: re.Match[str]) -> bool:
         return m.group(2) is not None or _label(m) in references
 
-    for m in inline.scan(text, IMAGE, "![", accept=defined, opaque=_COMMENT):
+    for m in inline.scan(text, IMAGE, "![", accept=defined, opaque=comments.MATCHER):
         if m.group(2) is not None:
             yield m, _destination(m.group(2)), _unquote(m.group(3))
         else:

@@ -38,6 +38,7 @@ from pygments.lexer import Lexer
 from pygments.lexers import TextLexer, get_lexer_by_name
 from pygments.util import ClassNotFound
 
+from diapo.deck.blocks import STYLE_OPENING
 from diapo.deck.model import Deck, Fence, Image, Slide
 from diapo.site import emoji, math, references
 from diapo.site.image_style import image_style
@@ -47,7 +48,6 @@ FRAGMENT_ATTR = "data-marpit-fragment"
 FIT_ATTR = "data-diapo-fit"  # a `<!-- fit -->` heading
 # Marpit's `<style>` blocks: an HTML block opening with `<style` is taken whole (even unclosed);
 # its CSS is the first element's, `scoped` if that word is among its attributes.
-_STYLE_OPENING = re.compile(r"[ \t]*<style(?=\s|>|$)", re.I)
 STYLE_ELEMENT = re.compile(r"<style([\s\S]*?)>([\s\S]*?)</style>", re.I)
 _SCOPED = re.compile(r"\bscoped\b", re.I)
 _FRAGMENTED_MARKUP = {"bullet_list_open": "*", "ordered_list_open": ")"}
@@ -232,7 +232,7 @@ def _take_styles(tokens: list[Token]) -> list[tuple[str, bool]]:
     """Remove Marp's `<style>` blocks from the tokens; return their CSS (as Marpit does)."""
     styles, kept = [], []
     for token in tokens:
-        if token.type == "html_block" and _STYLE_OPENING.match(token.content):
+        if token.type == "html_block" and STYLE_OPENING.match(token.content.lstrip(" \t")):
             element = STYLE_ELEMENT.search(token.content)
             if element:
                 styles.append((element.group(2).strip(), bool(_SCOPED.search(element.group(1)))))
