@@ -10,6 +10,10 @@ leaves alone. While a deck's page renders, the plugin sets `rewriter` to a `Link
   final URL, relative to the page;
 - `$…$` and `$$…$$` math becomes MathML (`diapo.site.math`), and `:shortcode:` emoji the
   emoji (`diapo.site.emoji`), as on the slides.
+
+MkDocs makes a new `Markdown` for every page, after `on_page_markdown`: the processors are
+registered for deck pages only, and math and emoji are dropped from a page whose text cannot
+hold them (Python-Markdown tries every inline pattern on every piece of text).
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from markdown import Extension, Markdown
 from markdown.blockprocessors import BlockProcessor
 from markdown.inlinepatterns import InlineProcessor
 from markdown.postprocessors import Postprocessor
+from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 
 from diapo.site import emoji, math
@@ -51,6 +56,8 @@ class DeckLinksExtension(Extension):
         self.rewriter: LinkRewriter | None = None
 
     def extendMarkdown(self, md: Markdown) -> None:
+        if self.rewriter is None:  # not a deck's page
+            return
         md.treeprocessors.register(_TreeLinks(md, self), "diapo_links", 3)  # before relpath (0)
         md.postprocessors.register(_RawLinks(md, self), "diapo_raw_links", 35)  # before raw_html
         # Math: after inline code (190), before backslash escapes (180) eat TeX's `\{`, `\\`.
@@ -59,6 +66,21 @@ class DeckLinksExtension(Extension):
         md.parser.blockprocessors.register(_MathBlock(md.parser, self), "diapo_math_block", 95)
         # Emoji: before pymdownx.emoji (75) when a course uses it, so decks read as on slides.
         md.inlinePatterns.register(_Emoji(emoji.SHORTCODE.pattern, md, self), "diapo_emoji", 76)
+        # After pymdownx.snippets (32) has included its files: the text is the page's.
+        md.preprocessors.register(_Unneeded(md), "diapo_unneeded", 31)
+
+
+class _Unneeded(Preprocessor):
+    """Drops the math and emoji processors from a page whose text holds neither."""
+
+    def run(self, lines: list[str]) -> list[str]:
+        text = "\n".join(lines)
+        if "$" not in text:
+            self.md.inlinePatterns.deregister("diapo_math")
+            self.md.parser.blockprocessors.deregister("diapo_math_block")
+        if emoji.SHORTCODE.search(text) is None:
+            self.md.inlinePatterns.deregister("diapo_emoji")
+        return lines
 
 
 class _TreeLinks(Treeprocessor):
