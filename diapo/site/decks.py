@@ -13,10 +13,22 @@ from collections.abc import Callable
 from concurrent.futures import CancelledError
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
+from typing import TypeVar
 
 from diapo.deck import parse
 from diapo.deck.model import Deck
 from diapo.site.scan import DeckScan, scan_deck
+
+T = TypeVar("T")
+
+
+def from_helper(pending: Callable[[], T]) -> T | None:
+    """The site helper's result, or None when the helper stopped before giving it (the caller
+    then does the work itself)."""
+    try:
+        return pending()
+    except (CancelledError, BrokenProcessPool):
+        return None
 
 
 class SiteDeck:
@@ -42,10 +54,7 @@ class SiteDeck:
         if self._scan is None:
             pending, self._pending = self._pending, None
             if pending is not None:
-                try:
-                    self._scan = pending()
-                except (CancelledError, BrokenProcessPool):  # helper stopped: do it here
-                    pass
+                self._scan = from_helper(pending)
             if self._scan is None:
                 self._scan = scan_deck(self.deck)
         return self._scan

@@ -6,8 +6,9 @@ page per deck) need none of the pages. So on a machine with more than one core, 
 forks one helper process once the decks are parsed (`on_files`), and hands it its `Inputs`
 (the parsed decks and the plugin's options) as the fork's arguments, so nothing is pickled:
 
-1. the helper scans every deck, in page order, and sends each scan back; a page waits for its
-   deck's scan only if the helper is behind (it is much faster than the pages);
+1. the helper scans every deck, in page order, and sends back each scan with the reading
+   page's Markdown made from it; a page waits for its deck's only if the helper is behind (it
+   is much faster than Python-Markdown rendering the pages);
 2. then it writes every presentation view while MkDocs goes on with the pages;
    `on_post_build` waits for it and reports its errors as the plugin would.
 
@@ -20,7 +21,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -73,11 +74,16 @@ class Helper:
         return cls(ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"),
                                        initializer=_adopt, initargs=(inputs,)))
 
-    def scan(self, loaded: Sequence[SiteDeck]) -> None:
-        """Have the helper scan the decks not scanned yet, in this order."""
+    def scan(self, loaded: Sequence[SiteDeck]) -> dict[str, Callable[[], str]]:
+        """Have the helper scan the decks not scanned yet, in this order, and write their
+        reading pages' Markdown (`reading.render`, without header): how to get each, by name."""
+        readings: dict[str, Callable[[], str]] = {}
         for site_deck in loaded:
             if not site_deck.scanned:
-                site_deck.expect(self.pool.submit(_scan, site_deck.deck.name).result)
+                scan, readings[site_deck.deck.name] = _parts(
+                    self.pool.submit(_scan, site_deck.deck.name))
+                site_deck.expect(scan)
+        return readings
 
     def write_views(self) -> None:
         """Have the helper write the presentation view of every deck (after the scans)."""
@@ -95,6 +101,12 @@ class Helper:
         self.pool.shutdown(wait=True, cancel_futures=True)
 
 
+def _parts(done: Future[tuple[DeckScan, str]]) -> tuple[Callable[[], DeckScan],
+                                                         Callable[[], str]]:
+    """How to get each part of a `_scan` result (waiting for it)."""
+    return (lambda: done.result()[0]), (lambda: done.result()[1])
+
+
 # In the helper process only: its inputs, set once by the pool's initializer.
 _inputs: Inputs | None = None
 
@@ -110,9 +122,14 @@ def _given() -> Inputs:
     return _inputs
 
 
-def _scan(name: str) -> DeckScan:
-    """In the helper: the scan of a deck."""
-    return scan_deck(_given().decks[name])
+def _scan(name: str) -> tuple[DeckScan, str]:
+    """In the helper: the scan of a deck, and its reading page's Markdown."""
+    from diapo.site import badges, reading
+
+    inputs = _given()
+    deck = inputs.decks[name]
+    scan = scan_deck(deck)
+    return scan, reading.render(deck, scan, badges.proofs(deck, inputs.report))
 
 
 def _write_views() -> list[Path]:

@@ -16,6 +16,7 @@ Hooks, in build order:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -63,6 +64,7 @@ class DiapoPlugin(BasePlugin[DiapoConfig]):
         self._stale: set[str] = set()  # decks whose pages a dirty rebuild must redo
         self._links = DeckLinksExtension()
         self._helper: helper.Helper | None = None  # second process of a full build
+        self._readings: dict[str, Callable[[], str]] = {}  # reading Markdown it writes, by deck
 
     # ------------------------------------------------------------------ configuration
 
@@ -122,7 +124,7 @@ class DiapoPlugin(BasePlugin[DiapoConfig]):
             self._helper = helper.Helper.start(inputs=helper.Inputs(
                 decks={d.deck.name: d.deck for d in self.decks.values()},
                 site_dir=Path(config.site_dir), config=self.config, report=self.report))
-            self._helper.scan(list(self.decks.values()))
+            self._readings = self._helper.scan(list(self.decks.values()))
             self._helper.write_views()
         if self.dirty:
             self._refresh_after_verify(files)
@@ -193,8 +195,11 @@ class DiapoPlugin(BasePlugin[DiapoConfig]):
         if deck.description:
             page.meta.setdefault("description", deck.description)
         self._links.rewriter = self._rewriter(deck.name, page, files)
-        deck_proofs = badges.proofs(deck, self.report)
-        return reading.render(deck, loaded.scan, deck_proofs, self._summary(loaded))
+        pending = self._readings.pop(deck.name, None)
+        slides = decks.from_helper(pending) if pending is not None else None
+        if slides is None:
+            slides = reading.render(deck, loaded.scan, badges.proofs(deck, self.report))
+        return reading.page(self._summary(loaded), slides)
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig,
                         files: Files) -> str:

@@ -47,15 +47,21 @@ def presentation_url(deck_name: str) -> str:
     return f"../{posixpath.basename(deck_name)}.html"
 
 
-def render(deck: Deck, scan: DeckScan, proofs: dict[str, Proof], header: str = "") -> str:
-    """The reading page's Markdown for `deck` (`header`: Markdown put before the slides)."""
-    parts = [header] if header else []
+def render(deck: Deck, scan: DeckScan, proofs: dict[str, Proof]) -> str:
+    """The reading page's Markdown for `deck`: its slides (see `page` for the whole page)."""
+    parts = []
     for slide, slide_scan in zip(deck.slides, scan.slides):
         parts.append(f"<!-- diapo:slide {slide.number} -->")
         parts.append(_render_slide(slide, slide_scan, proofs, deck.references))
     if deck.slides:
         parts.append("<!-- diapo:slide 0 -->")
     return "\n\n".join(parts) + "\n"
+
+
+def page(header: str, slides: str) -> str:
+    """A reading page's Markdown: `header` (Markdown put before the slides), then `slides`
+    (`render`'s)."""
+    return f"{header}\n\n{slides}" if header else slides
 
 
 def _render_slide(slide: Slide, scan: SlideScan, proofs: dict[str, Proof],
