@@ -124,7 +124,9 @@ class DiapoPlugin(BasePlugin[DiapoConfig]):
             self._helper = helper.Helper.start(inputs=helper.Inputs(
                 decks={d.deck.name: d.deck for d in self.decks.values()},
                 site_dir=Path(config.site_dir), config=self.config, report=self.report))
-            self._readings = self._helper.scan(list(self.decks.values()))
+            # The first deck's page is made here while the helper process starts: waiting
+            # for the fork would cost more than scanning one deck.
+            self._readings = self._helper.scan(list(self.decks.values())[1:])
             self._helper.write_views()
         if self.dirty:
             self._refresh_after_verify(files)
