@@ -134,7 +134,7 @@ def _scan_slide(slide: Slide, path: str, slugger: Slugger,
                 defined: dict[str, dict]) -> SlideScan:
     """Read the slide's blocks from the deck's block scan; only inline text is parsed here
     (`defined`: the deck's link reference definitions, in markdown-it's form)."""
-    reader = _SlideReader(slide, path, defined)
+    reader = _SlideReader(path, defined)
     units = [unit for block in slide.blocks for unit in reader.units(block)]
     for unit in units:  # once every reference definition of the slide is known
         reader.read(unit, slugger)
@@ -158,10 +158,8 @@ class _Unit:
 class _SlideReader:
     """Turns a slide's blocks into its scan: headings, links, formulas, HTML containers."""
 
-    def __init__(self, slide: Slide, path: str, defined: dict[str, dict]) -> None:
+    def __init__(self, path: str, defined: dict[str, dict]) -> None:
         self.path = path
-        self.lines = slide.source_lines()
-        self.offset = slide.location.line - 1  # deck line of the slide's first source line
         # Reference definitions, shared by the slide's inline parses: the deck's, and those
         # spread over several lines in this slide's paragraphs.
         self.env: dict = {"references": dict(defined)}
@@ -235,17 +233,11 @@ class _SlideReader:
                 title=inline_text(inline.children, html=False).strip(),
             ))
             children = inline.children or []
-        start, end = unit.start - self.offset, unit.end - self.offset
-        result.links.extend(self._inline_links(children, start, end))
-        result.formulas.extend(
-            Formula(child.content, False, Location(self.path, self.offset + 1 + _find_line(
-                [child.content], self.lines, start, end)))
-            for child in children if child.type == "math_inline")
+        self._inline_places(children, _Locator(unit.content, unit.start + 1))
 
-    def _inline_links(self, children: list[Token], start: int, end: int) -> list[Link]:
-        """Links and images of inline tokens on the slide's lines [start, end)."""
-        links = []
-        first = self.offset + 1
+    def _inline_places(self, children: list[Token], locate: _Locator) -> None:
+        """Links, images and formulas of a unit's inline tokens, with their lines."""
+        result = self.result
         for child in children:
             if child.type in ("link_open", "image"):
                 attr = "href" if child.type == "link_open" else "src"
@@ -253,13 +245,44 @@ class _SlideReader:
                 if child.markup == "autolink" or child.info == "auto":
                     continue  # <https://...>: always external
                 decoded = unquote(url)
-                line = _find_line([url, decoded], self.lines, start, end)
-                links.append(Link(decoded, Location(self.path, first + line),
-                                  child.type == "image", False))
+                result.links.append(Link(decoded, Location(self.path, locate(url, decoded)),
+                                         child.type == "image", False))
             elif child.type == "html_inline":
-                line = _find_line([child.content], self.lines, start, end)
-                links.extend(_html_links(_blank_comments(child.content), first + line, self.path))
-        return links
+                result.links.extend(_html_links(_blank_comments(child.content),
+                                                locate(child.content), self.path))
+            elif child.type == "math_inline":
+                result.formulas.append(Formula(child.content, False,
+                                               Location(self.path, locate(child.content))))
+
+
+class _Locator:
+    """Deck lines of a unit's inline tokens, found in its text in token order.
+
+    Each search starts where the previous token was found, so the same URL twice is found on
+    each of its lines, and a long paragraph is read once (a token not in the text, such as a
+    reference link's URL, is placed on the line of the token before it).
+    """
+
+    def __init__(self, content: str, line: int) -> None:
+        self.content = content
+        self.position = 0
+        self.line = line  # deck line (1-based) of `position`
+        self.missing: set[str] = set()  # not after `position`, so never again
+
+    def __call__(self, *candidates: str) -> int:
+        found = []
+        for candidate in candidates:
+            if candidate and candidate not in self.missing:
+                index = self.content.find(candidate, self.position)
+                if index < 0:
+                    self.missing.add(candidate)
+                else:
+                    found.append(index)
+        if found:
+            index = min(found)
+            self.line += self.content.count("\n", self.position, index)
+            self.position = index + 1  # the next token is further on (no token starts with \n)
+        return self.line
 
 
 def _inline_content(block: Block) -> str:
@@ -296,12 +319,9 @@ def _track_tags(content: str, stack: list[str]) -> None:
                 pass
 
 
-def _find_line(candidates: list[str], lines: list[str], start: int, end: int) -> int:
-    """0-based index of the first line in [start, end) containing a candidate, else start."""
-    for number in range(start, min(end, len(lines))):
-        if any(c and c in lines[number] for c in candidates):
-            return number
-    return start
+def _find_line(candidate: str, lines: list[str]) -> int:
+    """0-based index of the first line containing `candidate`, else 0."""
+    return next((number for number, line in enumerate(lines) if candidate in line), 0)
 
 
 def _html_links(content: str, first_line: int, path: str) -> list[Link]:
@@ -333,7 +353,7 @@ def _directive_links(deck: Deck, path: str) -> list[Link]:
                 url = str(child.attrs.get("href" if child.type == "link_open" else "src", ""))
                 found.append(Link(url, Location(path, 0), child.type == "image", True))
         for link in found:
-            line = _find_line([link.url], source_lines, 0, len(source_lines)) + 1
+            line = _find_line(link.url, source_lines) + 1
             if (link.url, line) not in seen:
                 seen.add((link.url, line))
                 links.append(Link(link.url, Location(path, line), link.image, True))

@@ -136,3 +136,22 @@ def test_home_page_links_are_checked_in_french(url: str, home_deck: str,
     link = Link(url, at("docs/cloud.md", 3), image=False, html=False)
     assert check_link(link, "cloud", site) == message
 
+
+
+def test_links_of_a_paragraph_are_placed_on_their_own_lines() -> None:
+    """The same URL twice in a paragraph is reported on each of its lines, and a URL that is
+    the end of another (`b.png`, `img/b.png`) on its own line, not the other's."""
+    from diapo.deck import parse
+    from diapo.site.scan import scan_deck
+
+    deck = parse("/cours/docs/d.md", text=(
+        "# Titre\n"
+        "\n"
+        "Voir [la suite](absent.md) et\n"
+        "l'image ![](img/b.png) puis\n"
+        "encore [la suite](absent.md), <a href=\"x.md\">x</a>\n"
+        "et ![](b.png) <a href=\"x.md\">y</a>.\n"
+    ))
+    places = [(link.url, link.location.line) for link in scan_deck(deck).slides[0].links]
+    assert places == [("absent.md", 3), ("img/b.png", 4), ("absent.md", 5), ("x.md", 5),
+                      ("b.png", 6), ("x.md", 6)]
