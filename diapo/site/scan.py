@@ -24,6 +24,7 @@ from urllib.parse import unquote
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from diapo.deck import comments
 from diapo.deck.blocks import HEADING, HTML, PARA, TABLE, Block, split_cells
 from diapo.deck.model import Deck, Slide
 from diapo.errors import Location
@@ -47,7 +48,6 @@ _HTML_URL = re.compile(
 # Characters that make markdown-it's inline parse of a heading differ from its plain text
 # (emphasis, code, links, images, HTML, entities, escapes, strikethrough, line breaks).
 _INLINE_SYNTAX = re.compile(r"[\n!&*<\[\\\]_`~]")
-_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 # An opening block tag alone on its line (possibly followed by the blank line that ends it).
 _OPENER = re.compile(r"\s{0,3}<(?P<tag>[A-Za-z][A-Za-z0-9-]*)(?P<attrs>(?:\s[^<>]*)?)>\s*$")
 _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)\b[^<>]*?(/?)>")
@@ -292,7 +292,7 @@ def _inline_content(block: Block) -> str:
 
 def _blank_comments(text: str) -> str:
     """`text` with HTML comments replaced by as many newlines (lines keep their numbers)."""
-    return _COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), text)
+    return comments.MATCHER.sub(lambda m: "\n" * m.group(0).count("\n"), text)
 
 
 def _is_opener(content: str) -> bool:
