@@ -9,7 +9,8 @@ leaves alone. While a deck's page renders, the plugin sets `rewriter` to a `Link
 - a postprocessor (before the raw HTML is put back) rewrites `href`/`src` in raw HTML to their
   final URL, relative to the page;
 - `$…$` and `$$…$$` math becomes MathML (`diapo.site.math`), and `:shortcode:` emoji the
-  emoji (`diapo.site.emoji`), as on the slides.
+  emoji (`diapo.site.emoji`), as on the slides;
+- a backslash escapes any ASCII punctuation, as in CommonMark.
 
 MkDocs makes a new `Markdown` for every page, after `on_page_markdown`: the processors are
 registered for deck pages only, and math and emoji are dropped from a page whose text cannot
@@ -19,6 +20,7 @@ hold them (Python-Markdown tries every inline pattern on every piece of text).
 from __future__ import annotations
 
 import re
+import string
 import xml.etree.ElementTree as etree
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -58,6 +60,10 @@ class DeckLinksExtension(Extension):
     def extendMarkdown(self, md: Markdown) -> None:
         if self.rewriter is None:  # not a deck's page
             return
+        # A backslash escapes any ASCII punctuation in CommonMark, as on the slides (`\<!--`,
+        # `\$`, `\&` show the character); Python-Markdown escapes only some and shows the
+        # backslash before the others.
+        md.ESCAPED_CHARS.extend(c for c in string.punctuation if c not in md.ESCAPED_CHARS)
         md.treeprocessors.register(_TreeLinks(md, self), "diapo_links", 3)  # before relpath (0)
         md.postprocessors.register(_RawLinks(md, self), "diapo_raw_links", 35)  # before raw_html
         # Math: after inline code (190), before backslash escapes (180) eat TeX's `\{`, `\\`.

@@ -281,3 +281,17 @@ def test_reading_markdown_of_odd_lines() -> None:
     assert "## b {#b}" in markdown and "para \u2028 x\n" in markdown
     assert '![](a.png) ![](a.png){ style="width:1px" }' in markdown
     assert re.search(r"> a\n>[ \t]*\n>[ \t]*\n> b\n", markdown)
+
+
+def test_backslash_escapes_any_punctuation_as_on_the_slides(make_project) -> None:
+    """CommonMark (Marp) escapes every ASCII punctuation character; Python-Markdown only some,
+    and shows the backslash before the others: an escaped comment is text on both pages."""
+    project = make_project()
+    project.write("docs/echappe.md", (
+        "# Échappements\n\n"
+        "Écrire \\<!-- pas une note --> coûte \\$5 \\& plus\\: \\~fin\\~.\n\n"
+        "Le code garde `\\<` et \\\\ reste une barre.\n"
+    ))
+    page = article(project.build().joinpath("echappe", "index.html").read_text(encoding="utf-8"))
+    assert "Écrire &lt;!-- pas une note --&gt; coûte $5 &amp; plus: ~fin~." in page
+    assert "<code>\\&lt;</code> et \\ reste une barre." in page
