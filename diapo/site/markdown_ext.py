@@ -13,8 +13,8 @@ leaves alone. While a deck's page renders, the plugin sets `rewriter` to a `Link
 - a backslash escapes any ASCII punctuation, as in CommonMark.
 
 MkDocs makes a new `Markdown` for every page, after `on_page_markdown`: the processors are
-registered for deck pages only, and math and emoji are dropped from a page whose text cannot
-hold them (Python-Markdown tries every inline pattern on every piece of text).
+registered for deck pages only, and math and emoji only when the page's text can hold them
+(Python-Markdown tries every inline pattern on every piece of text).
 """
 
 from __future__ import annotations
@@ -24,13 +24,15 @@ import string
 import xml.etree.ElementTree as etree
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from markdown import Extension, Markdown
 from markdown.blockprocessors import BlockProcessor
 from markdown.inlinepatterns import InlineProcessor
 from markdown.postprocessors import Postprocessor
 from markdown.preprocessors import Preprocessor
-from markdown.treeprocessors import Treeprocessor
+from markdown.treeprocessors import Treeprocessor, UnescapeTreeprocessor
+from markdown.util import Registry
 
 from diapo.site import emoji, math
 
@@ -60,33 +62,55 @@ class DeckLinksExtension(Extension):
     def extendMarkdown(self, md: Markdown) -> None:
         if self.rewriter is None:  # not a deck's page
             return
+        md.treeprocessors.register(_TreeLinks(md, self), "diapo_links", 3)  # before relpath (0)
+        md.postprocessors.register(_RawLinks(md, self), "diapo_raw_links", 35)  # before raw_html
+        # After pymdownx.snippets (32) has included its files: the text is the page's.
+        md.preprocessors.register(_DeckText(md, self), "diapo_deck_text", 31)
+
+
+class _DeckText(Preprocessor):
+    """Fits the Markdown instance to the text it converts, before it is parsed: math and emoji
+    only in a deck's text that can hold them, and CommonMark's backslash escapes.
+
+    Checked at every conversion, so an instance another extension keeps after the deck's page
+    (while `rewriter` was set) converts its later texts as before.
+    """
+
+    def __init__(self, md: Markdown, ext: DeckLinksExtension) -> None:
+        super().__init__(md)
+        self.ext = ext
+        self.escapes = list(md.ESCAPED_CHARS)  # Python-Markdown's own
+
+    def run(self, lines: list[str]) -> list[str]:
+        md, ext = self.md, self.ext
+        deck = ext.rewriter is not None
+        text = "\n".join(lines) if deck else ""
+        maths = deck and "$" in text
+        # After inline code (190), before backslash escapes (180) eat TeX's `\{`, `\\`.
+        _keep(md.inlinePatterns, "diapo_math", 189.9, maths,
+              lambda: _MathInline(math.INLINE.pattern, md, ext))
+        _keep(md.parser.blockprocessors, "diapo_math_block", 95, maths,
+              lambda: _MathBlock(md.parser, ext))
+        # Before pymdownx.emoji (75) when a course uses it, so decks read as on slides.
+        _keep(md.inlinePatterns, "diapo_emoji", 76,
+              deck and emoji.SHORTCODE.search(text) is not None,
+              lambda: _Emoji(emoji.SHORTCODE.pattern, md, ext))
         # A backslash escapes any ASCII punctuation in CommonMark, as on the slides (`\<!--`,
         # `\$`, `\&` show the character); Python-Markdown escapes only some and shows the
         # backslash before the others.
-        md.ESCAPED_CHARS.extend(c for c in string.punctuation if c not in md.ESCAPED_CHARS)
-        md.treeprocessors.register(_TreeLinks(md, self), "diapo_links", 3)  # before relpath (0)
-        md.postprocessors.register(_RawLinks(md, self), "diapo_raw_links", 35)  # before raw_html
-        # Math: after inline code (190), before backslash escapes (180) eat TeX's `\{`, `\\`.
-        md.inlinePatterns.register(_MathInline(math.INLINE.pattern, md, self), "diapo_math",
-                                   189.9)
-        md.parser.blockprocessors.register(_MathBlock(md.parser, self), "diapo_math_block", 95)
-        # Emoji: before pymdownx.emoji (75) when a course uses it, so decks read as on slides.
-        md.inlinePatterns.register(_Emoji(emoji.SHORTCODE.pattern, md, self), "diapo_emoji", 76)
-        # After pymdownx.snippets (32) has included its files: the text is the page's.
-        md.preprocessors.register(_Unneeded(md), "diapo_unneeded", 31)
-
-
-class _Unneeded(Preprocessor):
-    """Drops the math and emoji processors from a page whose text holds neither."""
-
-    def run(self, lines: list[str]) -> list[str]:
-        text = "\n".join(lines)
-        if "$" not in text:
-            self.md.inlinePatterns.deregister("diapo_math")
-            self.md.parser.blockprocessors.deregister("diapo_math_block")
-        if emoji.SHORTCODE.search(text) is None:
-            self.md.inlinePatterns.deregister("diapo_emoji")
+        md.ESCAPED_CHARS[:] = self.escapes + (
+            [c for c in string.punctuation if c not in self.escapes] if deck else [])
         return lines
+
+
+def _keep(registry: Registry, name: str, priority: float, wanted: bool,
+          make: Callable[[], Any]) -> None:
+    """Register `make()` as `name` in `registry` when `wanted`, else take it out (Python-Markdown
+    tries every inline pattern on every piece of text: one a page cannot use costs time)."""
+    if not wanted:
+        registry.deregister(name, strict=False)
+    elif name not in registry:
+        registry.register(make(), name, priority)
 
 
 class _TreeLinks(Treeprocessor):
@@ -98,10 +122,14 @@ class _TreeLinks(Treeprocessor):
         rewriter = self.ext.rewriter
         if rewriter is None:
             return None
+        # Backslash escapes are still placeholders here (Python-Markdown puts the characters
+        # back at priority 0): the rewriter reads the URL as written.
+        unescape = next((p.unescape for p in self.md.treeprocessors
+                         if isinstance(p, UnescapeTreeprocessor)), str)
         for element in root.iter("a"):
             href = element.get("href")
             if href:
-                new = rewriter.markdown_href(href)
+                new = rewriter.markdown_href(unescape(href))
                 if new is not None:
                     element.set("href", new)
         return None

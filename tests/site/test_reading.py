@@ -295,3 +295,13 @@ def test_backslash_escapes_any_punctuation_as_on_the_slides(make_project) -> Non
     page = article(project.build().joinpath("echappe", "index.html").read_text(encoding="utf-8"))
     assert "Écrire &lt;!-- pas une note --&gt; coûte $5 &amp; plus: ~fin~." in page
     assert "<code>\\&lt;</code> et \\ reste une barre." in page
+
+
+def test_escaped_characters_in_a_link_are_read_as_written(make_project) -> None:
+    """`\\_` in a link's URL is an escape (CommonMark): the link goes to the reading page of
+    the deck it names, as any link between decks."""
+    project = make_project()
+    project.write("docs/cloud_v2.md", "# Cloud v2\n\n---\n\n## Suite\n")
+    project.write("docs/renvoi.md", "# Renvoi\n\nVoir [la suite](cloud\\_v2.html#2).\n")
+    page = article(project.build().joinpath("renvoi", "index.html").read_text(encoding="utf-8"))
+    assert '<a href="../cloud_v2/#2">la suite</a>' in page
