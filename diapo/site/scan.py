@@ -237,45 +237,69 @@ class _SlideReader:
 
     def _inline_places(self, children: list[Token], locate: _Locator) -> None:
         """Links, images and formulas of a unit's inline tokens, with their lines."""
-        result = self.result
+        links: list[Link] = []
+        open_links: list[tuple[int, Token]] = []  # a link's URL comes after its text's tokens
         for child in children:
-            if child.type in ("link_open", "image"):
-                attr = "href" if child.type == "link_open" else "src"
-                url = str(child.attrs.get(attr, ""))
-                if child.markup == "autolink" or child.info == "auto":
-                    continue  # <https://...>: always external
-                decoded = unquote(url)
-                result.links.append(Link(decoded, Location(self.path, locate(url, decoded)),
-                                         child.type == "image", False))
+            if child.type == "link_open":
+                open_links.append((len(links), child))
+                links.append(_PENDING)  # keeps the links in token order
+            elif child.type == "link_close" and open_links:
+                index, link_open = open_links.pop()
+                links[index] = self._link(link_open, locate)
+            elif child.type == "image":
+                links.append(self._link(child, locate))
             elif child.type == "html_inline":
-                result.links.extend(_html_links(_blank_comments(child.content),
-                                                locate(child.content), self.path))
+                links.extend(_html_links(_blank_comments(child.content),
+                                         locate.text(child.content), self.path))
             elif child.type == "math_inline":
-                result.formulas.append(Formula(child.content, False,
-                                               Location(self.path, locate(child.content))))
+                line = locate.text(f"${child.content}$")
+                self.result.formulas.append(Formula(child.content, False,
+                                                    Location(self.path, line)))
+        self.result.links.extend(link for link in links if link is not _PENDING)
+
+    def _link(self, token: Token, locate: _Locator) -> Link:
+        """A link's or an image's target (an autolink's is always external: `_PENDING`)."""
+        if token.markup == "autolink" or token.info == "auto":
+            return _PENDING  # <https://...>: always external
+        url = str(token.attrs.get("href" if token.type == "link_open" else "src", ""))
+        decoded = unquote(url)
+        return Link(decoded, Location(self.path, locate.destination(url, decoded)),
+                    token.type == "image", False)
+
+
+_PENDING = Link("", Location("", 0), False, False)  # a place kept for a link, or none
 
 
 class _Locator:
-    """Deck lines of a unit's inline tokens, found in its text in token order.
+    """Deck lines of a unit's inline tokens, found in its text in source order.
 
     Each search starts where the previous token was found, so the same URL twice is found on
-    each of its lines, and a long paragraph is read once (a token not in the text, such as a
-    reference link's URL, is placed on the line of the token before it).
+    each of its lines, and a long paragraph is read once. A URL counts only as a destination
+    (after `](`), so a mention in the text does not move the search; a token not found (a
+    reference link's URL, an escaped one) is placed on the line of the token before it.
     """
 
     def __init__(self, content: str, line: int) -> None:
         self.content = content
         self.position = 0
         self.line = line  # deck line (1-based) of `position`
-        self.missing: set[str] = set()  # not after `position`, so never again
+        self.missing: set[tuple[str, bool]] = set()  # not after `position`, so never again
 
-    def __call__(self, *candidates: str) -> int:
+    def text(self, *candidates: str) -> int:
+        """The line of the first of `candidates` written from here on."""
+        return self._find(candidates, destination=False)
+
+    def destination(self, *candidates: str) -> int:
+        """The line of the first of `candidates` written from here on as a link destination."""
+        return self._find(candidates, destination=True)
+
+    def _find(self, candidates: tuple[str, ...], *, destination: bool) -> int:
         found = []
         for candidate in candidates:
-            if candidate and candidate not in self.missing:
-                index = self.content.find(candidate, self.position)
+            if candidate and (candidate, destination) not in self.missing:
+                index = self._search(candidate, destination)
                 if index < 0:
-                    self.missing.add(candidate)
+                    self.missing.add((candidate, destination))
                 else:
                     found.append(index)
         if found:
@@ -283,6 +307,22 @@ class _Locator:
             self.line += self.content.count("\n", self.position, index)
             self.position = index + 1  # the next token is further on (no token starts with \n)
         return self.line
+
+    def _search(self, candidate: str, destination: bool) -> int:
+        content = self.content
+        index = content.find(candidate, self.position)
+        while destination and index >= 0 and not _after_bracket(content, index):
+            index = content.find(candidate, index + 1)
+        return index
+
+
+def _after_bracket(content: str, index: int) -> bool:
+    """True when `index` starts a link destination: after `](`, blanks and an optional `<`."""
+    if index and content[index - 1] == "<":
+        index -= 1
+    while index and content[index - 1] in " \t\n":
+        index -= 1
+    return index >= 2 and content.startswith("](", index - 2)
 
 
 def _inline_content(block: Block) -> str:

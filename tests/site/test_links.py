@@ -155,3 +155,21 @@ def test_links_of_a_paragraph_are_placed_on_their_own_lines() -> None:
     places = [(link.url, link.location.line) for link in scan_deck(deck).slides[0].links]
     assert places == [("absent.md", 3), ("img/b.png", 4), ("absent.md", 5), ("x.md", 5),
                       ("b.png", 6), ("x.md", 6)]
+
+
+@pytest.mark.parametrize(("text", "places"), [
+    # an image inside a link's text is before the link's URL; the same image again later
+    ("[![](logo.png)](home.html)\n[next](nxt.html)\n![](logo.png)\n",
+     [("home.html", 1), ("logo.png", 1), ("nxt.html", 2), ("logo.png", 3)]),
+    ("[du texte ![](a.png)\nsuite](b.html)\n", [("b.html", 2), ("a.png", 1)]),
+    # a URL not written at its place (reference, entity) does not move the search ahead
+    ("[a][r]\n[b](y.html)\nvoir r.html\n\n[r]: r.html\n", [("r.html", 1), ("y.html", 2)]),
+    ("[a](b&amp;c.html)\n[d](d.html)\nb&c.html\n", [("b&c.html", 1), ("d.html", 2)]),
+    ("[a](\n<u v.html>)\n[b](w.html)\n", [("u v.html", 2), ("w.html", 3)]),
+])
+def test_link_lines_follow_the_source_not_mentions(text: str, places: list) -> None:
+    from diapo.deck import parse
+    from diapo.site.scan import scan_deck
+
+    links = scan_deck(parse("/cours/docs/d.md", text=text)).slides[0].links
+    assert [(link.url, link.location.line) for link in links] == places
