@@ -79,7 +79,7 @@ class _DeckText(Preprocessor):
     def __init__(self, md: Markdown, ext: DeckLinksExtension) -> None:
         super().__init__(md)
         self.ext = ext
-        self.escapes = list(md.ESCAPED_CHARS)  # Python-Markdown's own
+        self.escapes: list[str] | None = None  # the instance's own, once every extension ran
 
     def run(self, lines: list[str]) -> list[str]:
         md, ext = self.md, self.ext
@@ -98,6 +98,8 @@ class _DeckText(Preprocessor):
         # A backslash escapes any ASCII punctuation in CommonMark, as on the slides (`\<!--`,
         # `\$`, `\&` show the character); Python-Markdown escapes only some and shows the
         # backslash before the others.
+        if self.escapes is None:
+            self.escapes = list(md.ESCAPED_CHARS)
         md.ESCAPED_CHARS[:] = self.escapes + (
             [c for c in string.punctuation if c not in self.escapes] if deck else [])
         return lines
