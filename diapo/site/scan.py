@@ -15,13 +15,14 @@ HTML line inside it) is not seen as one.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from html import unescape
 from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
+from markdown_it.helpers import parseLinkDestination
 from markdown_it.token import Token
 
 from diapo.deck import comments
@@ -31,7 +32,9 @@ from diapo.errors import Location
 from diapo.site import math, references
 from diapo.site.slugs import Slugger, inline_text, take_fit
 
-_MD = math.use(MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"]))
+# `store_labels`: a reference link's token names its label (its URL is written elsewhere).
+_MD = math.use(MarkdownIt("commonmark", {"html": True, "store_labels": True})
+               .enable(["table", "strikethrough"]))
 # The block rules the deck's scanner does not have (reference definitions, `$$` formulas), run
 # on the paragraphs that may hold them; inline content is parsed on demand.
 _BLOCKS = math.use(MarkdownIt("commonmark", {"html": True}).disable("inline"))
@@ -262,9 +265,8 @@ class _SlideReader:
         if token.markup == "autolink" or token.info == "auto":
             return _PENDING  # <https://...>: always external
         url = str(token.attrs.get("href" if token.type == "link_open" else "src", ""))
-        decoded = unquote(url)
-        return Link(decoded, Location(self.path, locate.destination(url, decoded)),
-                    token.type == "image", False)
+        line = locate.line if "label" in (token.meta or {}) else locate.destination(url)
+        return Link(unquote(url), Location(self.path, line), token.type == "image", False)
 
 
 _PENDING = Link("", Location("", 0), False, False)  # a place kept for a link, or none
@@ -274,9 +276,9 @@ class _Locator:
     """Deck lines of a unit's inline tokens, found in its text in source order.
 
     Each search starts where the previous token was found, so the same URL twice is found on
-    each of its lines, and a long paragraph is read once. A URL counts only as a destination
-    (after `](`), so a mention in the text does not move the search; a token not found (a
-    reference link's URL, an escaped one) is placed on the line of the token before it.
+    each of its lines, and a long paragraph is read once. A link's URL is matched where it is
+    written as a destination (after `](`, read as markdown-it reads it), so a mention in the
+    text does not count; a reference link is placed on the line of the token before it.
     """
 
     def __init__(self, content: str, line: int) -> None:
@@ -285,44 +287,40 @@ class _Locator:
         self.line = line  # deck line (1-based) of `position`
         self.missing: set[tuple[str, bool]] = set()  # not after `position`, so never again
 
-    def text(self, *candidates: str) -> int:
-        """The line of the first of `candidates` written from here on."""
-        return self._find(candidates, destination=False)
+    def text(self, candidate: str) -> int:
+        """The line of `candidate`, written from here on."""
+        return self._move(candidate, False, self._text)
 
-    def destination(self, *candidates: str) -> int:
-        """The line of the first of `candidates` written from here on as a link destination."""
-        return self._find(candidates, destination=True)
+    def destination(self, url: str) -> int:
+        """The line of the link destination that markdown-it reads as `url`, from here on."""
+        return self._move(url, True, self._destination)
 
-    def _find(self, candidates: tuple[str, ...], *, destination: bool) -> int:
-        found = []
-        for candidate in candidates:
-            if candidate and (candidate, destination) not in self.missing:
-                index = self._search(candidate, destination)
-                if index < 0:
-                    self.missing.add((candidate, destination))
-                else:
-                    found.append(index)
-        if found:
-            index = min(found)
-            self.line += self.content.count("\n", self.position, index)
-            self.position = index + 1  # the next token is further on (no token starts with \n)
+    def _move(self, candidate: str, destination: bool, search: Callable[[str], int]) -> int:
+        key = (candidate, destination)
+        if candidate and key not in self.missing:
+            index = search(candidate)
+            if index < 0:
+                self.missing.add(key)
+            else:
+                self.line += self.content.count("\n", self.position, index)
+                self.position = index + 1  # the next token is further on
         return self.line
 
-    def _search(self, candidate: str, destination: bool) -> int:
-        content = self.content
-        index = content.find(candidate, self.position)
-        while destination and index >= 0 and not _after_bracket(content, index):
-            index = content.find(candidate, index + 1)
-        return index
+    def _text(self, candidate: str) -> int:
+        return self.content.find(candidate, self.position)
 
-
-def _after_bracket(content: str, index: int) -> bool:
-    """True when `index` starts a link destination: after `](`, blanks and an optional `<`."""
-    if index and content[index - 1] == "<":
-        index -= 1
-    while index and content[index - 1] in " \t\n":
-        index -= 1
-    return index >= 2 and content.startswith("](", index - 2)
+    def _destination(self, url: str) -> int:
+        content, end = self.content, len(self.content)
+        bracket = content.find("](", self.position)
+        while bracket >= 0:
+            start = bracket + 2
+            while start < end and content[start] in " \t\n":
+                start += 1
+            parsed = parseLinkDestination(content, start, end)
+            if parsed.ok and _MD.normalizeLink(parsed.str) == url:
+                return start
+            bracket = content.find("](", bracket + 1)
+        return -1
 
 
 def _inline_content(block: Block) -> str:

@@ -166,6 +166,13 @@ def test_links_of_a_paragraph_are_placed_on_their_own_lines() -> None:
     ("[a][r]\n[b](y.html)\nvoir r.html\n\n[r]: r.html\n", [("r.html", 1), ("y.html", 2)]),
     ("[a](b&amp;c.html)\n[d](d.html)\nb&c.html\n", [("b&c.html", 1), ("d.html", 2)]),
     ("[a](\n<u v.html>)\n[b](w.html)\n", [("u v.html", 2), ("w.html", 3)]),
+    # ... nor does one written elsewhere as a destination
+    ("[a][r]\n[x](y.html)\n[c](r.html)\n\n[r]: r.html\n",
+     [("r.html", 1), ("y.html", 2), ("r.html", 3)]),
+    ("[a](u\\_v.html)\n[x](y.html)\n[b](u_v.html)\n",
+     [("u_v.html", 1), ("y.html", 2), ("u_v.html", 3)]),
+    ("[a](&#117;.html)\n[x](y.html)\n[b](u.html)\n", [("u.html", 1), ("y.html", 2), ("u.html", 3)]),
+    ("[a](p.html)\n[b](u\\_v.html)\n", [("p.html", 1), ("u_v.html", 2)]),
 ])
 def test_link_lines_follow_the_source_not_mentions(text: str, places: list) -> None:
     from diapo.deck import parse
