@@ -151,8 +151,7 @@ class _Unit:
     HTML block."""
 
     content: str
-    start: int  # 0-based deck lines [start, end)
-    end: int
+    start: int  # 0-based deck line of its first line
     level: int = 0  # a heading's level (0: not a heading)
     display_math: bool = False
     html: bool = False
@@ -177,17 +176,16 @@ class _SlideReader:
             if (kind == PARA or block.marker) and _BLOCK_SYNTAX.search(content):  # not ATX
                 yield from self._paragraph_blocks(block)
             else:
-                yield _Unit(content, block.start, block.end, level=block.level)
+                yield _Unit(content, block.start, level=block.level)
         elif kind == TABLE:
             columns = len(split_cells(block.lines[0].strip()))
             for row in range(len(block.lines)):
                 if row != 1:  # the delimiter row
                     cells = split_cells(block.lines[row].strip())[:columns]
                     line = block.start + row
-                    yield from (_Unit(cell.strip(), line, line + 1) for cell in cells)
+                    yield from (_Unit(cell.strip(), line) for cell in cells)
         elif kind == HTML:
-            yield _Unit(_blank_comments("\n".join(block.lines) + "\n"), block.start, block.end,
-                        html=True)
+            yield _Unit(_blank_comments("\n".join(block.lines) + "\n"), block.start, html=True)
 
     def _paragraph_blocks(self, block: Block) -> Iterator[_Unit]:
         """A paragraph (or setext heading) that may hold `$$` formulas or reference definitions
@@ -199,11 +197,11 @@ class _SlideReader:
         for token in _BLOCKS.parse("\n".join(block.lines), self.env):
             if token.map is None:
                 continue
-            start, end = block.start + token.map[0], block.start + token.map[1]
+            start = block.start + token.map[0]
             if token.type == "math_block":
-                units.append(_Unit(token.content, start, end, display_math=True))
+                units.append(_Unit(token.content, start, display_math=True))
             elif token.type == "inline":
-                units.append(_Unit(token.content, start, end))
+                units.append(_Unit(token.content, start))
         if block.level and units and not units[-1].display_math:
             units[-1].level = block.level
         return iter(units)
