@@ -4,7 +4,8 @@ Figures (each the best of a few runs, all measured in this run):
 - full `invoke build` (diapo plugin: reading pages, presentation views, checks) against a plain
   `mkdocs build` of the same Markdown with the same theme and extensions but no plugin
   (floor: ratio <= 1.25). On several cores the diapo build forks its helper process (scans,
-  presentation views: `diapo.site.helper`), so the core count is printed with the figures;
+  reading pages from the last deck back, presentation views: `diapo.site.helper`), so the
+  core count is printed with the figures;
 - the live-reload rebuild after one deck changes (`invoke serve` rebuilds dirty: only the
   changed deck's pages and presentation view), against the full build (floor: under 1 s).
 """

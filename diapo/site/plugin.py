@@ -4,10 +4,13 @@ Hooks, in build order:
 - `on_config`: checks the site layout, enables the Markdown extensions reading pages need,
   reads the verify report;
 - `on_files`: parses every deck (cached across rebuilds; an invalid deck fails here), adds
-  the generated home page and the CSS; a full build on several cores starts the helper
-  process that scans the decks and writes the presentation views (`diapo.site.helper`);
+  the generated home page and the CSS; a full build on several cores then starts the helper
+  process that scans the decks, renders reading pages and writes the presentation views
+  (`diapo.site.helper`);
+- `on_nav`: every file known, lets the helper render pages only if its files are the same;
 - `on_page_markdown` / `on_page_content`: a deck's page becomes its reading page, whose
-  table of contents lists the slides;
+  table of contents lists the slides; a page the helper rendered is adopted, not rendered
+  again (`diapo.site.page_share`);
 - `on_env`: every page read, checks links, anchors and images (strict: one error naming every
   broken place) before anything is written;
 - `on_post_build`: writes each deck's presentation view (`diapo.site.presentation`), or waits
@@ -16,7 +19,8 @@ Hooks, in build order:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
+from concurrent.futures import Future
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -25,6 +29,7 @@ from jinja2 import Environment
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files
+from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink, TableOfContents
 from mkdocs.utils import get_relative_url
@@ -35,7 +40,7 @@ from diapo.deck.model import Deck
 from diapo.demo import report as report_mod
 from diapo.demo.report import Report
 from diapo.errors import DeckError, DiapoError, DiapoWarning, Location
-from diapo.site import badges, changes, decks, helper, home, links, reading
+from diapo.site import badges, changes, decks, helper, home, links, page_share, reading
 from diapo.site.decks import SiteDeck
 from diapo.site.failures import SiteError, handle
 from diapo.site.markdown_ext import DeckLinksExtension, LinkRewriter
@@ -65,6 +70,8 @@ class DiapoPlugin(BasePlugin[DiapoConfig]):
         self._links = DeckLinksExtension()
         self._helper: helper.Helper | None = None  # second process of a full build
         self._readings: dict[str, Callable[[], str]] = {}  # reading Markdown it writes, by deck
+        self._forked_files: list[Hashable] = []  # the files the helper knows (`signature`)
+        self._config: MkDocsConfig | None = None
 
     # ------------------------------------------------------------------ configuration
 
@@ -72,6 +79,7 @@ class DiapoPlugin(BasePlugin[DiapoConfig]):
         self.dirty = dirty
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        self._config = config
         for name in REQUIRED_EXTENSIONS:
             if name not in config.markdown_extensions:
                 config.markdown_extensions.append(name)
@@ -119,15 +127,6 @@ class DiapoPlugin(BasePlugin[DiapoConfig]):
             for warning in loaded.deck.warnings:
                 log.warning(str(warning))
         handle(problems, strict=self.config.strict, log=log)  # before anything is rendered
-        if self.config.presentation and helper.wanted(list(self.decks.values()),
-                                                      dirty=self.dirty):
-            self._helper = helper.Helper.start(inputs=helper.Inputs(
-                decks={d.deck.name: d.deck for d in self.decks.values()},
-                site_dir=Path(config.site_dir), config=self.config, report=self.report))
-            # The first deck's page is made here while the helper process starts: waiting
-            # for the fork would cost more than scanning one deck.
-            self._readings = self._helper.scan(list(self.decks.values())[1:])
-            self._helper.write_views()
         if self.dirty:
             self._refresh_after_verify(files)
         for loaded in self.decks.values():  # after a version matrix: what changed
@@ -140,7 +139,36 @@ class DiapoPlugin(BasePlugin[DiapoConfig]):
         files.append(File.generated(config, READING_CSS,
                                     abs_src_path=str(ASSETS / "reading.css")))
         self.files = files
+        if self.config.presentation and helper.wanted(list(self.decks.values()),
+                                                      dirty=self.dirty):
+            self._start_helper(config, files)
         return files
+
+    def _start_helper(self, config: MkDocsConfig, files: Files) -> None:
+        """Fork the helper process of a full build (`diapo.site.helper`), files all known."""
+        names = [loaded.deck.name for loaded in self.decks.values()]
+        share = page_share.shareable(config, own=[self._links])
+        self._helper = helper.Helper.start(inputs=helper.Inputs(
+            decks={d.deck.name: d.deck for d in self.decks.values()},
+            site_dir=Path(config.site_dir), config=self.config, report=self.report,
+            render=self._render_page if share else None,
+            claims=page_share.Claims(names) if share else None))
+        self._forked_files = page_share.signature(files)
+        # The first deck's page is made here while the helper process starts: waiting for
+        # the fork would cost more than scanning one deck.
+        self._readings = self._helper.scan(list(self.decks.values())[1:])
+        self._helper.render_pages(names[1:])
+        self._helper.write_views()
+
+    def _render_page(self, name: str, slides: str) -> page_share.Rendered:
+        """In the helper: the reading page of deck `name`, its slides' Markdown given, as
+        MkDocs renders it (`on_page_markdown`, then `Page.render`)."""
+        assert self.files is not None and self._config is not None
+        uri, loaded = next((uri, d) for uri, d in self.decks.items() if d.deck.name == name)
+        page = Page(None, self.files.src_uris[uri], self._config)
+        page.markdown = reading.page(self._summary(loaded), slides)
+        self._links.rewriter = self._rewriter(name, page, self.files)
+        return page_share.render(page, self._config, self.files)
 
     def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
         # Every page is read (and the scans are known): check links, anchors and images, with
@@ -185,6 +213,13 @@ class DiapoPlugin(BasePlugin[DiapoConfig]):
 
     # ------------------------------------------------------------------ pages
 
+    def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
+        # Every on_files hook has run, no page is rendered yet: the helper renders pages only
+        # with the files this process has (its links are checked against them).
+        if self._helper is not None and page_share.signature(files) != self._forked_files:
+            self._helper.keep_pages()
+        return nav
+
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig,
                          files: Files) -> str:
         loaded = self.decks.get(page.file.src_uri)
@@ -201,7 +236,11 @@ class DiapoPlugin(BasePlugin[DiapoConfig]):
         slides = decks.from_helper(pending) if pending is not None else None
         if slides is None:
             slides = reading.render(deck, loaded.scan, badges.proofs(deck, self.report))
-        return reading.page(self._summary(loaded), slides)
+        text = reading.page(self._summary(loaded), slides)
+        rendered = self._helper.page(deck.name) if self._helper is not None else None
+        if rendered is not None:
+            page.__dict__["render"] = _adopting(page, text, rendered)
+        return text
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig,
                         files: Files) -> str:
@@ -297,6 +336,27 @@ class DiapoPlugin(BasePlugin[DiapoConfig]):
         folder.mkdir(parents=True, exist_ok=True)
         server.watch(str(folder), recursive=False)
         return server
+
+
+def _adopting(page: Page, text: str, rendered: Future[page_share.Rendered | None],
+              ) -> Callable[[MkDocsConfig, Files], None]:
+    """`page.render` for a page the helper renders: adopt its rendering, or render here when
+    the page's Markdown is no longer `text` (a later plugin changed it) or the helper failed."""
+
+    def render(config: MkDocsConfig, files: Files) -> None:
+        del page.__dict__["render"]  # back to MkDocs' own
+        done = None
+        if page.markdown == text:
+            try:
+                done = rendered.result()
+            except Exception:  # noqa: BLE001 - rendering here raises the real error, if any
+                log.debug("rendu de %s refait ici", page.file.src_uri)
+        if done is None:
+            page.render(config, files)
+        else:
+            page_share.adopt(page, done, files)
+
+    return render
 
 
 def _reading_page_at(file: File, name: str) -> None:

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import shutil
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
 import pytest
 
 from diapo.errors import DiapoError
-from diapo.site import decks, helper
+from diapo.site import decks, helper, page_share
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -55,6 +57,166 @@ def test_helper_builds_the_same_site_as_one_process(make_project, monkeypatch) -
     assert "kubernetes.html" in alone and "annexe/kubernetes/stockage.html" in alone
     different = [name for name in alone if with_helper[name] != alone[name]]
     assert different == []
+
+
+def _helper_renders_first(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Have this process claim a page only once the helper has rendered every page it can
+    (the real renderings run; only the order changes): the pages this process adopts."""
+    adopted: list[str] = []
+    real_page, real_adopt = helper.Helper.page, page_share.adopt
+
+    def page(self, name):  # noqa: ANN001, ANN202
+        for pending in self.pages.values():
+            pending.result(timeout=120)
+        return real_page(self, name)
+
+    def adopt(page, rendered, files):  # noqa: ANN001, ANN202
+        adopted.append(page.file.src_uri)
+        real_adopt(page, rendered, files)
+
+    monkeypatch.setattr(helper.Helper, "page", page)
+    monkeypatch.setattr(page_share, "adopt", adopt)
+    return adopted
+
+
+@pytest.fixture
+def warnings() -> Iterator[list[str]]:
+    """The warnings MkDocs logs (the ones `--strict` counts), in order."""
+    logged: list[str] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            logged.append(record.getMessage())
+
+    keep = Keep(logging.WARNING)
+    logging.getLogger("mkdocs").addHandler(keep)
+    yield logged
+    logging.getLogger("mkdocs").removeHandler(keep)
+
+
+def _sharing_course(make_project):  # noqa: ANN001, ANN202
+    """Six decks linking to another deck, two of them to an anchor it lacks (MkDocs checks
+    anchors once every page is rendered), one to a missing page (MkDocs warns as it renders)."""
+    project = make_project(presentation=True)
+    project.write("mkdocs.yml", project.root.joinpath("mkdocs.yml").read_text(encoding="utf-8")
+                  + "validation:\n  anchors: warn\n")
+    project.write("docs/notes.md", "# Notes\n\n## Existe\n")
+    absent = " et [la page absente](absente.md)"
+    for number, name in enumerate("abcdef"):
+        anchor = "absente" if number % 3 == 1 else "existe"
+        project.write(f"docs/{name}.md", f"""
+            # Cours {name}
+
+            Voir [les notes](notes.md#{anchor}){absent if name == "c" else ""}.
+
+            ```bash
+            echo {name}
+            ```
+
+            ---
+
+            ## Suite de {name}
+
+            Du **texte**, une [autre partie](#1).
+            """)
+    return project
+
+
+def test_pages_the_helper_renders_are_the_pages_this_process_renders(
+        make_project, monkeypatch, warnings) -> None:
+    if helper.cores() < 2:
+        pytest.skip("one core: no helper process")
+    project = _sharing_course(make_project)
+    adopted = _helper_renders_first(monkeypatch)
+    decks.clear()
+    shared = _files(project.build(strict=False))
+    shared_warnings = list(warnings)
+    assert sorted(adopted) == ["b.md", "c.md", "d.md", "e.md", "f.md", "notes.md"]  # not a.md
+
+    warnings.clear()
+    decks.clear()
+    monkeypatch.setattr(helper, "MIN_DECKS", 10_000)
+    alone = _files(project.build(strict=False))
+    assert sorted(shared) == sorted(alone)
+    assert [name for name in alone if shared[name] != alone[name]] == []
+    assert shared_warnings == warnings  # logged again here, in page order, so strict counts them
+    missing = [w for w in warnings if "does not contain an anchor '#absente'" in w]
+    assert len(missing) == 2, warnings  # b and e: anchors MkDocs validates after rendering
+    assert [w for w in warnings if "'absente.md', but the target is not found" in w]
+
+
+def test_a_plugin_changing_the_markdown_after_diapo_gets_its_page(make_project,
+                                                                  monkeypatch) -> None:
+    project = _sharing_course(make_project)
+    project.write("hooks.py", """
+        def on_page_markdown(markdown, page, config, files):
+            return markdown + "\\n\\nAjouté par un hook.\\n"
+        """)
+    project.write("mkdocs.yml", project.root.joinpath("mkdocs.yml").read_text(encoding="utf-8")
+                  + "hooks: [hooks.py]\n")
+    adopted = _helper_renders_first(monkeypatch)
+    decks.clear()
+    project.build(strict=False)
+    assert adopted == []
+    for name in "abcdef":
+        assert "Ajouté par un hook." in project.html(f"{name}/index.html")
+
+
+def test_a_file_added_after_diapo_keeps_every_page_here(make_project, monkeypatch,
+                                                       warnings) -> None:
+    """A later plugin adds a page the decks link to: the helper's files, forked before, lack
+    it, so its renderings would warn; every page is rendered here instead."""
+    project = _sharing_course(make_project)
+    project.write("docs/f.md", "# Cours f\n\nVoir [l'ajout](ajout.md).\n")
+    project.write("hooks.py", """
+        from mkdocs.structure.files import File
+
+        def on_files(files, config):
+            files.append(File.generated(config, "ajout.md", content="# Ajout\\n"))
+            return files
+        """)
+    project.write("mkdocs.yml", project.root.joinpath("mkdocs.yml").read_text(encoding="utf-8")
+                  + "hooks: [hooks.py]\n")
+    adopted = _helper_renders_first(monkeypatch)
+    decks.clear()
+    project.build(strict=False)
+    assert adopted == []
+    assert not [w for w in warnings if "'ajout.md', but the target is not found" in w]
+    assert 'href="../ajout/"' in project.html("f/index.html")
+
+
+def test_an_extension_object_keeps_every_page_here(make_project, monkeypatch) -> None:
+    """An extension given as an object may keep state in its plugin (mkdocs-autorefs does):
+    every page is then rendered in this process, where that state lives."""
+    project = _sharing_course(make_project)
+    project.write("hooks.py", """
+        from markdown.extensions import Extension
+        from markdown.treeprocessors import Treeprocessor
+
+        SEEN = []
+
+        class Seen(Treeprocessor):
+            def run(self, root):
+                SEEN.append(1)
+
+        class Counting(Extension):
+            def extendMarkdown(self, md):
+                md.treeprocessors.register(Seen(md), "seen", 0)
+
+        def on_config(config):
+            config.markdown_extensions.append(Counting())
+
+        def on_post_build(config):
+            open(config.site_dir + "/../seen.txt", "w").write(str(len(SEEN)))
+        """)
+    project.write("mkdocs.yml", project.root.joinpath("mkdocs.yml").read_text(encoding="utf-8")
+                  + "hooks: [hooks.py]\n")
+    adopted = _helper_renders_first(monkeypatch)
+    decks.clear()
+    project.build(strict=False)
+    assert adopted == []
+    pages = len(list(project.docs.glob("*.md"))) + 1  # and the generated home page
+    assert (project.root / "seen.txt").read_text(encoding="utf-8") == str(pages)
 
 
 def _failed_build(make_project, monkeypatch, deck: str, text: str):  # noqa: ANN001, ANN202
