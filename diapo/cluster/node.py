@@ -53,16 +53,25 @@ def socket_path(state_dir: Path) -> Path:
 
 
 SOCKET_PATH_MAX = 104  # containerd refuses a longer Unix socket path (sun_path, portably)
+KUBELET_SOCKET_PATH_MAX = 107  # Go binds a Unix socket path shorter than Linux's sun_path
+
+
+def kubelet_socket_path(state_dir: Path) -> Path:
+    """The kubelet's longest socket under its root: the pod resources' one, bound first under
+    a temporary name of up to ten digits (the kubelet exits when it does not fit)."""
+    return node_dir(state_dir) / "kubelet" / "pod-resources" / ("9" * 10)
 
 
 def path_problem(state_dir: Path) -> str | None:
     """Why a node cannot live in `state_dir`, or None: containerd's sockets (the longest is
-    `containerd.sock.ttrpc`) must fit in a Unix socket path."""
-    longest = len(os.fsencode(f"{socket_path(state_dir)}.ttrpc"))
-    if longest <= SOCKET_PATH_MAX:
+    `containerd.sock.ttrpc`) and the kubelet's must fit in a Unix socket path."""
+    containerd = len(os.fsencode(f"{socket_path(state_dir)}.ttrpc"))
+    kubelet = len(os.fsencode(kubelet_socket_path(state_dir)))
+    if containerd <= SOCKET_PATH_MAX and kubelet <= KUBELET_SOCKET_PATH_MAX:
         return None
-    return (f"le répertoire d'état {state_dir} est trop long pour les sockets de containerd "
-            f"({longest} octets, {SOCKET_PATH_MAX} au plus)")
+    return (f"le répertoire d'état {state_dir} est trop long pour les sockets du nœud "
+            f"(containerd : {containerd} octets, {SOCKET_PATH_MAX} au plus ; "
+            f"kubelet : {kubelet} octets, {KUBELET_SOCKET_PATH_MAX} au plus)")
 
 
 def _say(quiet: bool, text: str) -> None:

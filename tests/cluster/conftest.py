@@ -1,11 +1,14 @@
 """Fixtures of the cluster tests: a kubectl runner bound to the session cluster and a
-throwaway namespace per test (several engineers' sessions share one cluster)."""
+throwaway namespace per test (several engineers' sessions share one cluster), and a short
+directory for real nodes' state."""
 
 from __future__ import annotations
 
 import subprocess
+import tempfile
 import uuid
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
@@ -53,3 +56,11 @@ def core_api(cluster):
                                                context=cluster.context)
     yield client.CoreV1Api(api_client), client.AppsV1Api(api_client)
     api_client.close()
+
+
+@pytest.fixture
+def short_dir() -> Iterator[Path]:
+    """A directory short enough for a real node's sockets (pytest's tmp_path may be too long:
+    `diapo.cluster.node.path_problem`)."""
+    with tempfile.TemporaryDirectory(prefix="dn") as folder:
+        yield Path(folder)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from pathlib import Path
 
 import pytest
 
@@ -132,25 +133,37 @@ def test_nodes_choice(monkeypatch):
     assert local.choose_nodes("auto", quiet=True) == local.SIMULATED
 
 
-def test_a_state_directory_too_long_for_containerd_sockets_is_refused_up_front(
+def test_a_state_directory_too_long_for_the_nodes_sockets_is_refused_up_front(
         tmp_path, monkeypatch, capsys):
     monkeypatch.delenv(local.NODES_ENV, raising=False)
     monkeypatch.setattr(host, "why_not_real", lambda: None)
     monkeypatch.setattr(host, "real_node_running", lambda: False)
     deep = tmp_path / ("x" * 60) / "cluster"
     with pytest.raises(ClusterError, match=f"répertoire d'état {deep} est trop long pour les "
-                                           r"sockets de containerd \(\d+ octets, 104 au plus"):
+                                           r"sockets du nœud \(containerd : \d+ octets, "
+                                           r"104 au plus ; kubelet : \d+ octets, 107 au plus"):
         local.choose_nodes("real", state_dir=deep)
     monkeypatch.setenv("DIAPO_CLUSTER_DIR", str(deep))  # the project's own: auto falls back
     assert local.choose_nodes("auto") == local.SIMULATED
     assert "nœuds simulés (kwok) : le répertoire d'état" in capsys.readouterr().err
-    assert node.path_problem(tmp_path / "cluster") is None
+    assert node.path_problem(Path("/tmp/cours/.diapo/cluster")) is None
+
+
+def test_the_kubelets_socket_counts_in_the_state_directorys_length() -> None:
+    # The kubelet binds <state>/node/kubelet/pod-resources/<up to 10 digits> first: 38 bytes
+    # after the state directory, 7 more than containerd's longest socket. It exited at start
+    # with "bind: invalid argument" for a 108-byte path, containerd's check having passed.
+    lengths = {length: node.path_problem(Path("/" + "d" * (length - 1)))
+               for length in range(60, 80)}
+    assert [length for length, problem in lengths.items() if problem is None] == \
+        list(range(60, 70))
+    assert "kubelet : 108 octets, 107 au plus" in str(lengths[70])
 
 
 @pytest.mark.cluster
-def test_images_that_cannot_be_built_fall_back_to_kwok_in_auto_mode(tmp_path, monkeypatch,
+def test_images_that_cannot_be_built_fall_back_to_kwok_in_auto_mode(short_dir, monkeypatch,
                                                                     capsys):
-    monkeypatch.setenv("DIAPO_CLUSTER_DIR", str(tmp_path / "cluster"))  # the project's own
+    monkeypatch.setenv("DIAPO_CLUSTER_DIR", str(short_dir / "cluster"))  # the project's own
     monkeypatch.delenv(local.NODES_ENV, raising=False)
     monkeypatch.setattr(host, "why_not_real", lambda: None)
     monkeypatch.setattr(host, "real_node_running", lambda: False)

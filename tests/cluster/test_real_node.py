@@ -17,7 +17,6 @@ import select
 import shutil
 import signal
 import subprocess
-import tempfile
 import time
 import urllib.request
 import uuid
@@ -349,14 +348,14 @@ def test_down_restores_the_sysctls(after_down, real):
     assert changed == {}
 
 
-def test_an_image_containerd_refuses_stops_the_start_with_its_name(after_down, tmp_path,
+def test_an_image_containerd_refuses_stops_the_start_with_its_name(after_down, short_dir,
                                                                    monkeypatch):
     # Images are imported while the control plane starts: the import's failure still ends
     # the start with the file named, and the half-started node leaves nothing behind.
-    broken = tmp_path / "cassée.tar"
+    broken = short_dir / "cassée.tar"
     broken.write_text("pas une archive OCI\n")
     monkeypatch.setenv(node.IMAGES_ENV, str(broken))
-    state_dir = tmp_path / "cluster"
+    state_dir = short_dir / "cluster"
     started = time.monotonic()
     with pytest.raises(ClusterError, match="cassée.tar"):
         local.up(nodes=local.REAL, state_dir=state_dir, quiet=True, addons=False, timeout=60)
@@ -364,13 +363,6 @@ def test_an_image_containerd_refuses_stops_the_start_with_its_name(after_down, t
     assert local.running(state_dir) is None
     left = node.leftovers(state_dir)
     assert {kind: found for kind, found in left.items() if found} == {}
-
-
-@pytest.fixture
-def short_dir():
-    """A directory short enough for containerd's sockets (pytest's tmp_path is too long)."""
-    with tempfile.TemporaryDirectory(prefix="dn") as folder:
-        yield Path(folder)
 
 
 def test_a_node_whose_directory_was_removed_is_swept_by_the_next_up(after_down, short_dir,
