@@ -145,18 +145,25 @@ def test_pages_the_helper_renders_are_the_pages_this_process_renders(
     assert [w for w in warnings if "'absente.md', but the target is not found" in w]
 
 
-def test_a_plugin_changing_the_markdown_after_diapo_gets_its_page(make_project,
-                                                                  monkeypatch) -> None:
-    project = _sharing_course(make_project)
-    project.write("hooks.py", """
-        def on_page_markdown(markdown, page, config, files):
-            return markdown + "\\n\\nAjouté par un hook.\\n"
-        """)
+def _build_with_hooks(project, monkeypatch, hooks: str) -> list[str]:  # noqa: ANN001
+    """Build `project` (not strict) with `hooks` as MkDocs hooks (run after diapo), the
+    helper rendering first: the pages this process adopts."""
+    project.write("hooks.py", hooks)
     project.write("mkdocs.yml", project.root.joinpath("mkdocs.yml").read_text(encoding="utf-8")
                   + "hooks: [hooks.py]\n")
     adopted = _helper_renders_first(monkeypatch)
     decks.clear()
     project.build(strict=False)
+    return adopted
+
+
+def test_a_plugin_changing_the_markdown_after_diapo_gets_its_page(make_project,
+                                                                  monkeypatch) -> None:
+    project = _sharing_course(make_project)
+    adopted = _build_with_hooks(project, monkeypatch, """
+        def on_page_markdown(markdown, page, config, files):
+            return markdown + "\\n\\nAjouté par un hook.\\n"
+        """)
     assert adopted == []
     for name in "abcdef":
         assert "Ajouté par un hook." in project.html(f"{name}/index.html")
@@ -168,18 +175,13 @@ def test_a_file_added_after_diapo_keeps_every_page_here(make_project, monkeypatc
     it, so its renderings would warn; every page is rendered here instead."""
     project = _sharing_course(make_project)
     project.write("docs/f.md", "# Cours f\n\nVoir [l'ajout](ajout.md).\n")
-    project.write("hooks.py", """
+    adopted = _build_with_hooks(project, monkeypatch, """
         from mkdocs.structure.files import File
 
         def on_files(files, config):
             files.append(File.generated(config, "ajout.md", content="# Ajout\\n"))
             return files
         """)
-    project.write("mkdocs.yml", project.root.joinpath("mkdocs.yml").read_text(encoding="utf-8")
-                  + "hooks: [hooks.py]\n")
-    adopted = _helper_renders_first(monkeypatch)
-    decks.clear()
-    project.build(strict=False)
     assert adopted == []
     assert not [w for w in warnings if "'ajout.md', but the target is not found" in w]
     assert 'href="../ajout/"' in project.html("f/index.html")
@@ -189,7 +191,7 @@ def test_an_extension_object_keeps_every_page_here(make_project, monkeypatch) ->
     """An extension given as an object may keep state in its plugin (mkdocs-autorefs does):
     every page is then rendered in this process, where that state lives."""
     project = _sharing_course(make_project)
-    project.write("hooks.py", """
+    adopted = _build_with_hooks(project, monkeypatch, """
         from markdown.extensions import Extension
         from markdown.treeprocessors import Treeprocessor
 
@@ -209,11 +211,6 @@ def test_an_extension_object_keeps_every_page_here(make_project, monkeypatch) ->
         def on_post_build(config):
             open(config.site_dir + "/../seen.txt", "w").write(str(len(SEEN)))
         """)
-    project.write("mkdocs.yml", project.root.joinpath("mkdocs.yml").read_text(encoding="utf-8")
-                  + "hooks: [hooks.py]\n")
-    adopted = _helper_renders_first(monkeypatch)
-    decks.clear()
-    project.build(strict=False)
     assert adopted == []
     pages = len(list(project.docs.glob("*.md"))) + 1  # and the generated home page
     assert (project.root / "seen.txt").read_text(encoding="utf-8") == str(pages)
