@@ -1,20 +1,21 @@
-"""A second process for full builds: it scans the decks, writes the presentation views, and
-renders reading pages.
+"""A second process for full builds: it scans the decks, renders reading pages, and writes
+the presentation views.
 
 MkDocs renders the reading pages one after the other in one process. A page needs its deck's
 scan (headings, links, HTML blocks), and the presentation views (markdown-it, one standalone
 page per deck) need none of the pages. So on a machine with more than one core, a full build
-forks one helper process once every deck is parsed and every file known (`on_files`), and
+forks one helper process once diapo has its decks and files (the end of its `on_files`), and
 hands it its `Inputs` (the parsed decks, the plugin's options, how to render a page) as the
 fork's arguments, so nothing is pickled:
 
 1. the helper scans every deck, in page order, and sends back each scan with the reading
    page's Markdown made from it; a page waits for its deck's only if the helper is behind (it
    is much faster than Python-Markdown rendering the pages);
-2. then it writes every presentation view while MkDocs goes on with the pages;
-3. then it renders reading pages from the last deck back, until it meets the pages this
-   process rendered (`diapo.site.page_share`); `on_post_build` waits for the views and
-   reports their errors as the plugin would.
+2. then it renders reading pages from the last deck back, until it meets the pages this
+   process rendered (`diapo.site.page_share`);
+3. then it writes every presentation view while MkDocs writes the pages; `on_post_build`
+   waits for them and reports their errors as the plugin would (if the helper died, this
+   process writes them).
 
 No helper for small or dirty rebuilds (nothing worth sharing), without `os.fork`, or when other
 threads run: forking a threaded process is unsafe, and `mkdocs serve` rebuilds in a thread.
@@ -102,7 +103,7 @@ class Helper:
         self.views = self.pool.submit(_write_views)
 
     def render_pages(self, names: Sequence[str]) -> None:
-        """Have the helper render the reading pages of `names` (after the views), last first,
+        """Have the helper render the reading pages of `names` (after the scans), last first,
         each unless this process has claimed it (`page`)."""
         if self.claims is not None:
             self.pages = {name: self.pool.submit(_render, name) for name in reversed(names)}

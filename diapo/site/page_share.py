@@ -3,32 +3,35 @@
 MkDocs renders the pages one after the other in one process, and a deck's reading page is
 the costliest part of a full build. With a helper process (`diapo.site.helper`), both
 processes render reading pages: this one from the first deck on, the helper from the last
-deck back, once its other work is done. Each page goes to whichever process claims it first
-(`Claims`, shared memory), so neither waits for the other and no page is rendered twice.
+deck back, once it has scanned the decks. Each page goes to whichever process claims it first
+(`Claims`, shared memory), so neither waits for the other.
 
 The helper renders a page with MkDocs' own `Page.render` on its copy of the configuration
-and files, forked once every `on_files` hook had run; this process adopts the result into its
+and files, forked once diapo's `on_files` had run; this process adopts the result into its
 page in place of rendering it (`adopt`): the HTML, the table of contents, the anchors MkDocs
-validates, and the warnings logged meanwhile, logged again here so that `--strict` counts
-them. A page is rendered here instead when sharing would not give the same site: a Markdown
-extension given as an object (it may keep state in its plugin, as mkdocs-autorefs does), a
-list of files that changed after the fork, or a plugin that changed the page's Markdown
-after diapo.
+validates, and what MkDocs logged meanwhile, logged again here so that `--strict` counts it.
+A page is rendered here instead (and the helper's rendering dropped) when sharing would not
+give the same site: a Markdown extension given as an object (it may keep state in its plugin,
+as mkdocs-autorefs does), files or Markdown settings changed after the fork (`signature`), a
+page whose Markdown is not the one the helper rendered (a later plugin changed it), or a
+helper that failed.
 """
 
 from __future__ import annotations
 
 import logging
 import multiprocessing
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.structure.files import Files
+from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
 MAIN, HELPER = 1, 2  # who claimed a page; 0: nobody yet
+LOCK_WAIT = 10  # seconds; a helper killed while holding the lock must not block the build
 
 
 class Claims:
@@ -39,18 +42,24 @@ class Claims:
         self._owner = multiprocessing.get_context("fork").Array("b", len(names))
 
     def take(self, name: str, who: int) -> bool:
-        """Claim `name`'s page for `who`: True when it is (or already was) `who`'s."""
-        at = self._index[name]
-        with self._owner.get_lock():
+        """Claim `name`'s page for `who`: True when it is (or already was) `who`'s. A lock
+        left held (its holder killed) gives the page to this process."""
+        at, lock = self._index[name], self._owner.get_lock()
+        if not lock.acquire(timeout=LOCK_WAIT):
+            return who == MAIN
+        try:
             if self._owner[at] == 0:
                 self._owner[at] = who
             return bool(self._owner[at] == who)
+        finally:
+            lock.release()
 
 
 @dataclass(frozen=True)
 class Rendered:
     """What `Page.render` leaves on a page, as the helper sends it back."""
 
+    markdown: str  # what was rendered: adopted only by a page whose Markdown is the same
     content: str
     toc: Any  # mkdocs.structure.toc.TableOfContents
     title: str | None  # the title found in the page (`Page._title_from_render`)
@@ -67,41 +76,59 @@ def shareable(config: MkDocsConfig, own: Iterable[object]) -> bool:
                for extension in config.markdown_extensions)
 
 
-def signature(files: Files) -> list[Hashable]:
-    """What MkDocs checks a page's links against: every file, where it goes, whether it is
-    excluded (MkDocs settles the inclusion of generated files after `on_files`; until then it
-    is undetermined, which links treat as included)."""
-    return [(file.src_uri, file.dest_uri, file.inclusion.is_excluded()) for file in files]
+def signature(config: MkDocsConfig, files: Files) -> list[Hashable]:
+    """What a page's rendering depends on besides its Markdown: the Markdown extensions and
+    their settings, and every file MkDocs checks links against, with its URL and whether it
+    is excluded (MkDocs settles the inclusion of generated files after `on_files`; until
+    then it is undetermined, which links treat as included)."""
+    settings = repr((config.markdown_extensions, config.mdx_configs))
+    return [settings, *((file.src_uri, file.dest_uri, file.url, file.inclusion.is_excluded())
+                        for file in files)]
 
 
 class _Collect(logging.Handler):
-    def __init__(self, into: list[tuple[str, int, str]]) -> None:
+    def __init__(self) -> None:
         super().__init__()
-        self.into = into
+        self.logged: list[tuple[str, int, str]] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.into.append((record.name, record.levelno, record.getMessage()))
+        message = record.getMessage()
+        if record.exc_info:
+            message += "\n" + logging.Formatter().formatException(record.exc_info)
+        self.logged.append((record.name, record.levelno, message))
 
 
-def render(page: Page, config: MkDocsConfig, files: Files) -> Rendered:
-    """In the helper: render `page` (its `markdown` set) as MkDocs does, keeping what MkDocs
-    logs meanwhile instead of printing it."""
-    logged: list[tuple[str, int, str]] = []
+@contextmanager
+def _collected() -> Iterator[_Collect]:
+    """What MkDocs logs in the block, kept instead of printed."""
+    collect = _Collect()
     logger = logging.getLogger("mkdocs")
     handlers, propagate = logger.handlers, logger.propagate
-    logger.handlers, logger.propagate = [_Collect(logged)], False
+    logger.handlers, logger.propagate = [collect], False
     try:
-        page.render(config, files)
+        yield collect
     finally:
         logger.handlers, logger.propagate = handlers, propagate
+
+
+def render(file: File, config: MkDocsConfig, files: Files,
+           markdown: Callable[[Page], str]) -> Rendered:
+    """In the helper: the page of `file` rendered as MkDocs does, its Markdown given by
+    `markdown(page)`, with what MkDocs logs meanwhile kept instead of printed."""
+    with _collected():  # making the page logs what this process logged when it made its own
+        page = Page(None, file, config)
+    page.markdown = text = markdown(page)
+    with _collected() as collect:
+        page.render(config, files)
     links = page.__dict__.get("links_to_anchors")  # set by render only at some log levels
     assert page.content is not None
     return Rendered(
-        content=page.content, toc=page.toc, title=page._title_from_render,  # noqa: SLF001
+        markdown=text, content=page.content, toc=page.toc,
+        title=page._title_from_render,  # noqa: SLF001
         anchors=page.present_anchor_ids,
         links_to_anchors=None if links is None else {
             file.src_uri: anchors for file, anchors in links.items()},
-        logged=logged)
+        logged=collect.logged)
 
 
 def adopt(page: Page, rendered: Rendered, files: Files) -> None:

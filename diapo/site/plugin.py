@@ -27,7 +27,7 @@ from typing import Any
 
 from jinja2 import Environment
 from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
@@ -70,8 +70,8 @@ class DiapoPlugin(BasePlugin[DiapoConfig]):
         self._links = DeckLinksExtension()
         self._helper: helper.Helper | None = None  # second process of a full build
         self._readings: dict[str, Callable[[], str]] = {}  # reading Markdown it writes, by deck
-        self._forked_files: list[Hashable] = []  # the files the helper knows (`signature`)
-        self._config: MkDocsConfig | None = None
+        self._forked: list[Hashable] = []  # the helper's files and Markdown settings
+        self._config: MkDocsConfig | None = None  # the configuration the helper has
 
     # ------------------------------------------------------------------ configuration
 
@@ -79,7 +79,6 @@ class DiapoPlugin(BasePlugin[DiapoConfig]):
         self.dirty = dirty
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
-        self._config = config
         for name in REQUIRED_EXTENSIONS:
             if name not in config.markdown_extensions:
                 config.markdown_extensions.append(name)
@@ -148,12 +147,12 @@ class DiapoPlugin(BasePlugin[DiapoConfig]):
         """Fork the helper process of a full build (`diapo.site.helper`), files all known."""
         names = [loaded.deck.name for loaded in self.decks.values()]
         share = page_share.shareable(config, own=[self._links])
+        self._config, self._forked = config, page_share.signature(config, files)
         self._helper = helper.Helper.start(inputs=helper.Inputs(
             decks={d.deck.name: d.deck for d in self.decks.values()},
             site_dir=Path(config.site_dir), config=self.config, report=self.report,
             render=self._render_page if share else None,
             claims=page_share.Claims(names) if share else None))
-        self._forked_files = page_share.signature(files)
         # The first deck's page is made here while the helper process starts: waiting for
         # the fork would cost more than scanning one deck.
         self._readings = self._helper.scan(list(self.decks.values())[1:])
@@ -163,12 +162,15 @@ class DiapoPlugin(BasePlugin[DiapoConfig]):
     def _render_page(self, name: str, slides: str) -> page_share.Rendered:
         """In the helper: the reading page of deck `name`, its slides' Markdown given, as
         MkDocs renders it (`on_page_markdown`, then `Page.render`)."""
-        assert self.files is not None and self._config is not None
+        files, config = self.files, self._config
+        assert files is not None and config is not None
         uri, loaded = next((uri, d) for uri, d in self.decks.items() if d.deck.name == name)
-        page = Page(None, self.files.src_uris[uri], self._config)
-        page.markdown = reading.page(self._summary(loaded), slides)
-        self._links.rewriter = self._rewriter(name, page, self.files)
-        return page_share.render(page, self._config, self.files)
+
+        def markdown(page: Page) -> str:
+            self._links.rewriter = self._rewriter(name, page, files)
+            return reading.page(self._summary(loaded), slides)
+
+        return page_share.render(files.src_uris[uri], config, files, markdown)
 
     def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
         # Every page is read (and the scans are known): check links, anchors and images, with
@@ -213,10 +215,13 @@ class DiapoPlugin(BasePlugin[DiapoConfig]):
 
     # ------------------------------------------------------------------ pages
 
+    @event_priority(-100)  # after the other plugins' on_nav
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
-        # Every on_files hook has run, no page is rendered yet: the helper renders pages only
-        # with the files this process has (its links are checked against them).
-        if self._helper is not None and page_share.signature(files) != self._forked_files:
+        # Every file is known and no page rendered yet: the helper renders pages only with
+        # the files and Markdown settings this process has.
+        if self._helper is not None and (
+                page_share.signature(config, files) != self._forked
+                or not page_share.shareable(config, own=[self._links])):
             self._helper.keep_pages()
         return nav
 
@@ -236,11 +241,10 @@ class DiapoPlugin(BasePlugin[DiapoConfig]):
         slides = decks.from_helper(pending) if pending is not None else None
         if slides is None:
             slides = reading.render(deck, loaded.scan, badges.proofs(deck, self.report))
-        text = reading.page(self._summary(loaded), slides)
         rendered = self._helper.page(deck.name) if self._helper is not None else None
         if rendered is not None:
-            page.__dict__["render"] = _adopting(page, text, rendered)
-        return text
+            page.__dict__["render"] = _adopting(page, rendered)
+        return reading.page(self._summary(loaded), slides)
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig,
                         files: Files) -> str:
@@ -304,10 +308,11 @@ class DiapoPlugin(BasePlugin[DiapoConfig]):
         if self._helper is not None:
             running, self._helper = self._helper, None
             try:
-                running.wait()
+                if decks.from_helper(running.wait) is not None:
+                    return
             except DiapoError as exc:  # e.g. an unknown theme: fail cleanly, also in the CLI
                 raise SiteError(exc.message, exc.location, exc.hint) from None
-            return
+            log.info("processus auxiliaire arrêté : vues de présentation écrites ici")
         site_dir = Path(config.site_dir)
         for loaded in self.decks.values():
             deck = loaded.deck
@@ -338,23 +343,22 @@ class DiapoPlugin(BasePlugin[DiapoConfig]):
         return server
 
 
-def _adopting(page: Page, text: str, rendered: Future[page_share.Rendered | None],
+def _adopting(page: Page, rendered: Future[page_share.Rendered | None],
               ) -> Callable[[MkDocsConfig, Files], None]:
     """`page.render` for a page the helper renders: adopt its rendering, or render here when
-    the page's Markdown is no longer `text` (a later plugin changed it) or the helper failed."""
+    the helper failed or the page's Markdown is not the one it rendered (a later plugin
+    changed it)."""
 
     def render(config: MkDocsConfig, files: Files) -> None:
         del page.__dict__["render"]  # back to MkDocs' own
-        done = None
-        if page.markdown == text:
-            try:
-                done = rendered.result()
-            except Exception:  # noqa: BLE001 - rendering here raises the real error, if any
-                log.debug("rendu de %s refait ici", page.file.src_uri)
-        if done is None:
-            page.render(config, files)
-        else:
+        try:
+            done = rendered.result()
+        except Exception:  # noqa: BLE001 - rendering here raises the real error, if any
+            done = None
+        if done is not None and done.markdown == page.markdown:
             page_share.adopt(page, done, files)
+        else:
+            page.render(config, files)
 
     return render
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
 import shutil
 import threading
 from collections.abc import Iterator
+from concurrent import futures
 from pathlib import Path
 
 import click
@@ -66,8 +68,7 @@ def _helper_renders_first(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     real_page, real_adopt = helper.Helper.page, page_share.adopt
 
     def page(self, name):  # noqa: ANN001, ANN202
-        for pending in self.pages.values():
-            pending.result(timeout=120)
+        futures.wait(self.pages.values(), timeout=120)
         return real_page(self, name)
 
     def adopt(page, rendered, files):  # noqa: ANN001, ANN202
@@ -96,10 +97,13 @@ def warnings() -> Iterator[list[str]]:
 
 def _sharing_course(make_project):  # noqa: ANN001, ANN202
     """Six decks linking to another deck, two of them to an anchor it lacks (MkDocs checks
-    anchors once every page is rendered), one to a missing page (MkDocs warns as it renders)."""
+    anchors once every page is rendered), one to a missing page (MkDocs warns as it renders);
+    an `edit_uri` without `repo_url`, which MkDocs reports for every page it makes."""
+    if helper.cores() < 2:
+        pytest.skip("one core: no helper process")
     project = make_project(presentation=True)
     project.write("mkdocs.yml", project.root.joinpath("mkdocs.yml").read_text(encoding="utf-8")
-                  + "validation:\n  anchors: warn\n")
+                  + "validation:\n  anchors: warn\nedit_uri: blob/main/docs/\n")
     project.write("docs/notes.md", "# Notes\n\n## Existe\n")
     absent = " et [la page absente](absente.md)"
     for number, name in enumerate("abcdef"):
@@ -122,38 +126,83 @@ def _sharing_course(make_project):  # noqa: ANN001, ANN202
     return project
 
 
-def test_pages_the_helper_renders_are_the_pages_this_process_renders(
-        make_project, monkeypatch, warnings) -> None:
-    if helper.cores() < 2:
-        pytest.skip("one core: no helper process")
-    project = _sharing_course(make_project)
-    adopted = _helper_renders_first(monkeypatch)
-    decks.clear()
-    shared = _files(project.build(strict=False))
-    shared_warnings = list(warnings)
-    assert sorted(adopted) == ["b.md", "c.md", "d.md", "e.md", "f.md", "notes.md"]  # not a.md
-
+def _alone(project, monkeypatch, warnings: list[str]) -> dict[str, bytes]:  # noqa: ANN001
+    """The site `project` builds (not strict) in one process; `warnings` then holds its."""
     warnings.clear()
     decks.clear()
     monkeypatch.setattr(helper, "MIN_DECKS", 10_000)
-    alone = _files(project.build(strict=False))
+    return _files(project.build(strict=False))
+
+
+def test_pages_the_helper_renders_are_the_pages_this_process_renders(
+        make_project, monkeypatch, warnings, tmp_path) -> None:
+    project = _sharing_course(make_project)
+    adopted = _helper_renders_first(monkeypatch)
+    # What either process logs (a file handler, inherited by the fork), to count the
+    # messages the helper would print itself.
+    journal = tmp_path / "journal.txt"
+    everywhere = logging.FileHandler(journal, encoding="utf-8")
+    logging.getLogger("mkdocs").addHandler(everywhere)
+    try:
+        decks.clear()
+        shared = _files(project.build(strict=False))
+        shared_journal = journal.read_text(encoding="utf-8")
+        journal.write_text("", encoding="utf-8")
+        shared_warnings = list(warnings)
+        assert sorted(adopted) == ["b.md", "c.md", "d.md", "e.md", "f.md", "notes.md"]  # not a.md
+
+        alone = _alone(project, monkeypatch, warnings)
+        alone_journal = journal.read_text(encoding="utf-8")
+    finally:
+        logging.getLogger("mkdocs").removeHandler(everywhere)
+        everywhere.close()
     assert sorted(shared) == sorted(alone)
     assert [name for name in alone if shared[name] != alone[name]] == []
     assert shared_warnings == warnings  # logged again here, in page order, so strict counts them
+    def timeless(journal: str) -> str:
+        return re.sub(r"built in [0-9.]+ seconds", "built", journal)
+
+    assert timeless(shared_journal) == timeless(alone_journal)  # the helper printed nothing
+    assert alone_journal.count("edit_uri") == 7  # one per deck page MkDocs makes
     missing = [w for w in warnings if "does not contain an anchor '#absente'" in w]
     assert len(missing) == 2, warnings  # b and e: anchors MkDocs validates after rendering
     assert [w for w in warnings if "'absente.md', but the target is not found" in w]
 
 
+def test_pages_and_views_survive_a_helper_that_dies(make_project, monkeypatch,
+                                                    warnings) -> None:
+    project = _sharing_course(make_project)
+    adopted = _helper_renders_first(monkeypatch)
+    real_render = page_share.render
+
+    def render(file, *args):  # noqa: ANN001, ANN202 - runs in the helper process
+        if file.src_uri == "e.md":
+            os._exit(3)
+        return real_render(file, *args)
+
+    monkeypatch.setattr(page_share, "render", render)
+    decks.clear()
+    shared = _files(project.build(strict=False))
+    assert sorted(adopted) == ["f.md", "notes.md"]  # rendered before the helper died
+    shared_warnings = list(warnings)
+    alone = _alone(project, monkeypatch, warnings)
+    assert sorted(shared) == sorted(alone)
+    assert "e.html" in shared and "b.html" in shared  # the views, written here
+    assert [name for name in alone if shared[name] != alone[name]] == []
+    assert shared_warnings == warnings
+
+
 def _build_with_hooks(project, monkeypatch, hooks: str) -> list[str]:  # noqa: ANN001
     """Build `project` (not strict) with `hooks` as MkDocs hooks (run after diapo), the
-    helper rendering first: the pages this process adopts."""
+    helper started and rendering first: the pages this process adopts."""
     project.write("hooks.py", hooks)
     project.write("mkdocs.yml", project.root.joinpath("mkdocs.yml").read_text(encoding="utf-8")
                   + "hooks: [hooks.py]\n")
+    starts = _started(monkeypatch)
     adopted = _helper_renders_first(monkeypatch)
     decks.clear()
     project.build(strict=False)
+    assert starts == [1]
     return adopted
 
 
@@ -169,22 +218,34 @@ def test_a_plugin_changing_the_markdown_after_diapo_gets_its_page(make_project,
         assert "Ajouté par un hook." in project.html(f"{name}/index.html")
 
 
-def test_a_file_added_after_diapo_keeps_every_page_here(make_project, monkeypatch,
-                                                       warnings) -> None:
-    """A later plugin adds a page the decks link to: the helper's files, forked before, lack
-    it, so its renderings would warn; every page is rendered here instead."""
+ADDS_A_FILE = """
+    from mkdocs.structure.files import File
+
+    def on_files(files, config):
+        files.append(File.generated(config, "ajout.md", content="# Ajout\\n"))
+        return files
+    """
+MOVES_A_FILE = """
+    def on_files(files, config):
+        files.get_file_from_path("ajout.md").url = "ailleurs/"
+        return files
+    """
+
+
+@pytest.mark.parametrize(("hooks", "href"), [(ADDS_A_FILE, "../ajout/"),
+                                             (MOVES_A_FILE, "../ailleurs/")])
+def test_files_changed_after_diapo_keep_every_page_here(make_project, monkeypatch, warnings,
+                                                        hooks: str, href: str) -> None:
+    """A later plugin adds or moves a page the decks link to: the helper's files, forked
+    before, are not the same, so its renderings would differ; every page is rendered here."""
     project = _sharing_course(make_project)
     project.write("docs/f.md", "# Cours f\n\nVoir [l'ajout](ajout.md).\n")
-    adopted = _build_with_hooks(project, monkeypatch, """
-        from mkdocs.structure.files import File
-
-        def on_files(files, config):
-            files.append(File.generated(config, "ajout.md", content="# Ajout\\n"))
-            return files
-        """)
+    if hooks is MOVES_A_FILE:
+        project.write("docs/ajout.md", "# Ajout\n")
+    adopted = _build_with_hooks(project, monkeypatch, hooks)
     assert adopted == []
     assert not [w for w in warnings if "'ajout.md', but the target is not found" in w]
-    assert 'href="../ajout/"' in project.html("f/index.html")
+    assert f'href="{href}"' in project.html("f/index.html")
 
 
 def test_an_extension_object_keeps_every_page_here(make_project, monkeypatch) -> None:
