@@ -178,14 +178,22 @@ def count_verified(deck: Deck, report: Report | None) -> tuple[int, int]:
     return sum(by_id[d.id].status == VERIFIED for d in shown), len(shown)
 
 
+# Material's search leaves out an element with this attribute, then removes the attribute
+# from the page (it needs a value for that): proofs, counts and slide numbers are not words
+# a student searches for.
+SEARCH_EXCLUDE = ' data-search-exclude="true"'
+
+
 def badge_html(demo_proof: Proof, *, demo_id: str = "") -> str:
-    """Inline HTML: a "démo" badge, the status badge and the run's date and version."""
+    """Inline HTML: a "démo" badge, the status badge and the run's date and version (left
+    out of the site's search: `SEARCH_EXCLUDE`)."""
     status = demo_proof.status
     data = f' data-demo="{html.escape(demo_id)}"' if demo_id else ""
+    # On each span: Material's search ends an exclusion at the first closing tag of its kind.
     return (
-        f'<span class="diapo-demo"{data}>'
-        f'<span class="diapo-badge diapo-badge--demo">démo</span> '
-        f'<span class="diapo-badge diapo-badge--{status}" title="{html.escape(demo_proof.detail)}">'
-        f"{html.escape(demo_proof.label)}</span> "
-        f'<span class="diapo-proof">{html.escape(demo_proof.detail)}</span></span>'
+        f'<span class="diapo-demo"{data}{SEARCH_EXCLUDE}>'
+        f'<span class="diapo-badge diapo-badge--demo"{SEARCH_EXCLUDE}>démo</span> '
+        f'<span class="diapo-badge diapo-badge--{status}" title="{html.escape(demo_proof.detail)}"'
+        f"{SEARCH_EXCLUDE}>{html.escape(demo_proof.label)}</span> "
+        f'<span class="diapo-proof"{SEARCH_EXCLUDE}>{html.escape(demo_proof.detail)}</span></span>'
     )

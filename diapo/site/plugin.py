@@ -269,7 +269,7 @@ class DiapoPlugin(BasePlugin[DiapoConfig]):
         description = (f'<p class="diapo-description">{escape(deck.description)}</p>'
                        if deck.description else "")
         return (
-            f'<div class="diapo-deck-bar">{description}<p>'
+            f'<div class="diapo-deck-bar">{description}<p{badges.SEARCH_EXCLUDE}>'
             f'<a class="md-button md-button--primary diapo-present-deck" href="{url}">'
             f"Présenter</a> "
             f'<span class="diapo-facts">{escape(" · ".join(facts))}</span></p></div>'

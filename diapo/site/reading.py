@@ -28,7 +28,7 @@ from collections.abc import Iterator, Mapping
 from diapo.deck import comments, images as deck_images, inline
 from diapo.deck.blocks import COMMENT, HEADING, HTML, STYLE, Block
 from diapo.deck.model import Deck, Demo, DemoKind, Fence, Image, Reference, Slide
-from diapo.site.badges import FAILURE, Proof, badge_html
+from diapo.site.badges import FAILURE, SEARCH_EXCLUDE, Proof, badge_html
 from diapo.site.image_style import image_style
 from diapo.site.notes import paragraphs as note_paragraphs
 from diapo.site.scan import DeckScan, SlideScan
@@ -91,10 +91,11 @@ def finish(html: str, deck: Deck, *, notes: bool = False) -> str:
         if number == 0:
             return closing
         previous.append(deck.slides[number - 1])
-        # Kept short (1200 slides make a big page) and without words the search would index:
-        # the button's label comes from the CSS.
+        # Kept short (1200 slides make a big page) and out of the search: the button's label
+        # comes from the CSS.
         return (
-            f'{closing}<section class="diapo-slide"><div class="diapo-slide-bar" id="{number}">'
+            f'{closing}<section class="diapo-slide">'
+            f'<div class="diapo-slide-bar" id="{number}"{SEARCH_EXCLUDE}>'
             f'<a class="diapo-slide-number" href="#{number}">{number}</a>'
             f'<a class="diapo-present" href="{url}#{number}" '
             f'aria-label="Présenter la diapositive {number}"></a></div>'

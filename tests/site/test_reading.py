@@ -175,6 +175,22 @@ def test_search_index_is_french_and_lands_on_slides(built: Project) -> None:
     assert "kubernetes/#découvrir-kubernetes-par-la-pratique" in locations
 
 
+def test_search_leaves_out_badges_counts_and_slide_numbers(built: Project) -> None:
+    import json
+
+    index = json.loads((built.site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    text = " ".join(doc["text"] for doc in index["docs"]
+                    if doc["location"].startswith("kubernetes/"))
+    assert "Un deck de test pour la page de lecture" in text  # the deck's description stays
+    assert "kubectl" in text  # and the demos' code
+    assert "aucun rapport de vérification" not in text and "non vérifiée" not in text
+    assert "Présenter" not in text and "diapositives" not in text
+    assert not re.search(r"\b1 2 3\b", text), text  # the slide bars' numbers
+    page = built.html("kubernetes/index.html")
+    assert 'class="diapo-proof"' in page and 'class="diapo-slide-bar"' in page  # still shown
+    assert "data-search-exclude" not in page  # Material removes it once the page is indexed
+
+
 def test_marp_style_blocks_do_not_restyle_the_reading_page(built: Project) -> None:
     page = article(built.html("cloud/index.html"))
     assert "crimson" not in page and "<style" not in page
