@@ -80,6 +80,22 @@ def _run(kubectl, namespace: str, *command: str, image: str = CURL, labels: str 
                    *command, check=False, timeout=timeout + 30)
 
 
+def _until(kubectl, namespace: str, wanted, *command: str, image: str = CURL,
+           labels: str = "", within: float = 60) -> subprocess.CompletedProcess:
+    """`_run` the command until `wanted(result)` or `within` seconds have passed: the last
+    result. `kubectl run -i` may miss the output of a quick pod, and a new pod or service
+    takes seconds to be reachable (kube-proxy, kube-router)."""
+    deadline = time.monotonic() + within
+    while True:
+        result = _run(kubectl, namespace, *command, image=image, labels=labels)
+        if wanted(result) or time.monotonic() > deadline:
+            return result
+
+
+def _answered(result: subprocess.CompletedProcess) -> bool:
+    return "Hostname:" in result.stdout
+
+
 def _http(url: str, host: str | None = None, timeout: float = 60) -> str:
     """GET `url` (loopback or a cluster address) until it answers 200, within `timeout`."""
     request = urllib.request.Request(url, headers={"Host": host} if host else {})
@@ -106,13 +122,14 @@ def test_addons_are_ready_where_k3s_has_them(real, kubectl):
 
 def test_dns_answers_cluster_names_only(real, kubectl, namespace):
     _whoami(kubectl, namespace)
-    found = _run(kubectl, namespace, "nslookup", f"whoami.{namespace}.svc.cluster.local",
-                 image=BUSYBOX)
+    found = _until(kubectl, namespace,
+                   lambda r: r.returncode == 0 and "Address" in r.stdout.split("Name:")[-1],
+                   "nslookup", f"whoami.{namespace}.svc.cluster.local", image=BUSYBOX)
     assert found.returncode == 0 and "Address" in found.stdout.split("Name:")[-1], found.stdout
     outside = _run(kubectl, namespace, "nslookup", "example.com", image=BUSYBOX)
     assert outside.returncode != 0 or "Address" not in outside.stdout.split("Name:")[-1]
     # By short name from a pod of the namespace (search path), as the slides do.
-    page = _run(kubectl, namespace, "curl", "-s", "-m", "10", "http://whoami")
+    page = _until(kubectl, namespace, _answered, "curl", "-s", "-m", "10", "http://whoami")
     assert "Hostname: whoami-" in page.stdout, page.stdout + page.stderr
 
 
@@ -148,28 +165,18 @@ spec:
   ingress:
     - from: [{{podSelector: {{matchLabels: {{acces: oui}}}}}}]
 """
-    deadline = time.monotonic() + 60
-    while True:  # open by default (`kubectl run -i` may miss the output of a quick pod)
-        before = _run(kubectl, namespace, "curl", "-s", "-m", "5", "http://whoami")
-        if "Hostname:" in before.stdout or time.monotonic() > deadline:
-            break
-    assert "Hostname:" in before.stdout
+    before = _until(kubectl, namespace, _answered, "curl", "-s", "-m", "5", "http://whoami")
+    assert "Hostname:" in before.stdout  # open by default
     kubectl("apply", "-f", "-", input=policy)
-    deadline = time.monotonic() + 60
-    while True:  # kube-router syncs the policy within seconds
-        denied = _run(kubectl, namespace, "curl", "-s", "-m", "3", "http://whoami")
-        if "Hostname:" not in denied.stdout or time.monotonic() > deadline:
-            break
+    # kube-router syncs the policy within seconds
+    denied = _until(kubectl, namespace, lambda r: not _answered(r),
+                    "curl", "-s", "-m", "3", "http://whoami")
     assert "Hostname:" not in denied.stdout and denied.returncode != 0
-    deadline = time.monotonic() + 60
-    while True:
-        # kube-router admits a new pod once it synced its address (seconds on a loaded
-        # machine): curl retries meanwhile.
-        allowed = _run(kubectl, namespace, "curl", "-s", "-m", "3", "--retry", "15",
-                       "--retry-delay", "1", "--retry-all-errors", "http://whoami",
-                       labels="acces=oui")
-        if "Hostname:" in allowed.stdout or time.monotonic() > deadline:
-            break
+    # kube-router admits a new pod once it synced its address (seconds on a loaded machine):
+    # curl retries meanwhile.
+    allowed = _until(kubectl, namespace, _answered, "curl", "-s", "-m", "3", "--retry", "15",
+                     "--retry-delay", "1", "--retry-all-errors", "http://whoami",
+                     labels="acces=oui")
     assert "Hostname: whoami-" in allowed.stdout, allowed.stdout + allowed.stderr
 
 
