@@ -127,7 +127,7 @@ def render(file: File, config: MkDocsConfig, files: Files,
         title=page._title_from_render,  # noqa: SLF001
         anchors=page.present_anchor_ids,
         links_to_anchors=None if links is None else {
-            file.src_uri: anchors for file, anchors in links.items()},
+            linked.src_uri: anchors for linked, anchors in links.items()},
         logged=collect.logged)
 
 

@@ -7,7 +7,8 @@ Hooks, in build order:
   the generated home page and the CSS; a full build on several cores then starts the helper
   process that scans the decks, renders reading pages and writes the presentation views
   (`diapo.site.helper`);
-- `on_nav`: every file known, lets the helper render pages only if its files are the same;
+- `on_nav`: every file known, lets the helper render pages only if its files and Markdown
+  settings are still the ones it has;
 - `on_page_markdown` / `on_page_content`: a deck's page becomes its reading page, whose
   table of contents lists the slides; a page the helper rendered is adopted, not rendered
   again (`diapo.site.page_share`);
