@@ -5,10 +5,10 @@ marks fragmented list items, so diapo needs markdown-it's *block* structure, fai
 not its inline parse or its HTML output. This scanner walks the lines once, with the CommonMark
 container algorithm (block quotes, list items, lazy paragraph continuation) and the leaf blocks
 that matter to Marp: thematic breaks, ATX and setext headings, fenced and indented code, HTML
-blocks, Marpit comment and `<style>` blocks, link reference definitions, GFM tables and
-paragraphs. It follows markdown-it 14 (the version marp-core uses), including Marpit's
-`marpit_comment` and `marpit_style_parse` block rules; the site reads its blocks too
-(`Slide.blocks`). `$$` maths blocks are not among them.
+blocks, Marpit comment and `<style>` blocks, link reference definitions, GFM tables, `$$`
+maths blocks and paragraphs. It follows markdown-it 14 (the version marp-core uses),
+including Marpit's `marpit_comment` and `marpit_style_parse` block rules and marp-core's
+`marp_math_block`; the site reads its blocks too (`Slide.blocks`).
 
 Lines are 0-based here; passes convert to 1-based `Location`s.
 """
@@ -34,6 +34,9 @@ CODE = "code"  # indented code
 ITEM = "item"  # list item (start line only; `marker` is `*`, `-`, `+`, `.` or `)`)
 QUOTE = "quote"  # block quote (start line only)
 REFERENCE = "reference"  # link reference definition (`[label]: url "title"`): not rendered
+# `$$` display maths (marp-core's rule): from a line starting with `$$` to the first line,
+# itself included, that ends with `$$`, over blank lines; unclosed, to the end of the text
+MATH = "math"
 
 
 @dataclass(slots=True)
@@ -48,7 +51,7 @@ class Block:
     level: int = 0  # heading level
     marker: str = ""  # fence char run / list marker / setext underline character (`=`, `-`)
     info: str = ""  # fence info string
-    closed: bool = True  # fences and comments: was the closing marker found?
+    closed: bool = True  # fences, comments, maths: was the closing marker found?
 
 
 _HR = re.compile(r" {0,3}(?:(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,})$")
@@ -275,6 +278,17 @@ def _fence_open(text: str) -> re.Match[str] | None:
     return m if m and not (m.group(2)[0] == "`" and "`" in m.group(3)) else None
 
 
+def _math_line(leaf: Block, text: str, ln: int) -> Block | None:
+    """Add `text` (line `ln`, containers stripped) to the open maths block `leaf`: the block
+    still open, or None once this line, ending with `$$`, closed it."""
+    leaf.lines.append(text)
+    leaf.end = ln + 1
+    if text.strip().endswith("$$"):
+        leaf.closed = True
+        return None
+    return leaf
+
+
 def _match(line: str, stack: list[int]) -> tuple[int, str]:
     """How many open containers `line` continues, and the text left inside them."""
     rest = line
@@ -318,6 +332,8 @@ def _interrupts(text: str, lists: bool = True) -> bool:
         return _ATX.match(text) is not None
     if first in "`~":
         return _fence_open(text) is not None
+    if first == "$":
+        return text.startswith("$$", i)
     if first in _HR_START and text.count(first) >= 3 and _HR.match(text):
         return True
     # markdown-it lets any list item end a paragraph it would only lazily continue.
@@ -399,6 +415,9 @@ def scan(lines: list[str], start: int = 0, end: int | None = None) -> list[Block
             else:
                 leaf.lines.append(_strip_columns(rest, leaf.level) if leaf.level else rest)
             continue
+        elif top and leaf is not None and leaf.kind == MATH:  # top-level maths
+            leaf = _math_line(leaf, rest, ln)
+            continue
         else:
             # 1. Continue the open containers.
             matched, rest = _match(rest, stack) if stack else (0, rest)
@@ -431,6 +450,11 @@ def scan(lines: list[str], start: int = 0, end: int | None = None) -> list[Block
                     continue
                 leaf.closed = True  # a closing container ends the fence (CommonMark)
                 leaf = None
+            elif leaf is not None and leaf.kind == MATH:
+                if all_matched:
+                    leaf = _math_line(leaf, rest, ln)
+                    continue
+                leaf = None  # a closing container ends it, as it ends a fence
             elif leaf is not None and leaf.kind == COMMENT:
                 if all_matched or not stack:
                     leaf.lines.append(rest)
@@ -561,6 +585,13 @@ def scan(lines: list[str], start: int = 0, end: int | None = None) -> list[Block
             leaf = Block(FENCE, ln, ln + 1, depth, level=len(m.group(1)), marker=m.group(2),
                          info=m.group(3).strip(), closed=False)
             blocks.append(leaf)
+            continue
+        if first == "$" and body.startswith("$$"):  # interrupts a paragraph
+            leaf = Block(MATH, ln, ln + 1, depth, [body], closed=False)
+            blocks.append(leaf)
+            if body[2:].strip().endswith("$$"):
+                leaf.closed = True
+                leaf = None
             continue
         if first == "<" and body.startswith("<!--"):
             leaf = Block(COMMENT, ln, ln + 1, depth, [body], closed=False)

@@ -26,7 +26,7 @@ import re
 from collections.abc import Iterator, Mapping
 
 from diapo.deck import comments, images as deck_images, inline
-from diapo.deck.blocks import COMMENT, HEADING, HTML, STYLE, Block
+from diapo.deck.blocks import COMMENT, HEADING, HTML, MATH, STYLE, Block
 from diapo.deck.model import Deck, Demo, DemoKind, Fence, Image, Reference, Slide
 from diapo.site.badges import FAILURE, SEARCH_EXCLUDE, Proof, badge_html
 from diapo.site.image_style import image_style
@@ -126,6 +126,7 @@ def _slide_lines(slide: Slide, scan: SlideScan, proofs: dict[str, Proof],
     atx = {block.start + 1: block for block in slide.blocks
            if block.kind == HEADING and not block.marker}
     images = _images_by_line(slide.images)
+    maths = {block.start + 1: block for block in slide.blocks if block.kind == MATH}
     text = _without_hidden(lines, first - 1, slide.blocks)
     index = 0
     while index < len(text):
@@ -137,6 +138,10 @@ def _slide_lines(slide: Slide, scan: SlideScan, proofs: dict[str, Proof],
             yield from _fence_block(fence, block, demos.get(number), expects.get(number), proofs)
             index = end + 1
             continue
+        if number in maths:
+            yield from _math_block(maths[number], lines[index:maths[number].end - first + 1])
+            index += maths[number].end - maths[number].start
+            continue
         line = text[index]
         if number in headings:
             line = _with_heading_id(line, headings[number].slug, atx.get(number), lines[index])
@@ -146,6 +151,19 @@ def _slide_lines(slide: Slide, scan: SlideScan, proofs: dict[str, Proof],
             line = _with_image_attributes(line, images[number], references)
         yield line
         index += 1
+
+
+def _math_block(block: Block, lines: list[str]) -> Iterator[str]:
+    """A `$$` block (`lines`, with their containers' markers) as Python-Markdown's `$$`
+    processor takes it: a block of its own between blank lines of the same containers, closed
+    where marp-core closes it (an unclosed one, at the end of its container)."""
+    first = lines[0]
+    markers = re.sub(r"[^>]", " ", first[:len(first) - len(block.lines[0])])
+    yield markers.rstrip()
+    yield from lines
+    if not block.closed:
+        yield markers + "$$"
+    yield markers.rstrip()
 
 
 def _without_hidden(lines: list[str], offset: int, blocks: list[Block]) -> list[str]:

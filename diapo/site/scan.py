@@ -26,7 +26,7 @@ from markdown_it.helpers import parseLinkDestination
 from markdown_it.token import Token
 
 from diapo.deck import comments
-from diapo.deck.blocks import HEADING, HTML, PARA, TABLE, Block, split_cells
+from diapo.deck.blocks import HEADING, HTML, MATH, PARA, TABLE, Block, split_cells
 from diapo.deck.model import Deck, Slide
 from diapo.errors import Location
 from diapo.site import math, references
@@ -186,13 +186,15 @@ class _SlideReader:
                     yield from (_Unit(cell.strip(), line) for cell in cells)
         elif kind == HTML:
             yield _Unit(_blank_comments("\n".join(block.lines) + "\n"), block.start, html=True)
+        elif kind == MATH:
+            yield from self._paragraph_blocks(block)  # its formula, as markdown-it reads it
 
     def _paragraph_blocks(self, block: Block) -> Iterator[_Unit]:
-        """A paragraph (or setext heading) that may hold `$$` formulas or reference definitions
-        spread over lines: markdown-it's block rules for these, which the deck's scanner
-        leaves in the paragraph. The block's lines are parsed alone, out of their containers:
-        only the formulas and definitions count, the rest stays the block's text (and its
-        last part the heading, for a setext heading)."""
+        """A `$$` block, or a paragraph (or setext heading) that may hold reference
+        definitions spread over lines: markdown-it's block rules for these. The block's lines
+        are parsed alone, out of their containers: only the formulas and definitions count,
+        the rest stays the block's text (and its last part the heading, for a setext
+        heading)."""
         units = []
         for token in _BLOCKS.parse("\n".join(block.lines), self.env):
             if token.map is None:

@@ -1,6 +1,7 @@
 // Render a JSON list of decks with marp-core; print, per deck, the data-* attributes of its
-// slides and its notes (used by fuzz_marp.py).
+// slides and its notes (used by fuzz_marp.py). Maths on, as in marp-cli (render.mjs).
 import { Marp } from '@marp-team/marp-core'
+import katexPlugin from '@marp-team/marp-core/plugins/katex'
 import { readFileSync } from 'node:fs'
 const THEMES = ['marp-ensg', 'cours']
 const METADATA = ['title', 'description', 'author', 'keywords', 'image', 'url', 'marp']
@@ -9,7 +10,7 @@ const unescape = (s) => s.replace(/&(quot|amp|lt|gt|#39|#x27);/g, (m) => entitie
 const decks = JSON.parse(readFileSync(process.argv[2], 'utf8'))
 const out = []
 for (const md of decks) {
-  const marp = new Marp({ math: 'mathjax' })
+  const marp = new Marp().use(katexPlugin())
   for (const name of THEMES) marp.themeSet.add(`/* @theme ${name} */\n@import 'default';`)
   for (const key of METADATA) marp.customDirectives.global[key] = (v) => ({ [key]: v })
   const { html, comments } = marp.render(md)

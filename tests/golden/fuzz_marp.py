@@ -3,8 +3,8 @@
     cd tests/golden && npm ci && python fuzz_marp.py [--seed N] [--count N]
 
 Random decks built from tricky fragments (directives of every scope, notes, headings,
-containers, fences, tables, images) are rendered by marp-core (`batch.mjs`) and parsed by
-diapo; the slides' `data-*` attributes and notes must agree. A mismatch is printed with the
+containers, fences, tables, images, `$$` maths) are rendered by marp-core (`batch.mjs`) and
+parsed by diapo; the slides' `data-*` attributes and notes must agree. A mismatch is printed with the
 deck; turn it into a fixture (fixtures/*.md, then `node render.mjs`) when fixing it.
 """
 
@@ -45,6 +45,8 @@ FRAGMENTS = [
     "<details>\n\n<!-- in details -->\n\n</details>", "![bg](a.png)", "![bg left:30%](b.png)",
     "[r]: a.png", "[r]: <b c.png> 'T'", "  [bg]: d.png", "![bg][r]", "![w:20 sepia][r]", "![bg]",
     "[lien][r]", "<style>\nh1 { color: red; }\n</style>", "<style scoped>h2 { margin: 0; }</style>",
+    "$$", "$$\nx\n$$", "$$ a $$", "$$ a $$ b", "texte\n$$\ny\n$$", "$$\n\n---\n\n$$",
+    "$$\n<!-- _class: m -->\n$$", "$$\n# T\n$$", "$$$$", "  $$\n  w\n  $$", "- $$\n  v\n  $$",
 ]
 HEADS = [
     "", "---\npaginate: true\n---\n", "---\nheadingDivider: 2\nclass: fm\n---\n",

@@ -3,8 +3,10 @@
 //   cd tests/golden && npm ci && node render.mjs
 // Like marp-cli, the metadata directives (title, description, author, keywords, image, url)
 // and the VS Code `marp` switch are registered as global directives, and the themes the
-// fixtures name are registered as copies of the default theme.
+// fixtures name are registered as copies of the default theme. Maths are on, as in marp-cli
+// (marp-core 5 has them as a plugin: `katex`).
 import { Marp } from '@marp-team/marp-core'
+import katexPlugin from '@marp-team/marp-core/plugins/katex'
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -19,7 +21,7 @@ const entities = { '&quot;': '"', '&amp;': '&', '&lt;': '<', '&gt;': '>', '&#39;
 const unescape = (s) => s.replace(/&(quot|amp|lt|gt|#39|#x27);/g, (m) => entities[m])
 
 function engine() {
-  const marp = new Marp({ math: 'mathjax', html: true })
+  const marp = new Marp({ html: true }).use(katexPlugin())
   for (const name of THEMES) marp.themeSet.add(`/* @theme ${name} */\n@import 'default';`)
   for (const key of METADATA) marp.customDirectives.global[key] = (v) => ({ [key]: v })
   return marp
