@@ -278,6 +278,16 @@ def _fence_open(text: str) -> re.Match[str] | None:
     return m if m and not (m.group(2)[0] == "`" and "`" in m.group(3)) else None
 
 
+def _table_row(body: str, lines: list[str], ln: int, n: int, stack: list[int]) -> str | None:
+    """The delimiter row (stripped) when `body`, line `ln`, heads a table, else None."""
+    if ln + 1 >= n or "|" not in body:
+        return None
+    count, nxt = _match(lines[ln + 1], stack)
+    if count == len(stack) and _columns(nxt)[0] < 4 and _table_start(body, nxt):
+        return nxt.strip()
+    return None
+
+
 def _math_line(leaf: Block, text: str, ln: int) -> Block | None:
     """Add `text` (line `ln`, containers stripped) to the open maths block `leaf`: the block
     still open, or None once this line, ending with `$$`, closed it."""
@@ -451,10 +461,24 @@ def scan(lines: list[str], start: int = 0, end: int | None = None) -> list[Block
                 leaf.closed = True  # a closing container ends the fence (CommonMark)
                 leaf = None
             elif leaf is not None and leaf.kind == MATH:
-                if all_matched:
+                # marp-core's rule compares a line's leading characters, not columns, with its
+                # list items' indentation: a tab counts one.
+                if all_matched and (blank or -1 in stack
+                                    or len(lines[ln]) - len(lines[ln].lstrip(" \t")) >= sum(stack)):
                     leaf = _math_line(leaf, rest, ln)
                     continue
-                leaf = None  # a closing container ends it, as it ends a fence
+                if -1 in stack[matched:] and not blank and not _ends_lazy(rest, stack[matched:]):
+                    leaf = _math_line(leaf, rest, ln)  # a lazy line of its block quote
+                    continue
+                if not blank:
+                    # Less indented than its list item, or ending its block quote: marp-core's
+                    # rule ends the formula with this line in it.
+                    leaf.lines.append(rest)
+                    leaf.end = ln + 1
+                    leaf = None
+                    del stack[matched:]
+                    continue
+                leaf = None  # a blank line ends its block quote, and the formula
             elif leaf is not None and leaf.kind == COMMENT:
                 if all_matched or not stack:
                     leaf.lines.append(rest)
@@ -586,7 +610,8 @@ def scan(lines: list[str], start: int = 0, end: int | None = None) -> list[Block
                          info=m.group(3).strip(), closed=False)
             blocks.append(leaf)
             continue
-        if first == "$" and body.startswith("$$"):  # interrupts a paragraph
+        table = _table_row(body, lines, ln, n, stack)
+        if first == "$" and body.startswith("$$") and table is None:  # interrupts a paragraph
             leaf = Block(MATH, ln, ln + 1, depth, [body], closed=False)
             blocks.append(leaf)
             if body[2:].strip().endswith("$$"):
@@ -612,13 +637,10 @@ def scan(lines: list[str], start: int = 0, end: int | None = None) -> list[Block
             leaf.lines.append(body)
             leaf.end = ln + 1
             continue
-        # Tables start a block or interrupt a paragraph.
-        if ln + 1 < n and "|" in body:
-            count, nxt = _match(lines[ln + 1], stack)
-            if count == len(stack) and _columns(nxt)[0] < 4 and _table_start(body, nxt):
-                leaf = Block(TABLE, ln, ln + 2, depth, [body, nxt.strip()])
-                blocks.append(leaf)
-                continue
+        if table is not None:  # tables start a block or interrupt a paragraph
+            leaf = Block(TABLE, ln, ln + 2, depth, [body, table])
+            blocks.append(leaf)
+            continue
         if para_open and leaf is not None:
             leaf.lines.append(body)
             leaf.end = ln + 1

@@ -28,6 +28,7 @@ from collections.abc import Iterator, Mapping
 from diapo.deck import comments, images as deck_images, inline
 from diapo.deck.blocks import COMMENT, HEADING, HTML, MATH, STYLE, Block
 from diapo.deck.model import Deck, Demo, DemoKind, Fence, Image, Reference, Slide
+from diapo.site import math
 from diapo.site.badges import FAILURE, SEARCH_EXCLUDE, Proof, badge_html
 from diapo.site.image_style import image_style
 from diapo.site.notes import paragraphs as note_paragraphs
@@ -127,6 +128,7 @@ def _slide_lines(slide: Slide, scan: SlideScan, proofs: dict[str, Proof],
            if block.kind == HEADING and not block.marker}
     images = _images_by_line(slide.images)
     maths = {block.start + 1: block for block in slide.blocks if block.kind == MATH}
+    formulas = {f.location.line: f.tex for f in scan.formulas if f.display}
     text = _without_hidden(lines, first - 1, slide.blocks)
     index = 0
     while index < len(text):
@@ -139,8 +141,12 @@ def _slide_lines(slide: Slide, scan: SlideScan, proofs: dict[str, Proof],
             index = end + 1
             continue
         if number in maths:
-            yield from _math_block(maths[number], lines[index:maths[number].end - first + 1])
-            index += maths[number].end - maths[number].start
+            formula = maths[number]
+            yield from _math_block(formula, lines[index:formula.end - first + 1],
+                                   formulas.get(number))
+            index += formula.end - formula.start
+            if not formula.depth and index < len(text) and text[index].strip():
+                yield ""  # the HTML block ends before the next line
             continue
         line = text[index]
         if number in headings:
@@ -153,17 +159,16 @@ def _slide_lines(slide: Slide, scan: SlideScan, proofs: dict[str, Proof],
         index += 1
 
 
-def _math_block(block: Block, lines: list[str]) -> Iterator[str]:
-    """A `$$` block (`lines`, with their containers' markers) as Python-Markdown's `$$`
-    processor takes it: a block of its own between blank lines of the same containers, closed
-    where marp-core closes it (an unclosed one, at the end of its container)."""
-    first = lines[0]
-    markers = re.sub(r"[^>]", " ", first[:len(first) - len(block.lines[0])])
-    yield markers.rstrip()
-    yield from lines
-    if not block.closed:
-        yield markers + "$$"
-    yield markers.rstrip()
+def _math_block(block: Block, lines: list[str], tex: str | None) -> Iterator[str]:
+    """A `$$` block (`lines`, with their containers' markers; `tex`, its formula as the scan
+    read it). At the top level, its MathML as an HTML block: the TeX as marp-core reads it,
+    which Python-Markdown would otherwise read again (comments, HTML). In a container, the
+    lines as they are: Python-Markdown's `$$` processor takes one that starts a block there."""
+    if block.depth or tex is None:
+        yield from lines
+        return
+    yield ""
+    yield f'<div class="diapo-math">{math.mathml(tex, display=True)}</div>'
 
 
 def _without_hidden(lines: list[str], offset: int, blocks: list[Block]) -> list[str]:

@@ -6,10 +6,9 @@ open a container with Markdown inside (CommonMark: an opening tag alone before a
 the block tags left open at the end of the slide. Built once per deck and cached with it.
 
 The block structure is the deck parser's (`Slide.blocks`, one scan of the deck); markdown-it
-parses only inline text here, as marp-core's would. Two block rules the deck's scanner does
-not need are run on the paragraphs that may hold them: reference definitions (`[x]: url`) and
-`$$` formulas. A `$$` formula whose lines the scanner reads as several blocks (a blank, list or
-HTML line inside it) is not seen as one.
+parses only inline text here, as marp-core's would, and the TeX of `$$` blocks (its maths rule,
+`math.display_block`). The reference definitions (`[x]: url`) that the deck's scanner leaves
+in a paragraph are found by markdown-it's block rule, run on the paragraphs that may hold them.
 """
 
 from __future__ import annotations
@@ -35,10 +34,10 @@ from diapo.site.slugs import Slugger, inline_text, take_fit
 # `store_labels`: a reference link's token names its label (its URL is written elsewhere).
 _MD = math.use(MarkdownIt("commonmark", {"html": True, "store_labels": True})
                .enable(["table", "strikethrough"]))
-# The block rules the deck's scanner does not have (reference definitions, `$$` formulas), run
-# on the paragraphs that may hold them; inline content is parsed on demand.
+# Block rules run on a block's lines alone: reference definitions, which the deck's scanner
+# leaves in paragraphs, and `$$` blocks' TeX; inline content is parsed on demand.
 _BLOCKS = math.use(MarkdownIt("commonmark", {"html": True}).disable("inline"))
-_BLOCK_SYNTAX = re.compile(r"\A\[(?:\\.|[^\]\\])*\]:|^[ \t]*\$\$", re.MULTILINE)
+_BLOCK_SYNTAX = re.compile(r"\A\[(?:\\.|[^\]\\])*\]:")
 # Inline text that may hold a link, an image, raw HTML or a formula.
 _MAY_LINK = re.compile(r"[\[<$]")
 

@@ -47,6 +47,7 @@ FRAGMENTS = [
     "[lien][r]", "<style>\nh1 { color: red; }\n</style>", "<style scoped>h2 { margin: 0; }</style>",
     "$$", "$$\nx\n$$", "$$ a $$", "$$ a $$ b", "texte\n$$\ny\n$$", "$$\n\n---\n\n$$",
     "$$\n<!-- _class: m -->\n$$", "$$\n# T\n$$", "$$$$", "  $$\n  w\n  $$", "- $$\n  v\n  $$",
+    "> $$", "- $$", "- $$\n  a", "$$ | a\n--|--", "> $$\nlazy", "1. $$\n   k",
 ]
 HEADS = [
     "", "---\npaginate: true\n---\n", "---\nheadingDivider: 2\nclass: fm\n---\n",

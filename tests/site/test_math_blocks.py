@@ -22,7 +22,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Project:
     project = Project(tmp_path_factory.mktemp("maths") / "course")
     project.write("mkdocs.yml", MKDOCS_YML.format(presentation="true", reading_notes="false"))
     project.write("docs/formules.md", DECK.read_text(encoding="utf-8"))
-    project.build(strict=False)  # the unclosed formula is not TeX latex2mathml reads
+    project.build()
     return project
 
 
@@ -48,7 +48,13 @@ def test_both_views_draw_the_formulas_where_marp_does(built: Project, page: str,
     assert "suite" in first and "$$" not in first
     second = slides[1]
     assert second.count(MATH) == 1 and "<hr" not in second  # a and b, one formula
-    assert all(MATH in slide for slide in slides[2:5])  # list, block quote, one line
+    listed, quoted, alone = slides[2:5]
+    assert MATH in quoted.split("<blockquote>")[1].split("</blockquote>")[0]
+    assert MATH in alone
+    item = listed.split("<li>")[1].split("</li>")[0]
+    # In a list item, the reading page keeps the formula's text in the item (Python-Markdown
+    # would take it out of the list); the presentation draws it there.
+    assert "y" in item and (MATH in item or page.endswith("index.html"))
     last = slides[5].split("</section>")[0]
     assert MATH in last and "avalee" not in last  # the rest of the deck, one formula
     assert "<h1" not in last.split("Fin</h1>")[1]  # "# Avalée" is TeX there
