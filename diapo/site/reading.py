@@ -142,7 +142,7 @@ def _slide_lines(slide: Slide, scan: SlideScan, proofs: dict[str, Proof],
             continue
         if number in maths:
             formula = maths[number]
-            yield from _math_block(formula, lines[index:formula.end - first + 1],
+            yield from _math_block(formula, text[index:formula.end - first + 1],
                                    formulas.get(number))
             index += formula.end - formula.start
             if not formula.depth and index < len(text) and text[index].strip():
