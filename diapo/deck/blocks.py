@@ -610,8 +610,8 @@ def scan(lines: list[str], start: int = 0, end: int | None = None) -> list[Block
                          info=m.group(3).strip(), closed=False)
             blocks.append(leaf)
             continue
-        table = _table_row(body, lines, ln, n, stack)
-        if first == "$" and body.startswith("$$") and table is None:  # interrupts a paragraph
+        if (first == "$" and body.startswith("$$")  # interrupts a paragraph; a table first
+                and _table_row(body, lines, ln, n, stack) is None):
             leaf = Block(MATH, ln, ln + 1, depth, [body], closed=False)
             blocks.append(leaf)
             if body[2:].strip().endswith("$$"):
@@ -637,6 +637,7 @@ def scan(lines: list[str], start: int = 0, end: int | None = None) -> list[Block
             leaf.lines.append(body)
             leaf.end = ln + 1
             continue
+        table = _table_row(body, lines, ln, n, stack)
         if table is not None:  # tables start a block or interrupt a paragraph
             leaf = Block(TABLE, ln, ln + 2, depth, [body, table])
             blocks.append(leaf)
